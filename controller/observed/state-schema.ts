@@ -1,0 +1,109 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from '../desired/schema/common.js';
+import { API_GROUP_VERSION } from '../desired/schema/kinds.js';
+
+/** RFC 3339 time with a zone, as every time in the State document is written. */
+export const Timestamp = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Count = Type.Integer({ minimum: 0 });
+
+export const UPDATE_PHASES = ['downloading', 'verifying', 'installing', 'rebooting', 'succeeded', 'failed'] as const;
+export type UpdatePhase = (typeof UPDATE_PHASES)[number];
+export const IN_FLIGHT_PHASES: readonly UpdatePhase[] = ['downloading', 'verifying', 'installing', 'rebooting'];
+
+export const UpdateReport = Type.Object({
+  release: Type.String({ minLength: 1, description: 'The Release name the agent is working on' }),
+  phase: StringEnum(UPDATE_PHASES),
+  since: Timestamp,
+  attempt: Type.Integer({ minimum: 0 }),
+  error: Nullable(Type.String({ maxLength: 4096 })),
+});
+
+export const RetentionReport = Type.Object({
+  policyHash: Nullable(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+  lastPrunedAt: Nullable(Timestamp),
+  databaseBytes: Count,
+  incidents: Count,
+  oldestIncidentAt: Nullable(Timestamp),
+});
+
+const reportFields = {
+  agentVersion: Nullable(Type.String({ maxLength: 100 })),
+  imageVersion: Nullable(Type.String({ maxLength: 100 })),
+  update: Nullable(UpdateReport),
+  deferUntil: Type.Optional(Nullable(Timestamp)),
+  retention: Nullable(RetentionReport),
+};
+
+/** What one appliance last reported, and when. */
+export const ApplianceObservation = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 253 }),
+  lastCheckinAt: Timestamp,
+  ...reportFields,
+});
+
+/** The body of `POST /v1/checkin`: an observation without its time, `id` optional (the token decides). */
+export const CheckinRequest = Type.Object({
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+  ...reportFields,
+});
+
+export const Condition = Type.Object({
+  type: Type.String({ minLength: 1 }),
+  status: StringEnum(['True', 'False', 'Unknown']),
+  reason: Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }),
+  message: Type.String(),
+  lastTransitionTime: Timestamp,
+});
+
+export const Assignment = Type.Object({
+  appliance: Type.String({ minLength: 1 }),
+  release: Type.String({ minLength: 1 }),
+  at: Timestamp,
+});
+
+export const ROLLOUT_PHASES = ['Pending', 'Progressing', 'Paused', 'Aborted', 'Stalled', 'Superseded', 'Complete'] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+
+export const RolloutObservation = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  stage: Type.Integer({ minimum: 1 }),
+  stageStartedAt: Timestamp,
+  phase: StringEnum(ROLLOUT_PHASES),
+  conditions: Type.Optional(Type.Array(Condition)),
+  assignments: Type.Array(Assignment),
+  /** Set while failures hold the rollout Paused or Aborted: the spec hash that tripped it. */
+  latch: Type.Optional(
+    Nullable(Type.Object({ phase: StringEnum(['Paused', 'Aborted']), specHash: Type.String(), at: Timestamp })),
+  ),
+  revision: Type.Optional(Nullable(Type.String())),
+});
+
+export const ProofCounts = Type.Object({
+  pending: Type.Array(Type.Object({ createdAt: Timestamp, count: Count })),
+  anchored: Count,
+  expired: Count,
+  failed: Count,
+  /** Per calendar: proofs whose commitment the calendar answered "Not found" for (OtsCalendarNotFound). */
+  notFound: Type.Optional(Type.Array(Type.Object({ calendar: Type.String(), count: Count, since: Timestamp }))),
+});
+
+/** The observed state as one document: `muster state export` writes it, `plan --state` reads it. */
+export const StateDocument = Type.Object({
+  apiVersion: StringEnum([API_GROUP_VERSION]),
+  kind: StringEnum(['State']),
+  exportedAt: Timestamp,
+  appliances: Type.Array(ApplianceObservation),
+  rollouts: Type.Array(RolloutObservation),
+  proofs: ProofCounts,
+});
+
+export type UpdateReport = Static<typeof UpdateReport>;
+export type RetentionReport = Static<typeof RetentionReport>;
+export type ApplianceObservation = Static<typeof ApplianceObservation>;
+export type CheckinRequest = Static<typeof CheckinRequest>;
+export type Condition = Static<typeof Condition>;
+export type Assignment = Static<typeof Assignment>;
+export type RolloutObservation = Static<typeof RolloutObservation>;
+export type ProofCounts = Static<typeof ProofCounts>;
+export type StateDocument = Static<typeof StateDocument>;

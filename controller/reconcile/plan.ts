@@ -1,0 +1,92 @@
+import type { LoadError } from '../desired/types.js';
+import type { Condition, RolloutPhase } from '../observed/state-schema.js';
+
+/**
+ * The plan is data. Its actions form a closed set that the applier switches on; reasons and
+ * messages are for people and nothing branches on them.
+ */
+export type Action =
+  | { type: 'AssignRelease'; appliance: string; release: string; rollout: string }
+  | { type: 'WithdrawRelease'; appliance: string; rollout: string }
+  | { type: 'AdvanceStage'; rollout: string; from: number; to: number; startedAt: string }
+  | { type: 'SetPhase'; rollout: string; phase: RolloutPhase; from: RolloutPhase | null; latch?: { specHash: string } | null }
+  | { type: 'ExpireProofs'; count: number; olderThan: string };
+
+export type ActionType = Action['type'];
+
+export type ApplianceUpdateStatus = 'pending' | 'updating' | 'succeeded' | 'failed' | 'stuck';
+
+export interface StatusCounts {
+  targeted: number;
+  pending: number;
+  updating: number;
+  succeeded: number;
+  failed: number;
+  stuck: number;
+}
+
+export interface RolloutStatus {
+  name: string;
+  release: string;
+  phase: RolloutPhase;
+  /** 1-based current stage and the number of stages. */
+  stage: number;
+  stages: number;
+  stageStartedAt: string;
+  counts: StatusCounts;
+  conditions: Condition[];
+  /** One line a person can act on; names only what is wrong. */
+  message: string;
+  revision: string;
+}
+
+export interface ApplianceStatus {
+  id: string;
+  /** Release name this appliance is told to run, or null. */
+  target: string | null;
+  /** The rollout the target comes from. */
+  rollout: string | null;
+  /** Status in that rollout; `idle` when it has no target, `unknown` when it is not declared. */
+  status: ApplianceUpdateStatus | 'idle' | 'unknown';
+  reason: string;
+}
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export type FindingType =
+  | 'StuckAppliance'
+  | 'RolloutStalled'
+  | 'RolloutFailed'
+  | 'ApplianceOffline'
+  | 'UnknownAppliance'
+  | 'NeverCheckedIn'
+  | 'UnexpectedVersion'
+  | 'RetentionNotApplied'
+  | 'PruneOverdue'
+  | 'DatabaseTooLarge'
+  | 'OtsBacklog'
+  | 'OtsCalendarNotFound'
+  | 'DesiredStateInvalid'
+  | 'AssignsOfflineAppliance'
+  | 'NoEligibleAppliances';
+
+export interface Finding {
+  type: FindingType;
+  severity: Severity;
+  appliance?: string;
+  rollout?: string;
+  policy?: string;
+  since?: string;
+  message: string;
+}
+
+export interface Plan {
+  /** The time this plan was computed for: the record of truth for every action's time. */
+  now: string;
+  revision: string | null;
+  errors: LoadError[];
+  rollouts: RolloutStatus[];
+  appliances: ApplianceStatus[];
+  findings: Finding[];
+  actions: Action[];
+}
