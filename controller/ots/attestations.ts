@@ -2,7 +2,7 @@
  * Attestations, the leaves of a timestamp: pending at a calendar, in a Bitcoin block header, or of
  * a kind Muster does not know (kept byte for byte).
  */
-import { ByteReader, ByteWriter, Malformed, bytesEqual, encodeVaruint, fromHex, toHex } from './bytes.js';
+import { ByteReader, ByteWriter, Malformed, bytesEqual, encodeVaruint, fromHex } from './bytes.js';
 
 export const PENDING_TAG = fromHex('83dfe30d2ef90c8e') as Uint8Array;
 export const BITCOIN_TAG = fromHex('0588960d73d71901') as Uint8Array;
@@ -82,16 +82,4 @@ function readHeight(r: ByteReader): number {
 export function writeAttestation(w: ByteWriter, a: Attestation): void {
   w.bytes(attestationTag(a));
   w.varbytes(a.payload);
-}
-
-/** One line naming an attestation the way the reference client prints it. */
-export function describeAttestation(a: Attestation): string {
-  switch (a.type) {
-    case 'pending':
-      return `PendingAttestation('${a.uri}')`;
-    case 'bitcoin':
-      return `BitcoinBlockHeaderAttestation(${a.height})`;
-    default:
-      return `UnknownAttestation(${toHex(a.tag)}, ${toHex(a.payload)})`;
-  }
 }

@@ -46,7 +46,7 @@ export interface DetachedTimestamp {
 /** Reads a `.ots` file. Malformed input is an error value with the byte offset, never a throw. */
 export function parseDetached(bytes: Uint8Array): Decoded<DetachedTimestamp> {
   return decodeWith(() => {
-    const r = new ByteReader(bytes);
+    const r: ByteReader = new ByteReader(bytes); // declared type: lets `r.fail` narrow
     if (bytes.length > MAX_PROOF_BYTES) r.fail(`proof is ${bytes.length} bytes, more than the ${MAX_PROOF_BYTES} accepted`, 0);
     const magic = bytes.subarray(0, HEADER_MAGIC.length);
     if (!bytesEqual(magic, HEADER_MAGIC.subarray(0, magic.length))) r.fail('not an OpenTimestamps proof: bad magic header', 0);
@@ -71,7 +71,7 @@ export function parseDetached(bytes: Uint8Array): Decoded<DetachedTimestamp> {
  */
 export function parseTimestamp(bytes: Uint8Array, startLength: number): Decoded<Timestamp> {
   return decodeWith(() => {
-    const r = new ByteReader(bytes);
+    const r: ByteReader = new ByteReader(bytes); // declared type: lets `r.fail` narrow
     if (bytes.length > MAX_PROOF_BYTES) r.fail(`timestamp is ${bytes.length} bytes, more than the ${MAX_PROOF_BYTES} accepted`, 0);
     if (startLength > MAX_MSG_LENGTH) r.fail(`start message of ${startLength} bytes too long (max ${MAX_MSG_LENGTH})`, 0);
     const timestamp = readTimestamp(r, startLength, 0, { left: MAX_REPLAY_COST });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerOtsCommand } from './ots.js';
 
 /** Adds every `muster` subcommand to the program; each lives in its own file beside this one. */
-export function registerCommands(_program: Command): void {
+export function registerCommands(program: Command): void {
   // Commands register here as they are built.
+  registerOtsCommand(program);
 }
