@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { registerOtsCommand } from './ots.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Adds every `muster` subcommand to the program; each lives in its own file beside this one. */
 export function registerCommands(program: Command): void {
   // Commands register here as they are built.
   registerOtsCommand(program);
+  registerValidateCommand(program);
 }
