@@ -1,0 +1,121 @@
+import type { Migration } from './migration.js';
+
+/**
+ * PostgreSQL schema, one ordered list. Times the store owns are timestamptz; times taken from plans
+ * and imported documents are text as given; reported JSON is `json` (kept byte for byte), the
+ * per-calendar proof state `jsonb` (queried).
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: [
+      // Every check-in rewrites its appliance row: free space on each page keeps those updates HOT.
+      `CREATE TABLE appliances (
+         id text PRIMARY KEY,
+         last_checkin_at timestamptz NOT NULL,
+         agent_version text,
+         image_version text,
+         update_report json,
+         defer_until text,
+         retention json
+       ) WITH (fillfactor = 70)`,
+      `CREATE TABLE checkin_history (
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         appliance text NOT NULL,
+         at timestamptz NOT NULL,
+         report json NOT NULL
+       )`,
+      'CREATE INDEX checkin_history_by_appliance ON checkin_history (appliance, id)',
+      `CREATE TABLE tokens (
+         appliance text PRIMARY KEY,
+         token_sha256 text NOT NULL UNIQUE,
+         created_at timestamptz NOT NULL,
+         rotated_at timestamptz
+       )`,
+      `CREATE TABLE desired_state (
+         id integer PRIMARY KEY CHECK (id = 1),
+         revision text NOT NULL,
+         objects json NOT NULL,
+         applied_at text NOT NULL
+       )`,
+      `CREATE TABLE source_status (
+         id integer PRIMARY KEY CHECK (id = 1),
+         last_applied_revision text,
+         last_attempted_revision text,
+         errors json NOT NULL,
+         at text NOT NULL
+       )`,
+      `CREATE TABLE rollouts (
+         name text PRIMARY KEY,
+         stage integer NOT NULL,
+         stage_started_at text NOT NULL,
+         phase text NOT NULL,
+         conditions json,
+         latch json,
+         revision text
+       )`,
+      `CREATE TABLE assignments (
+         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         rollout text NOT NULL,
+         appliance text NOT NULL,
+         release text NOT NULL,
+         at text NOT NULL,
+         UNIQUE (rollout, appliance)
+       )`,
+      'CREATE INDEX assignments_by_appliance ON assignments (appliance)',
+      `CREATE TABLE findings (
+         key text PRIMARY KEY,
+         type text NOT NULL,
+         severity text NOT NULL,
+         appliance text,
+         rollout text,
+         policy text,
+         since text,
+         message text NOT NULL,
+         first_seen text NOT NULL,
+         last_seen text NOT NULL,
+         resolved_at text
+       )`,
+      'CREATE INDEX findings_open ON findings (first_seen) WHERE resolved_at IS NULL',
+      `CREATE TABLE events (
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at text NOT NULL,
+         revision text,
+         type text NOT NULL,
+         rollout text,
+         appliance text,
+         detail json NOT NULL
+       )`,
+      'CREATE INDEX events_by_rollout ON events (rollout, id)',
+      'CREATE INDEX events_by_appliance ON events (appliance, id)',
+      `CREATE TABLE ots_proofs (
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         bundle_id text NOT NULL UNIQUE,
+         bundle_sha256 text NOT NULL,
+         status text NOT NULL CHECK (status IN ('pending', 'anchored', 'expired', 'failed')),
+         created_at timestamptz NOT NULL,
+         upgraded_at timestamptz,
+         checked_at timestamptz,
+         proof bytea NOT NULL,
+         calendars jsonb NOT NULL,
+         not_found boolean NOT NULL DEFAULT false
+       )`,
+      "CREATE INDEX ots_proofs_pending ON ots_proofs (created_at) WHERE status = 'pending'",
+      'CREATE INDEX ots_proofs_to_check ON ots_proofs (status, checked_at NULLS FIRST, created_at)',
+      'CREATE INDEX ots_proofs_not_found ON ots_proofs (status) WHERE not_found',
+      `CREATE TABLE state_version (
+         id integer PRIMARY KEY CHECK (id = 1),
+         version integer NOT NULL
+       )`,
+      'INSERT INTO state_version (id, version) VALUES (1, 0)',
+      `CREATE TABLE latest_plan (
+         id integer PRIMARY KEY CHECK (id = 1),
+         plan json NOT NULL,
+         revision text,
+         version integer NOT NULL,
+         saved_at text NOT NULL
+       )`,
+    ],
+  },
+];

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import type { StateDocument } from '../observed/state-schema.js';
+import {
+  applianceDocument,
+  applianceRowFromDocument,
+  proofCounts,
+  rolloutDocuments,
+  rolloutRowsFromDocument,
+  stateDocument,
+  type ApplianceRow,
+  type AssignmentRow,
+  type ProofCountRows,
+  type RolloutRow,
+} from './observed-document.js';
+import { PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
+import type { ObservedSnapshot } from './store.js';
+
+/** Reads the State document and its version in one REPEATABLE READ snapshot. */
+export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<ObservedSnapshot> {
+  return withTransaction(
+    pool,
+    async (client) => {
+      const [versionRow] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
+      const appliances = await rows<ApplianceRow>(client, `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`);
+      const rollouts = await rows<RolloutRow>(
+        client,
+        `SELECT name, stage, stage_started_at AS "stageStartedAt", phase, conditions::text AS conditions, latch::text AS latch, revision
+         FROM rollouts ORDER BY name COLLATE "C"`,
+      );
+      const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at FROM assignments ORDER BY seq');
+      const proofs = proofCounts(await pgProofCountRows(client));
+      return {
+        state: stateDocument(now, appliances.map(applianceDocument), rolloutDocuments(rollouts, assignments), proofs),
+        version: versionRow?.version ?? 0,
+      };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
+}
+
+async function pgProofCountRows(db: Queryable): Promise<ProofCountRows> {
+  const pendingByMinute = await rows<ProofCountRows['pendingByMinute'][number]>(
+    db,
+    `SELECT (floor(extract(epoch FROM created_at) / 60) * 60000)::float8 AS "minuteMs", count(*)::int AS count
+     FROM ots_proofs WHERE status = 'pending' GROUP BY 1`,
+  );
+  const [totals] = await rows<ProofCountRows['totals']>(
+    db,
+    `SELECT count(*) FILTER (WHERE status = 'anchored')::int AS anchored, count(*) FILTER (WHERE status = 'expired')::int AS expired,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed
+     FROM ots_proofs WHERE status <> 'pending'`,
+  );
+  const notFound = await rows<ProofCountRows['notFound'][number]>(
+    db,
+    `SELECT c.key AS calendar, count(*)::int AS count, min(c.value->>'since') AS since
+     FROM ots_proofs p, jsonb_each(p.calendars) c
+     WHERE p.not_found AND p.status IN ('pending', 'expired') AND c.value->>'answer' = 'notFound'
+     GROUP BY c.key`,
+  );
+  return { pendingByMinute, totals: totals ?? { anchored: 0, expired: 0, failed: 0 }, notFound };
+}
+
+/** Replaces appliances, rollouts and assignments with the document's in one transaction; bumps the version. */
+export async function pgImportState(pool: pg.Pool, doc: StateDocument): Promise<{ version: number }> {
+  const appliances = doc.appliances.map(applianceRowFromDocument);
+  const rollouts = doc.rollouts.map(rolloutRowsFromDocument);
+  const assignments = rollouts.flatMap((r) => r.assignments);
+  const of = <T, K extends keyof T>(list: T[], key: K) => list.map((item) => item[key]);
+  return withTransaction(pool, async (client) => {
+    await rows(client, 'DELETE FROM appliances');
+    await rows(client, 'DELETE FROM assignments');
+    await rows(client, 'DELETE FROM rollouts');
+    await rows(
+      client,
+      `INSERT INTO appliances (id, last_checkin_at, agent_version, image_version, update_report, defer_until, retention)
+       SELECT u.id, u.at, u.agent, u.image, u.upd::json, u.defer, u.ret::json
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(id, at, agent, image, upd, defer, ret)`,
+      [
+        of(appliances, 'id'),
+        appliances.map((a) => new Date(a.lastCheckinMs).toISOString()),
+        of(appliances, 'agentVersion'),
+        of(appliances, 'imageVersion'),
+        of(appliances, 'update'),
+        of(appliances, 'deferUntil'),
+        of(appliances, 'retention'),
+      ],
+    );
+    const rolloutRows = rollouts.map((r) => r.rollout);
+    await rows(
+      client,
+      `INSERT INTO rollouts (name, stage, stage_started_at, phase, conditions, latch, revision)
+       SELECT u.name, u.stage, u.started, u.phase, u.conditions::json, u.latch::json, u.revision
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         AS u(name, stage, started, phase, conditions, latch, revision)`,
+      [
+        of(rolloutRows, 'name'),
+        of(rolloutRows, 'stage'),
+        of(rolloutRows, 'stageStartedAt'),
+        of(rolloutRows, 'phase'),
+        of(rolloutRows, 'conditions'),
+        of(rolloutRows, 'latch'),
+        of(rolloutRows, 'revision'),
+      ],
+    );
+    await rows(
+      client,
+      `INSERT INTO assignments (rollout, appliance, release, at)
+       SELECT u.rollout, u.appliance, u.release, u.at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(rollout, appliance, release, at, n) ORDER BY u.n`,
+      [of(assignments, 'rollout'), of(assignments, 'appliance'), of(assignments, 'release'), of(assignments, 'at')],
+    );
+    const [row] = await rows<{ version: number }>(client, 'UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version');
+    return { version: row?.version ?? 0 };
+  });
+}

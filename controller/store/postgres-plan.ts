@@ -1,0 +1,167 @@
+import type pg from 'pg';
+import type { Plan } from '../reconcile/plan.js';
+import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import { rows, withTransaction } from './postgres-rows.js';
+import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
+
+const NOTHING_TOUCHED = { rollouts: [], appliances: [], events: 0, findingsOpened: 0, findingsResolved: 0 };
+
+/**
+ * Applies a plan in one transaction guarded by the state version (see Store.applyPlan). The
+ * compare-and-increment comes first and locks the version row: a concurrent applier waits, then
+ * finds the version moved and writes nothing. Runs of one action type are one statement each.
+ */
+export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
+  return withTransaction(pool, async (client) => {
+    const [bumped] = await rows<{ version: number }>(
+      client,
+      'UPDATE state_version SET version = version + 1 WHERE id = 1 AND version = $1 RETURNING version',
+      [options.expectedVersion],
+    );
+    if (!bumped) {
+      const [current] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
+      return { applied: false, version: current?.version ?? 0, touched: NOTHING_TOUCHED };
+    }
+    for (const run of actionRuns(plan.actions)) await applyRun(client, run, plan.now);
+    const events = await insertEvents(client, plan, options.revision);
+    await rows(
+      client,
+      `UPDATE rollouts r SET conditions = u.conditions::json, revision = u.revision
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(name, conditions, revision) WHERE r.name = u.name`,
+      [plan.rollouts.map((r) => r.name), plan.rollouts.map((r) => JSON.stringify(r.conditions)), plan.rollouts.map((r) => r.revision)],
+    );
+    const findings = await saveFindings(client, plan);
+    await rows(
+      client,
+      `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, $1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
+      [JSON.stringify(plan), options.revision, bumped.version, plan.now],
+    );
+    return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), events, ...findings } };
+  });
+}
+
+async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Promise<void> {
+  switch (run.type) {
+    case 'AssignRelease': {
+      // One row per (rollout, appliance): a later action in the run replaces an earlier one.
+      const unique = [...new Map(run.actions.map((a) => [`${a.rollout}\u0000${a.appliance}`, a])).values()];
+      await rows(
+        client,
+        `INSERT INTO assignments (rollout, appliance, release, at)
+         SELECT u.rollout, u.appliance, u.release, $4 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(rollout, appliance, release, n)
+         ORDER BY u.n
+         ON CONFLICT (rollout, appliance) DO UPDATE SET release = excluded.release, at = excluded.at`,
+        [unique.map((a) => a.rollout), unique.map((a) => a.appliance), unique.map((a) => a.release), now],
+      );
+      return;
+    }
+    case 'WithdrawRelease':
+      await rows(
+        client,
+        `DELETE FROM assignments a USING unnest($1::text[], $2::text[]) AS w(rollout, appliance)
+         WHERE a.rollout = w.rollout AND a.appliance = w.appliance`,
+        [run.actions.map((a) => a.rollout), run.actions.map((a) => a.appliance)],
+      );
+      return;
+    case 'AdvanceStage':
+      for (const a of run.actions) {
+        await rows(client, 'UPDATE rollouts SET stage = $1, stage_started_at = $2 WHERE name = $3', [a.to, a.startedAt, a.rollout]);
+      }
+      return;
+    case 'SetPhase':
+      for (const a of run.actions) {
+        await rows(
+          client,
+          `INSERT INTO rollouts (name, stage, stage_started_at, phase) VALUES ($1, 1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET phase = excluded.phase`,
+          [a.rollout, now, a.phase],
+        );
+        const latch = latchChange(a, now);
+        if (latch.set) await rows(client, 'UPDATE rollouts SET latch = $1::json WHERE name = $2', [latch.json, a.rollout]);
+      }
+      return;
+    case 'ExpireProofs':
+      // Applied by expireProofs() in bounded batches after this transaction, never inside it.
+      return;
+  }
+}
+
+async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string | null): Promise<number> {
+  const events = eventRows(plan, revision);
+  if (events.length === 0) return 0;
+  await rows(
+    client,
+    `INSERT INTO events (at, revision, type, rollout, appliance, detail)
+     SELECT $1, $2, u.type, u.rollout, u.appliance, u.detail::json
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(type, rollout, appliance, detail, n) ORDER BY u.n`,
+    [plan.now, revision, events.map((e) => e.type), events.map((e) => e.rollout), events.map((e) => e.appliance), events.map((e) => e.detail)],
+  );
+  return events.length;
+}
+
+/** Upserts the plan's findings (first seen kept unless it had been resolved) and resolves the others. */
+async function saveFindings(client: pg.ClientBase, plan: Plan): Promise<{ findingsOpened: number; findingsResolved: number }> {
+  const found = findingRows(plan.findings);
+  const column = <K extends keyof (typeof found)[number]>(key: K) => found.map((f) => f[key]);
+  const upserted = await rows<{ opened: boolean }>(
+    client,
+    `INSERT INTO findings AS f (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
+     SELECT u.key, u.type, u.severity, u.appliance, u.rollout, u.policy, u.since, u.message, $9, $9, NULL
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       AS u(key, type, severity, appliance, rollout, policy, since, message)
+     ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
+       last_seen = excluded.last_seen,
+       first_seen = CASE WHEN f.resolved_at IS NULL THEN f.first_seen ELSE excluded.first_seen END,
+       resolved_at = NULL
+     RETURNING f.first_seen = $9 AS opened`,
+    [
+      column('key'),
+      column('type'),
+      column('severity'),
+      column('appliance'),
+      column('rollout'),
+      column('policy'),
+      column('since'),
+      column('message'),
+      plan.now,
+    ],
+  );
+  // Every finding of this plan now has last_seen = now; the open ones that do not were absent.
+  const resolved = await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE resolved_at IS NULL AND last_seen <> $1 RETURNING 1', [plan.now]);
+  return { findingsOpened: upserted.filter((r) => r.opened).length, findingsResolved: resolved.length };
+}
+
+/** The last applied plan, or null. */
+export async function pgLatestPlan(pool: pg.Pool): Promise<SavedPlan | null> {
+  const [row] = await rows<{ plan: string; revision: string | null; version: number; saved_at: string }>(
+    pool,
+    'SELECT plan::text AS plan, revision, version, saved_at FROM latest_plan WHERE id = 1',
+  );
+  return row ? { plan: JSON.parse(row.plan), revision: row.revision, version: row.version, savedAt: row.saved_at } : null;
+}
+
+/** Events newest first, filtered by rollout and/or appliance. */
+export async function pgListEvents(pool: pg.Pool, query: EventQuery): Promise<StoredEvent[]> {
+  const found = await rows<Omit<StoredEvent, 'id' | 'detail'> & { id: string; detail: string }>(
+    pool,
+    `SELECT id, at, revision, type, rollout, appliance, detail::text AS detail FROM events
+     WHERE ($1::text IS NULL OR rollout = $1) AND ($2::text IS NULL OR appliance = $2)
+     ORDER BY id DESC LIMIT $3`,
+    [query.rollout ?? null, query.appliance ?? null, query.limit],
+  );
+  return found.map((r) => ({ ...r, id: Number(r.id), detail: JSON.parse(r.detail) }));
+}
+
+/** Findings, open ones first (then by first seen and key). */
+export async function pgListFindings(pool: pg.Pool, options: { includeResolved?: boolean }): Promise<StoredFinding[]> {
+  const found = await rows<FindingRecord>(
+    pool,
+    `SELECT key, type, severity, appliance, rollout, policy, since, message, first_seen AS "firstSeen", last_seen AS "lastSeen",
+            resolved_at AS "resolvedAt"
+     FROM findings WHERE ($1 OR resolved_at IS NULL)
+     ORDER BY resolved_at IS NOT NULL, first_seen COLLATE "C", key COLLATE "C"`,
+    [options.includeResolved ?? false],
+  );
+  return found.map(findingFromRow);
+}

@@ -1,0 +1,36 @@
+import type pg from 'pg';
+import { guarded, isUnavailable } from './postgres-errors.js';
+
+/** Anything that runs a query: the pool (autocommit) or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.ClientBase;
+
+/** The appliances columns in the neutral ApplianceRow shape (JSON as its original text). */
+export const PG_APPLIANCE_SELECT = `id, (extract(epoch FROM last_checkin_at) * 1000)::float8 AS "lastCheckinMs", agent_version AS "agentVersion",
+  image_version AS "imageVersion", update_report::text AS "update", defer_until AS "deferUntil", retention::text AS "retention"`;
+
+/** Runs one statement and returns its rows. */
+export async function rows<R>(db: Queryable, sql: string, params: unknown[] = []): Promise<R[]> {
+  const result = await guarded(() => db.query(sql, params));
+  return result.rows as R[];
+}
+
+/**
+ * Runs `work` in one transaction on a pooled client: committed when it resolves, rolled back when it
+ * throws. A client whose connection broke is destroyed rather than returned to the pool.
+ */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const client = await guarded(() => pool.connect());
+  let broken: Error | undefined;
+  try {
+    await guarded(() => client.query(begin));
+    const result = await work(client);
+    await guarded(() => client.query('COMMIT'));
+    return result;
+  } catch (err) {
+    if (isUnavailable(err) || isUnavailable((err as { cause?: unknown }).cause)) broken = err as Error;
+    else await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

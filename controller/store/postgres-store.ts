@@ -1,0 +1,309 @@
+import pg from 'pg';
+import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
+import type { Plan } from '../reconcile/plan.js';
+import { SchemaTooNewError } from './errors.js';
+import { latestVersion, pendingMigrations } from './migration.js';
+import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance, type ApplianceRow } from './observed-document.js';
+import { acquirePostgresLeadership } from './postgres-leadership.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { pgImportState, pgLoadObserved } from './postgres-observed.js';
+import { pgApplyPlan, pgLatestPlan, pgListEvents, pgListFindings } from './postgres-plan.js';
+import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgUpdateProof } from './postgres-proofs.js';
+import { PG_APPLIANCE_SELECT, rows, withTransaction } from './postgres-rows.js';
+import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
+import type {
+  ApplyPlanOptions,
+  ApplyPlanResult,
+  CheckinHistoryEntry,
+  CheckinRecord,
+  EventQuery,
+  Leadership,
+  MigrationResult,
+  NewProof,
+  ObservedSnapshot,
+  ProofChange,
+  ProofRow,
+  ProofStats,
+  SavedDesiredState,
+  SavedPlan,
+  SourceStatus,
+  Store,
+  StoredEvent,
+  StoredFinding,
+} from './store.js';
+import { looksLikeToken, newToken, tokenHash } from './tokens.js';
+
+export interface PostgresStoreOptions {
+  /** The clock for times the store stamps itself (token creation, migrations); defaults to the system clock. */
+  clock?: () => Date;
+  /** Pooled connections (default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection before reporting the store unavailable (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** How often the leader checks its lock connection (default 5000 ms). */
+  leaderHeartbeatMs?: number;
+  /** Called with errors of idle pooled connections (the pool replaces them by itself). */
+  onIdleError?: (err: Error) => void;
+}
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/**
+ * The production store: a pg connection pool. Each operation is one statement (one round trip) or
+ * one short transaction; an unreachable server makes operations reject with StoreUnavailableError,
+ * and the pool reconnects on its own once the server answers again.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly description: string;
+  private readonly pool: pg.Pool;
+  private readonly clock: () => Date;
+  private readonly leaderships = new Set<Leadership>();
+
+  constructor(
+    private readonly url: string,
+    private readonly options: PostgresStoreOptions = {},
+  ) {
+    this.description = redactUrl(url);
+    this.clock = options.clock ?? (() => new Date());
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle connection dropped by the server must not crash the process: the pool discards it.
+    this.pool.on('error', (err) => options.onIdleError?.(err));
+  }
+
+  async migrate(): Promise<MigrationResult> {
+    const codeVersion = latestVersion(POSTGRES_MIGRATIONS);
+    return withTransaction(this.pool, async (client) => {
+      // Replicas starting together migrate one after the other.
+      await rows(client, "SELECT pg_advisory_xact_lock(hashtextextended('muster.dev/migrate', 0))");
+      await rows(client, 'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+      const [row] = await rows<{ v: number | null }>(client, 'SELECT max(version) AS v FROM schema_migrations');
+      const current = row?.v ?? 0;
+      if (current > codeVersion) throw new SchemaTooNewError(current, codeVersion);
+      const applied: number[] = [];
+      for (const migration of pendingMigrations(POSTGRES_MIGRATIONS, current)) {
+        for (const sql of migration.statements) await rows(client, sql);
+        await rows(client, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          this.clock(),
+        ]);
+        applied.push(migration.version);
+      }
+      return { applied, version: Math.max(current, ...applied) };
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const leadership of this.leaderships) await leadership.release();
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await rows(this.pool, 'SELECT 1');
+  }
+
+  async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
+    if (batch.length === 0) return;
+    // Sorted so that concurrent batches (several replicas) lock appliance rows in one order: no deadlock.
+    const latest = latestPerAppliance(batch)
+      .map(applianceRowFromCheckin)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const column = <K extends keyof ApplianceRow>(key: K) => latest.map((r) => r[key]);
+    // One statement, one round trip, one transaction: history rows and upserts together.
+    await rows(
+      this.pool,
+      `WITH history AS (
+         INSERT INTO checkin_history (appliance, at, report)
+         SELECT h.appliance, h.at, h.report::json FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(appliance, at, report)
+       )
+       INSERT INTO appliances (id, last_checkin_at, agent_version, image_version, update_report, defer_until, retention)
+       SELECT u.id, u.at, u.agent, u.image, u.upd::json, u.defer, u.ret::json
+       FROM unnest($4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS u(id, at, agent, image, upd, defer, ret)
+       ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
+         image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
+         retention = excluded.retention
+       WHERE appliances.last_checkin_at <= excluded.last_checkin_at`,
+      [
+        batch.map((r) => r.appliance),
+        batch.map((r) => r.at.toISOString()),
+        batch.map((r) => historyReport(r.report)),
+        column('id'),
+        latest.map((r) => new Date(r.lastCheckinMs).toISOString()),
+        column('agentVersion'),
+        column('imageVersion'),
+        column('update'),
+        column('deferUntil'),
+        column('retention'),
+      ],
+    );
+  }
+
+  async getAppliance(id: string): Promise<ApplianceObservation | null> {
+    const [row] = await rows<ApplianceRow>(this.pool, `SELECT ${PG_APPLIANCE_SELECT} FROM appliances WHERE id = $1`, [id]);
+    return row ? applianceDocument(row) : null;
+  }
+
+  async listCheckins(appliance: string, limit: number): Promise<CheckinHistoryEntry[]> {
+    const found = await rows<{ id: string; appliance: string; at: Date; report: string }>(
+      this.pool,
+      'SELECT id, appliance, at, report::text AS report FROM checkin_history WHERE appliance = $1 ORDER BY id DESC LIMIT $2',
+      [appliance, limit],
+    );
+    return found.map((r) => ({ id: Number(r.id), appliance: r.appliance, at: r.at.toISOString(), report: JSON.parse(r.report) }));
+  }
+
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+    // Ids grow with time: the oldest rows come first in id order, so no index on `at` is needed.
+    return batched(batchSize, async () => {
+      const deleted = await rows<{ n: number }>(
+        this.pool,
+        `WITH gone AS (
+           DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING 1
+         ) SELECT count(*)::int AS n FROM gone`,
+        [olderThan, batchSize],
+      );
+      return deleted[0]?.n ?? 0;
+    });
+  }
+
+  async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newToken();
+    const conflict = options.rotate
+      ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at'
+      : 'DO NOTHING';
+    const issued = await rows(
+      this.pool,
+      `INSERT INTO tokens (appliance, token_sha256, created_at) VALUES ($1, $2, $3) ON CONFLICT (appliance) ${conflict} RETURNING 1`,
+      [applianceId, tokenHash(token), this.clock()],
+    );
+    return issued.length === 1 ? token : null;
+  }
+
+  async applianceForToken(token: string): Promise<string | null> {
+    if (!looksLikeToken(token)) return null;
+    const [row] = await rows<{ appliance: string }>(this.pool, 'SELECT appliance FROM tokens WHERE token_sha256 = $1', [tokenHash(token)]);
+    return row?.appliance ?? null;
+  }
+
+  async appliancesWithTokens(): Promise<string[]> {
+    const found = await rows<{ appliance: string }>(this.pool, 'SELECT appliance FROM tokens ORDER BY appliance COLLATE "C"');
+    return found.map((r) => r.appliance);
+  }
+
+  async loadObserved(now: Date): Promise<ObservedSnapshot> {
+    return pgLoadObserved(this.pool, now);
+  }
+
+  async importState(doc: StateDocument): Promise<{ version: number }> {
+    return pgImportState(this.pool, doc);
+  }
+
+  async applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
+    return pgApplyPlan(this.pool, plan, options);
+  }
+
+  async stateVersion(): Promise<number> {
+    const [row] = await rows<{ version: number }>(this.pool, 'SELECT version FROM state_version WHERE id = 1');
+    return row?.version ?? 0;
+  }
+
+  async latestPlan(): Promise<SavedPlan | null> {
+    return pgLatestPlan(this.pool);
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    return pgListEvents(this.pool, query);
+  }
+
+  async listFindings(options: { includeResolved?: boolean } = {}): Promise<StoredFinding[]> {
+    return pgListFindings(this.pool, options);
+  }
+
+  async saveDesiredState(desired: SavedDesiredState): Promise<void> {
+    await rows(
+      this.pool,
+      `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, $1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
+      [desired.revision, JSON.stringify(desired.objects), desired.appliedAt],
+    );
+  }
+
+  async loadDesiredState(): Promise<SavedDesiredState | null> {
+    const [row] = await rows<{ revision: string; objects: string; applied_at: string }>(
+      this.pool,
+      'SELECT revision, objects::text AS objects, applied_at FROM desired_state WHERE id = 1',
+    );
+    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+  }
+
+  async saveSourceStatus(status: SourceStatus): Promise<void> {
+    await rows(
+      this.pool,
+      `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, $1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
+         last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
+      [status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at],
+    );
+  }
+
+  async loadSourceStatus(): Promise<SourceStatus | null> {
+    const [row] = await rows<{ last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }>(
+      this.pool,
+      'SELECT last_applied_revision, last_attempted_revision, errors::text AS errors, at FROM source_status WHERE id = 1',
+    );
+    if (!row) return null;
+    return {
+      lastAppliedRevision: row.last_applied_revision,
+      lastAttemptedRevision: row.last_attempted_revision,
+      errors: JSON.parse(row.errors),
+      at: row.at,
+    };
+  }
+
+  async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {
+    return pgInsertProof(this.pool, proof);
+  }
+
+  async pendingProofs(limit: number, options: { includeExpired?: boolean } = {}): Promise<ProofRow[]> {
+    return pgPendingProofs(this.pool, limit, options.includeExpired ?? false);
+  }
+
+  async updateProof(id: number, change: ProofChange): Promise<boolean> {
+    return pgUpdateProof(this.pool, id, change);
+  }
+
+  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+    return pgExpireProofs(this.pool, olderThan, batchSize);
+  }
+
+  async proofStats(now: Date): Promise<ProofStats> {
+    return pgProofStats(this.pool, now);
+  }
+
+  async acquireLeadership(): Promise<Leadership | null> {
+    const leadership = await acquirePostgresLeadership(this.url, { heartbeatMs: this.options.leaderHeartbeatMs ?? 5000 });
+    if (leadership) {
+      this.leaderships.add(leadership);
+      leadership.onLost(() => this.leaderships.delete(leadership));
+    }
+    return leadership;
+  }
+}

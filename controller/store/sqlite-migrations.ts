@@ -1,0 +1,119 @@
+import type { Migration } from './migration.js';
+
+/**
+ * SQLite schema, one ordered list. Times the store owns are INTEGER milliseconds since the epoch;
+ * times taken from plans and imported documents are TEXT as given; JSON is TEXT.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: [
+      `CREATE TABLE appliances (
+         id TEXT PRIMARY KEY,
+         last_checkin_at INTEGER NOT NULL,
+         agent_version TEXT,
+         image_version TEXT,
+         update_report TEXT,
+         defer_until TEXT,
+         retention TEXT
+       )`,
+      `CREATE TABLE checkin_history (
+         id INTEGER PRIMARY KEY,
+         appliance TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         report TEXT NOT NULL
+       )`,
+      'CREATE INDEX checkin_history_by_appliance ON checkin_history (appliance, id)',
+      `CREATE TABLE tokens (
+         appliance TEXT PRIMARY KEY,
+         token_sha256 TEXT NOT NULL UNIQUE,
+         created_at INTEGER NOT NULL,
+         rotated_at INTEGER
+       )`,
+      `CREATE TABLE desired_state (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         revision TEXT NOT NULL,
+         objects TEXT NOT NULL,
+         applied_at TEXT NOT NULL
+       )`,
+      `CREATE TABLE source_status (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         last_applied_revision TEXT,
+         last_attempted_revision TEXT,
+         errors TEXT NOT NULL,
+         at TEXT NOT NULL
+       )`,
+      `CREATE TABLE rollouts (
+         name TEXT PRIMARY KEY,
+         stage INTEGER NOT NULL,
+         stage_started_at TEXT NOT NULL,
+         phase TEXT NOT NULL,
+         conditions TEXT,
+         latch TEXT,
+         revision TEXT
+       )`,
+      `CREATE TABLE assignments (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         rollout TEXT NOT NULL,
+         appliance TEXT NOT NULL,
+         release TEXT NOT NULL,
+         at TEXT NOT NULL,
+         UNIQUE (rollout, appliance)
+       )`,
+      'CREATE INDEX assignments_by_appliance ON assignments (appliance)',
+      `CREATE TABLE findings (
+         key TEXT PRIMARY KEY,
+         type TEXT NOT NULL,
+         severity TEXT NOT NULL,
+         appliance TEXT,
+         rollout TEXT,
+         policy TEXT,
+         since TEXT,
+         message TEXT NOT NULL,
+         first_seen TEXT NOT NULL,
+         last_seen TEXT NOT NULL,
+         resolved_at TEXT
+       )`,
+      'CREATE INDEX findings_open ON findings (resolved_at, first_seen)',
+      `CREATE TABLE events (
+         id INTEGER PRIMARY KEY,
+         at TEXT NOT NULL,
+         revision TEXT,
+         type TEXT NOT NULL,
+         rollout TEXT,
+         appliance TEXT,
+         detail TEXT NOT NULL
+       )`,
+      'CREATE INDEX events_by_rollout ON events (rollout, id)',
+      'CREATE INDEX events_by_appliance ON events (appliance, id)',
+      `CREATE TABLE ots_proofs (
+         id INTEGER PRIMARY KEY,
+         bundle_id TEXT NOT NULL UNIQUE,
+         bundle_sha256 TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'anchored', 'expired', 'failed')),
+         created_at INTEGER NOT NULL,
+         upgraded_at INTEGER,
+         checked_at INTEGER,
+         proof BLOB NOT NULL,
+         calendars TEXT NOT NULL,
+         not_found INTEGER NOT NULL DEFAULT 0
+       )`,
+      "CREATE INDEX ots_proofs_pending ON ots_proofs (created_at) WHERE status = 'pending'",
+      'CREATE INDEX ots_proofs_to_check ON ots_proofs (status, checked_at, created_at)',
+      'CREATE INDEX ots_proofs_not_found ON ots_proofs (status) WHERE not_found = 1',
+      `CREATE TABLE state_version (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         version INTEGER NOT NULL
+       )`,
+      'INSERT INTO state_version (id, version) VALUES (1, 0)',
+      `CREATE TABLE latest_plan (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         plan TEXT NOT NULL,
+         revision TEXT,
+         version INTEGER NOT NULL,
+         saved_at TEXT NOT NULL
+       )`,
+    ],
+  },
+];

@@ -1,0 +1,142 @@
+import type Database from 'better-sqlite3';
+import type { Plan } from '../reconcile/plan.js';
+import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
+
+/**
+ * Applies a plan in one IMMEDIATE transaction guarded by the state version (see Store.applyPlan):
+ * the version is compared and incremented first, so a stale plan writes nothing.
+ */
+export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions): ApplyPlanResult {
+  const touched = touchedBy(plan.actions);
+  return db
+    .transaction((): ApplyPlanResult => {
+      const version = db
+        .prepare('UPDATE state_version SET version = version + 1 WHERE id = 1 AND version = ? RETURNING version')
+        .pluck()
+        .get(options.expectedVersion) as number | undefined;
+      if (version === undefined) {
+        const current = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
+        return { applied: false, version: current, touched: { rollouts: [], appliances: [], events: 0, findingsOpened: 0, findingsResolved: 0 } };
+      }
+      for (const run of actionRuns(plan.actions)) applyRun(db, run, plan.now);
+      const events = insertEvents(db, plan, options.revision);
+      saveRolloutStatuses(db, plan);
+      const findings = saveFindings(db, plan);
+      db.prepare(
+        `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
+      ).run(JSON.stringify(plan), options.revision, version, plan.now);
+      return { applied: true, version, touched: { ...touched, events, ...findings } };
+    })
+    .immediate();
+}
+
+function applyRun(db: Database.Database, run: ActionRun, now: string): void {
+  switch (run.type) {
+    case 'AssignRelease': {
+      const assign = db.prepare(
+        `INSERT INTO assignments (rollout, appliance, release, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (rollout, appliance) DO UPDATE SET release = excluded.release, at = excluded.at`,
+      );
+      for (const a of run.actions) assign.run(a.rollout, a.appliance, a.release, now);
+      return;
+    }
+    case 'WithdrawRelease': {
+      const withdraw = db.prepare('DELETE FROM assignments WHERE rollout = ? AND appliance = ?');
+      for (const a of run.actions) withdraw.run(a.rollout, a.appliance);
+      return;
+    }
+    case 'AdvanceStage': {
+      const advance = db.prepare('UPDATE rollouts SET stage = ?, stage_started_at = ? WHERE name = ?');
+      for (const a of run.actions) advance.run(a.to, a.startedAt, a.rollout);
+      return;
+    }
+    case 'SetPhase': {
+      const setPhase = db.prepare(
+        `INSERT INTO rollouts (name, stage, stage_started_at, phase) VALUES (?, 1, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET phase = excluded.phase`,
+      );
+      const setLatch = db.prepare('UPDATE rollouts SET latch = ? WHERE name = ?');
+      for (const a of run.actions) {
+        setPhase.run(a.rollout, now, a.phase);
+        const latch = latchChange(a, now);
+        if (latch.set) setLatch.run(latch.json, a.rollout);
+      }
+      return;
+    }
+    case 'ExpireProofs':
+      // Applied by expireProofs() in bounded batches after this transaction, never inside it.
+      return;
+  }
+}
+
+function insertEvents(db: Database.Database, plan: Plan, revision: string | null): number {
+  const insert = db.prepare('INSERT INTO events (at, revision, type, rollout, appliance, detail) VALUES (@at, @revision, @type, @rollout, @appliance, @detail)');
+  const rows = eventRows(plan, revision);
+  for (const row of rows) insert.run(row);
+  return rows.length;
+}
+
+function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
+  const update = db.prepare('UPDATE rollouts SET conditions = ?, revision = ? WHERE name = ?');
+  for (const status of plan.rollouts) update.run(JSON.stringify(status.conditions), status.revision, status.name);
+}
+
+/** Upserts the plan's findings (first seen kept unless it had been resolved) and resolves the others. */
+function saveFindings(db: Database.Database, plan: Plan): { findingsOpened: number; findingsResolved: number } {
+  const upsert = db.prepare(
+    `INSERT INTO findings (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
+     VALUES (@key, @type, @severity, @appliance, @rollout, @policy, @since, @message, @now, @now, NULL)
+     ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
+       last_seen = excluded.last_seen,
+       first_seen = CASE WHEN findings.resolved_at IS NULL THEN findings.first_seen ELSE excluded.first_seen END,
+       resolved_at = NULL
+     RETURNING first_seen = @now AS opened`,
+  );
+  let findingsOpened = 0;
+  for (const row of findingRows(plan.findings)) {
+    const result = upsert.get({ ...row, now: plan.now }) as { opened: number };
+    findingsOpened += result.opened;
+  }
+  // Every finding of this plan now has last_seen = now; the open ones that do not were absent.
+  const findingsResolved = db
+    .prepare('UPDATE findings SET resolved_at = ? WHERE resolved_at IS NULL AND last_seen <> ?')
+    .run(plan.now, plan.now).changes;
+  return { findingsOpened, findingsResolved };
+}
+
+/** The last applied plan, or null. */
+export function sqliteLatestPlan(db: Database.Database): SavedPlan | null {
+  const row = db.prepare('SELECT plan, revision, version, saved_at FROM latest_plan WHERE id = 1').get() as
+    | { plan: string; revision: string | null; version: number; saved_at: string }
+    | undefined;
+  return row ? { plan: JSON.parse(row.plan), revision: row.revision, version: row.version, savedAt: row.saved_at } : null;
+}
+
+/** Events newest first, filtered by rollout and/or appliance. */
+export function sqliteListEvents(db: Database.Database, query: EventQuery): StoredEvent[] {
+  const rows = db
+    .prepare(
+      `SELECT id, at, revision, type, rollout, appliance, detail FROM events
+       WHERE (@rollout IS NULL OR rollout = @rollout) AND (@appliance IS NULL OR appliance = @appliance)
+       ORDER BY id DESC LIMIT @limit`,
+    )
+    .all({ rollout: query.rollout ?? null, appliance: query.appliance ?? null, limit: query.limit }) as (Omit<StoredEvent, 'detail'> & {
+    detail: string;
+  })[];
+  return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) }));
+}
+
+/** Findings, open ones first (then by first seen and key). */
+export function sqliteListFindings(db: Database.Database, options: { includeResolved?: boolean }): StoredFinding[] {
+  const rows = db
+    .prepare(
+      `SELECT key, type, severity, appliance, rollout, policy, since, message, first_seen AS firstSeen, last_seen AS lastSeen,
+              resolved_at AS resolvedAt
+       FROM findings WHERE (? OR resolved_at IS NULL)
+       ORDER BY resolved_at IS NOT NULL, first_seen, key`,
+    )
+    .all(options.includeResolved ? 1 : 0) as FindingRecord[];
+  return rows.map(findingFromRow);
+}

@@ -1,0 +1,250 @@
+import Database from 'better-sqlite3';
+import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
+import type { Plan } from '../reconcile/plan.js';
+import { SchemaTooNewError } from './errors.js';
+import { latestVersion, pendingMigrations } from './migration.js';
+import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance } from './observed-document.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
+import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
+import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
+import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
+import { sqliteExpireProofs, sqliteInsertProof, sqlitePendingProofs, sqliteProofStats, sqliteUpdateProof } from './sqlite-proofs.js';
+import { acquireSqliteLock } from './sqlite-leadership.js';
+import type {
+  ApplyPlanOptions,
+  ApplyPlanResult,
+  CheckinHistoryEntry,
+  CheckinRecord,
+  EventQuery,
+  Leadership,
+  MigrationResult,
+  NewProof,
+  ObservedSnapshot,
+  ProofChange,
+  ProofRow,
+  ProofStats,
+  SavedDesiredState,
+  SavedPlan,
+  SourceStatus,
+  Store,
+  StoredEvent,
+  StoredFinding,
+} from './store.js';
+import { looksLikeToken, newToken, tokenHash } from './tokens.js';
+
+export interface SqliteStoreOptions {
+  /** The clock for times the store stamps itself (token creation); defaults to the system clock. */
+  clock?: () => Date;
+  /** How long a write waits for another process's write to finish, in ms. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode (readers never block the writer, so the CLI works
+ * beside a running controller) with `synchronous=FULL`, so a committed check-in survives a power cut.
+ * better-sqlite3 is synchronous: every transaction here is short, and batch jobs yield between batches.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly leaderships = new Set<Leadership>();
+
+  constructor(
+    readonly description: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.db = new Database(description, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async migrate(): Promise<MigrationResult> {
+    const codeVersion = latestVersion(SQLITE_MIGRATIONS);
+    const run = this.db.transaction((): MigrationResult => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const row = this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+      const current = row.v ?? 0;
+      if (current > codeVersion) throw new SchemaTooNewError(current, codeVersion);
+      const applied: number[] = [];
+      for (const migration of pendingMigrations(SQLITE_MIGRATIONS, current)) {
+        for (const sql of migration.statements) this.db.exec(sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, this.clock().toISOString());
+        applied.push(migration.version);
+      }
+      return { applied, version: Math.max(current, ...applied) };
+    });
+    return run.immediate();
+  }
+
+  async close(): Promise<void> {
+    for (const leadership of this.leaderships) await leadership.release();
+    if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
+    if (batch.length === 0) return;
+    const upsert = this.db.prepare(
+      `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS}) VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)
+       ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
+         image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
+         retention = excluded.retention
+       WHERE excluded.last_checkin_at >= appliances.last_checkin_at`,
+    );
+    const history = this.db.prepare('INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)');
+    this.db
+      .transaction(() => {
+        for (const record of latestPerAppliance(batch)) upsert.run(applianceRowFromCheckin(record));
+        for (const record of batch) history.run(record.appliance, record.at.getTime(), historyReport(record.report));
+      })
+      .immediate();
+  }
+
+  async getAppliance(id: string): Promise<ApplianceObservation | null> {
+    const row = this.db.prepare(`SELECT ${SQLITE_APPLIANCE_COLUMNS} FROM appliances WHERE id = ?`).raw().get(id) as unknown[] | undefined;
+    return row ? applianceDocument(applianceFromSqlite(row)) : null;
+  }
+
+  async listCheckins(appliance: string, limit: number): Promise<CheckinHistoryEntry[]> {
+    const rows = this.db
+      .prepare('SELECT id, appliance, at, report FROM checkin_history WHERE appliance = ? ORDER BY id DESC LIMIT ?')
+      .all(appliance, limit) as { id: number; appliance: string; at: number; report: string }[];
+    return rows.map((r) => ({ id: r.id, appliance: r.appliance, at: new Date(r.at).toISOString(), report: JSON.parse(r.report) }));
+  }
+
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+    // Ids grow with time, so the oldest rows come first in id order and no index on `at` is needed.
+    const remove = this.db.prepare(
+      'DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < ? ORDER BY id LIMIT ?)',
+    );
+    return batched(batchSize, () => remove.run(olderThan.getTime(), batchSize).changes);
+  }
+
+  async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newToken();
+    const now = this.clock().getTime();
+    const issue = this.db.transaction((): string | null => {
+      const existing = this.db.prepare('SELECT 1 FROM tokens WHERE appliance = ?').get(applianceId);
+      if (existing && !options.rotate) return null;
+      this.db
+        .prepare(
+          `INSERT INTO tokens (appliance, token_sha256, created_at, rotated_at) VALUES (?, ?, ?, NULL)
+           ON CONFLICT (appliance) DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at`,
+        )
+        .run(applianceId, tokenHash(token), now);
+      return token;
+    });
+    return issue.immediate();
+  }
+
+  async applianceForToken(token: string): Promise<string | null> {
+    if (!looksLikeToken(token)) return null;
+    const row = this.db.prepare('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token)) as { appliance: string } | undefined;
+    return row?.appliance ?? null;
+  }
+
+  async appliancesWithTokens(): Promise<string[]> {
+    return this.db.prepare('SELECT appliance FROM tokens ORDER BY appliance').pluck().all() as string[];
+  }
+
+  async loadObserved(now: Date): Promise<ObservedSnapshot> {
+    return sqliteLoadObserved(this.db, now);
+  }
+
+  async importState(doc: StateDocument): Promise<{ version: number }> {
+    return sqliteImportState(this.db, doc);
+  }
+
+  async applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
+    return sqliteApplyPlan(this.db, plan, options);
+  }
+
+  async stateVersion(): Promise<number> {
+    return this.db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
+  }
+
+  async latestPlan(): Promise<SavedPlan | null> {
+    return sqliteLatestPlan(this.db);
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    return sqliteListEvents(this.db, query);
+  }
+
+  async listFindings(options: { includeResolved?: boolean } = {}): Promise<StoredFinding[]> {
+    return sqliteListFindings(this.db, options);
+  }
+
+  async saveDesiredState(desired: SavedDesiredState): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
+      )
+      .run(desired.revision, JSON.stringify(desired.objects), desired.appliedAt);
+  }
+
+  async loadDesiredState(): Promise<SavedDesiredState | null> {
+    const row = this.db.prepare('SELECT revision, objects, applied_at FROM desired_state WHERE id = 1').get() as
+      | { revision: string; objects: string; applied_at: string }
+      | undefined;
+    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+  }
+
+  async saveSourceStatus(status: SourceStatus): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
+           last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
+      )
+      .run(status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at);
+  }
+
+  async loadSourceStatus(): Promise<SourceStatus | null> {
+    const row = this.db.prepare('SELECT last_applied_revision, last_attempted_revision, errors, at FROM source_status WHERE id = 1').get() as
+      | { last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }
+      | undefined;
+    if (!row) return null;
+    return {
+      lastAppliedRevision: row.last_applied_revision,
+      lastAttemptedRevision: row.last_attempted_revision,
+      errors: JSON.parse(row.errors),
+      at: row.at,
+    };
+  }
+
+  async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {
+    return sqliteInsertProof(this.db, proof);
+  }
+
+  async pendingProofs(limit: number, options: { includeExpired?: boolean } = {}): Promise<ProofRow[]> {
+    return sqlitePendingProofs(this.db, limit, options.includeExpired ?? false);
+  }
+
+  async updateProof(id: number, change: ProofChange): Promise<boolean> {
+    return sqliteUpdateProof(this.db, id, change);
+  }
+
+  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+    return sqliteExpireProofs(this.db, olderThan, batchSize);
+  }
+
+  async proofStats(now: Date): Promise<ProofStats> {
+    return sqliteProofStats(this.db, now);
+  }
+
+  async acquireLeadership(): Promise<Leadership> {
+    const leadership = acquireSqliteLock(this.description, this.clock);
+    this.leaderships.add(leadership);
+    return leadership;
+  }
+}

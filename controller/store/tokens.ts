@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../desired/canonical.js';
+
+const TOKEN_PREFIX = 'mst_';
+/** `mst_` and 32 bytes in base64url (43 characters, no padding). */
+const TOKEN_PATTERN = /^mst_[A-Za-z0-9_-]{43}$/;
+
+/** A fresh appliance token: `mst_` + 32 random bytes, base64url. */
+export function newToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** What the store keeps of a token: its sha256, hex. The token itself is never stored. */
+export function tokenHash(token: string): string {
+  return sha256Hex(token);
+}
+
+/** Whether a string has a token's shape; anything else is refused without touching the store. */
+export function looksLikeToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
