@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { DirectorySource } from './directory-source.js';
+import { GitSource } from './git-source.js';
+import { repoLocation } from './repo-location.js';
+import type { Source, SourceTiming } from './source.js';
+
+export interface OpenSourceOptions extends SourceTiming {
+  /** `--repo`: a git URL or a directory. */
+  repo: string;
+  /** `--branch` for a git remote. */
+  branch?: string;
+  /** A pinned commit or tag for a git remote. */
+  revision?: string;
+  /** Where a git remote's clone is kept; defaults to `.muster/git` under the working directory. */
+  cacheDir?: string;
+}
+
+/** The source `--repo` names: a GitSource for a URL, a watched DirectorySource for a path. Nothing is read yet. */
+export function openSource(options: OpenSourceOptions): Source {
+  const location = repoLocation(options.repo);
+  const { timers, intervalMs, backoff } = options;
+  if (location.kind === 'directory') return new DirectorySource({ dir: location.dir, timers, backoff });
+  return new GitSource({
+    url: location.url,
+    branch: options.branch,
+    revision: options.revision,
+    cacheDir: options.cacheDir ?? join(process.cwd(), '.muster', 'git'),
+    timers,
+    intervalMs,
+    backoff,
+  });
+}

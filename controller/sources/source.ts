@@ -1,0 +1,200 @@
+import type { FleetFile } from '../desired/load.js';
+import type { LoadError } from '../desired/types.js';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+
+/** One revision of the fleet repository, as a source hands it to the controller. */
+export interface Revision {
+  /** A commit SHA (git source) or a content hash `sha256:…` (directory source). */
+  id: string;
+  files: FleetFile[];
+  /** Files the source could not read; a revision with any is rejected like one with load errors. */
+  unreadable?: LoadError[];
+}
+
+/** Why the last fetch failed, and when the source will try again. */
+export interface FetchError {
+  message: string;
+  at: string;
+  /** Consecutive failures so far. */
+  failures: number;
+  retryAt: string;
+}
+
+/** What a source knows about its origin, apart from whether the revisions it fetched were valid. */
+export interface FetchStatus {
+  kind: 'git' | 'directory';
+  /** The git URL or the directory. */
+  location: string;
+  /** The newest revision fetched from the origin, valid or not; null before the first fetch. */
+  fetchedRevision: string | null;
+  lastFetchAt: string | null;
+  /** Null when the last fetch succeeded. */
+  fetchError: FetchError | null;
+}
+
+/** A source of fleet repository revisions: a git remote or a local directory. */
+export interface Source {
+  readonly kind: 'git' | 'directory';
+  /** Fetches once (resolving when that fetch is done, whatever its outcome) and starts following the origin. */
+  start(): Promise<void>;
+  /** Stops following the origin; resolves once any fetch in flight has ended. */
+  stop(): Promise<void>;
+  /** Asks for a fetch soon (a webhook, a file change); fetches already due are merged into one. */
+  trigger(): void;
+  /** Fetches now; resolves with the revision fetched, or null when the fetch failed. */
+  sync(): Promise<Revision | null>;
+  /** Calls `listener` with every fetched revision whose id differs from the previous one. */
+  onRevision(listener: (revision: Revision) => void): () => void;
+  /** Calls `listener` after every fetch attempt, successful or not, with the status it left. */
+  onFetch(listener: (status: FetchStatus) => void): () => void;
+  status(): FetchStatus;
+}
+
+export interface SourceTiming {
+  timers?: Timers;
+  /** Time between fetches while the origin answers; null to fetch only when triggered. */
+  intervalMs?: number | null;
+  backoff?: BackoffPolicy;
+}
+
+/**
+ * The loop every source shares: one fetch at a time, a new revision announced once, a failure kept
+ * in the status and retried on exponential backoff, success followed by the next interval.
+ * Subclasses supply `fetchRevision`.
+ */
+export abstract class FetchingSource implements Source {
+  abstract readonly kind: 'git' | 'directory';
+  protected readonly timers: Timers;
+  private readonly intervalMs: number | null;
+  private readonly backoff: BackoffPolicy;
+  private readonly listeners = new Set<(revision: Revision) => void>();
+  private readonly fetchListeners = new Set<(status: FetchStatus) => void>();
+  private timer: TimerHandle | null = null;
+  private inFlight: Promise<Revision | null> | null = null;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  private fetched: { id: string; at: string } | null = null;
+  private fetchError: FetchError | null = null;
+
+  protected constructor(
+    readonly location: string,
+    timing: SourceTiming,
+  ) {
+    this.timers = timing.timers ?? systemTimers;
+    this.intervalMs = timing.intervalMs === undefined ? 60_000 : timing.intervalMs;
+    this.backoff = timing.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  /** Reads the origin's current revision; rejects when the origin cannot be read. */
+  protected abstract fetchRevision(): Promise<Revision>;
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.sync();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer();
+    await this.inFlight;
+  }
+
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.inFlight) this.again = true;
+    else this.schedule(0);
+  }
+
+  sync(): Promise<Revision | null> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.cancelTimer();
+    this.inFlight = this.fetchOnce().finally(() => {
+      this.inFlight = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.schedule(0);
+      } else if (this.failures > 0) this.schedule(retryDelayMs(this.failures, this.backoff));
+      else if (this.intervalMs !== null) this.schedule(this.intervalMs);
+    });
+    return this.inFlight;
+  }
+
+  onRevision(listener: (revision: Revision) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onFetch(listener: (status: FetchStatus) => void): () => void {
+    this.fetchListeners.add(listener);
+    return () => this.fetchListeners.delete(listener);
+  }
+
+  status(): FetchStatus {
+    return {
+      kind: this.kind,
+      location: this.location,
+      fetchedRevision: this.fetched?.id ?? null,
+      lastFetchAt: this.fetched?.at ?? null,
+      fetchError: this.fetchError,
+    };
+  }
+
+  private async fetchOnce(): Promise<Revision | null> {
+    const revision = await this.fetchAndAnnounce();
+    const status = this.status();
+    for (const listener of this.fetchListeners) safely(() => listener(status));
+    return revision;
+  }
+
+  private async fetchAndAnnounce(): Promise<Revision | null> {
+    let revision: Revision;
+    try {
+      revision = await this.fetchRevision();
+    } catch (err) {
+      this.failures += 1;
+      const now = this.timers.now();
+      const retryAt = new Date(now.getTime() + retryDelayMs(this.failures, this.backoff)).toISOString();
+      const message = err instanceof Error ? err.message.trim() : String(err);
+      this.fetchError = { message, at: now.toISOString(), failures: this.failures, retryAt };
+      return null;
+    }
+    this.failures = 0;
+    this.fetchError = null;
+    const changed = this.fetched?.id !== revision.id;
+    this.fetched = { id: revision.id, at: this.timers.now().toISOString() };
+    if (changed) {
+      for (const listener of this.listeners) safely(() => listener(revision));
+    }
+    return revision;
+  }
+
+  private schedule(ms: number): void {
+    this.cancelTimer();
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      void this.sync();
+    }, ms);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** Runs a listener; its failure is its own bug, not a fetch failure: surfaced without stopping the loop. */
+function safely(call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    queueMicrotask(() => {
+      throw err;
+    });
+  }
+}
