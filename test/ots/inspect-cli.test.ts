@@ -36,8 +36,8 @@ describe('muster ots inspect', () => {
 
   it('shows forks with arrows, one branch per calendar', () => {
     const { stdout } = muster('ots', 'inspect', fixturePath('two-calendars.txt.ots'));
-    expect(stdout).toMatch(/\n -> append 6b4023b6edd3a0eeeb09e5d718723b9e\n    sha256\n    prepend 57d46515\n/);
-    expect(stdout).toMatch(/\n    verify PendingAttestation\('https:\/\/bob\.btc\.calendar\.opentimestamps\.org'\)\n/);
+    expect(stdout).toContain('\n -> append 6b4023b6edd3a0eeeb09e5d718723b9e\n    sha256\n    prepend 57d46515\n');
+    expect(stdout).toContain("\n    verify PendingAttestation('https://bob.btc.calendar.opentimestamps.org')\n");
   });
 
   for (const name of PROOF_FILES) {
