@@ -62,3 +62,16 @@ export function checkDocument(document: ParsedDocument): { checked: CheckedDocum
   const name = isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : null;
   return { checked: { document, def, name, value, valid: issues.length === 0 }, issues };
 }
+
+/**
+ * What a document with broken YAML still tells: its kind and name, when they can be read, so a
+ * Rollout naming its Release is not reported as dangling on top of the YAML error. Never valid.
+ */
+export function identifyUnsound(document: ParsedDocument): CheckedDocument | null {
+  const value = document.value;
+  if (!isMapping(value) || typeof value.kind !== 'string') return null;
+  const def = KIND_BY_NAME.get(value.kind);
+  const metadata = value.metadata;
+  const name = isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : null;
+  return def ? { document, def, name, value, valid: false } : null;
+}

@@ -1,5 +1,5 @@
 import { buildDesiredState } from './build-state.js';
-import { checkDocument, type CheckedDocument } from './checked-document.js';
+import { checkDocument, identifyUnsound, type CheckedDocument } from './checked-document.js';
 import { crossDocumentRules } from './cross-checks.js';
 import { parseFleetFile, type FleetFile, type Issue } from './parse-documents.js';
 import { formatPath, locateOffset, positionAt } from './positions.js';
@@ -47,7 +47,11 @@ export function loadFleetFiles(files: readonly FleetFile[], revision: string): L
     const parsed = parseFleetFile(file);
     issues.push(...parsed.issues);
     for (const document of parsed.documents) {
-      if (!document.sound) continue;
+      if (!document.sound) {
+        const identified = identifyUnsound(document);
+        if (identified) checked.push(identified);
+        continue;
+      }
       const result = checkDocument(document);
       issues.push(...result.issues);
       if (result.checked) checked.push(result.checked);
