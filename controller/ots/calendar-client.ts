@@ -97,11 +97,18 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
   );
 
   /** Runs `send` in the calendar's queue unless it is resting; records success or failure for the backoff. */
-  async function throughQueue<T extends { kind: string }>(calendar: string, send: () => Promise<T>): Promise<T | { kind: 'backing-off'; retryAt: string }> {
+  async function throughQueue<T extends { kind: string }>(
+    calendar: string,
+    send: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T | { kind: 'backing-off'; retryAt: string } | { kind: 'failed'; reason: string }> {
     const state = states.get(calendar) as CalendarState;
     return state.queue.add(async () => {
+      if (signal?.aborted) return { kind: 'failed' as const, reason: 'cancelled' };
       if (state.retryAt > now()) return { kind: 'backing-off' as const, retryAt: new Date(state.retryAt).toISOString() };
       const answer = await send();
+      // The caller gave up: that says nothing about the calendar.
+      if (signal?.aborted) return answer;
       if (answer.kind === 'failed') {
         state.failures += 1;
         state.retryAt = now() + Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(state.failures - 1, 30));
@@ -135,7 +142,7 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
       const readable = answer.kind === 'timestamp' ? parseTimestamp(answer.bytes, commitment.length) : undefined;
       if (readable && !readable.ok) return { kind: 'failed', reason: `unreadable timestamp: ${readable.error.reason} at byte ${readable.error.offset}` };
       return answer;
-    });
+    }, signal);
   }
 
   async function submitTo(calendar: string, digest: Uint8Array, signal?: AbortSignal) {
@@ -151,7 +158,7 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
       const parsed = parseTimestamp(answer.bytes, digest.length);
       if (!parsed.ok) return { kind: 'failed' as const, reason: `unreadable timestamp: ${parsed.error.reason} at byte ${parsed.error.offset}` };
       return { kind: 'timestamp' as const, timestamp: parsed.value };
-    });
+    }, signal);
   }
 
   return {

@@ -223,6 +223,28 @@ describe('timeouts, backoff and the concurrency cap', () => {
     expect(await outcome()).toMatchObject({ kind: 'pending' }); // a good answer resets the backoff
   });
 
+  it('a request the caller cancels fails as cancelled and does not count against the calendar', async () => {
+    const [want] = pendingOf('incomplete.txt.ots');
+    const commitment = fromHex(want!.commitment)!;
+    const alice = await calendar({ answers: { [want!.commitment]: { kind: 'hang' } } });
+    const c = client([ALICE], routeTo({ [ALICE]: alice.url }), { backoff: { baseMs: 60_000, maxMs: 60_000 } });
+
+    const early = new AbortController();
+    const before = c.ask(ALICE, commitment, { signal: early.signal });
+    early.abort();
+    expect(await before).toEqual({ kind: 'failed', reason: 'cancelled' });
+
+    const late = new AbortController();
+    const during = c.ask(ALICE, commitment, { signal: late.signal });
+    for (let i = 0; i < 500 && alice.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(alice.requests).toHaveLength(1);
+    late.abort();
+    expect(await during).toEqual({ kind: 'failed', reason: 'cancelled' });
+
+    alice.answers.set(want!.commitment, { kind: 'pending' });
+    expect(await c.ask(ALICE, commitment)).toMatchObject({ kind: 'pending' });
+  });
+
   it('an unreadable or oversized answer is the calendar’s failure', async () => {
     const [want] = pendingOf('incomplete.txt.ots');
     const alice = await calendar({ answers: { [want!.commitment]: { kind: 'timestamp', bytes: Uint8Array.of(0x08, 0x08) } } });
