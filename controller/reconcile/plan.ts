@@ -76,6 +76,8 @@ export interface Finding {
   appliance?: string;
   rollout?: string;
   policy?: string;
+  /** The OTS calendar an OtsCalendarNotFound is about. */
+  calendar?: string;
   since?: string;
   message: string;
 }

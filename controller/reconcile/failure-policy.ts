@@ -1,0 +1,59 @@
+import type { Rollout } from '../desired/types.js';
+import type { RolloutObservation } from '../observed/state-schema.js';
+import type { MemberEval } from './appliance-status.js';
+import { toMs } from './time.js';
+
+/**
+ * What the failure policy and `paused` make of a rollout in this pass:
+ * - `spec-paused`: the spec says paused; phase Paused, no latch (a latch from an older spec is released).
+ * - `held`: a latch set under this very spec holds the phase until a commit changes the spec.
+ * - `tripped`: more failed members than `maxFailures`; the plan latches Paused or Aborted.
+ * - `active`: the rollout proceeds (a latch from an older spec, if any, is released).
+ */
+export type LatchDecision =
+  | { kind: 'spec-paused'; release: boolean }
+  | { kind: 'held'; phase: 'Paused' | 'Aborted'; sinceMs: number }
+  | { kind: 'tripped'; phase: 'Paused' | 'Aborted'; sinceMs: number }
+  | { kind: 'active'; release: boolean };
+
+/** Failed members counted over the whole rollout (members claimed by a newer rollout are not members). */
+export function failedMembers(members: Iterable<MemberEval>): MemberEval[] {
+  const failed: MemberEval[] = [];
+  for (const m of members) if (m.status === 'failed') failed.push(m);
+  return failed;
+}
+
+/**
+ * Decides the latch. A latch is re-evaluated with the new spec as soon as the desired rollout's
+ * specHash differs from the one that tripped it; a tripped latch dates from the failure that
+ * crossed `maxFailures`.
+ */
+export function decideLatch(spec: Rollout, observed: RolloutObservation | null, failed: readonly MemberEval[]): LatchDecision {
+  const latch = observed?.latch ?? null;
+  const sameSpec = latch !== null && latch.specHash === spec.specHash;
+  if (spec.paused) return { kind: 'spec-paused', release: latch !== null && !sameSpec };
+  if (latch && sameSpec) return { kind: 'held', phase: latch.phase, sinceMs: toMs(latch.at) ?? 0 };
+  if (failed.length > spec.failurePolicy.maxFailures) {
+    const times = failed.map((m) => m.finalAtMs ?? 0).sort((a, b) => a - b);
+    const sinceMs = times[spec.failurePolicy.maxFailures] ?? 0;
+    return { kind: 'tripped', phase: spec.failurePolicy.action === 'abort' ? 'Aborted' : 'Paused', sinceMs };
+  }
+  return { kind: 'active', release: latch !== null };
+}
+
+/** The SetPhase `latch` field the decision calls for: `{specHash}` to set, null to release, undefined to keep. */
+export function latchChange(decision: LatchDecision, spec: Rollout): { specHash: string } | null | undefined {
+  if (decision.kind === 'tripped') return { specHash: spec.specHash };
+  if ((decision.kind === 'active' || decision.kind === 'spec-paused') && decision.release) return null;
+  return undefined;
+}
+
+/** Whether the decision stops the rollout from assigning and advancing. */
+export function isStopped(decision: LatchDecision): boolean {
+  return decision.kind !== 'active';
+}
+
+/** The latched phase (Paused or Aborted from failures), or null. */
+export function latchedPhase(decision: LatchDecision): 'Paused' | 'Aborted' | null {
+  return decision.kind === 'held' || decision.kind === 'tripped' ? decision.phase : null;
+}

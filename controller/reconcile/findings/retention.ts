@@ -1,0 +1,54 @@
+import { matchesSelector } from '../../desired/selector.js';
+import type { RetentionPolicy } from '../../desired/types.js';
+import type { ReconcileContext } from '../context.js';
+import type { Finding } from '../plan.js';
+import { toIso, toMs } from '../time.js';
+
+/** The retention policy an appliance should apply: the first by name whose selector matches its labels. */
+export function policyFor(ctx: ReconcileContext, labels: Record<string, string>): RetentionPolicy | undefined {
+  return ctx.retentionPolicies.find((p) => matchesSelector(p.selector, labels));
+}
+
+/**
+ * Retention findings for every declared appliance that checked in and has a policy:
+ * RetentionNotApplied (the reported policy hash differs from the policy's, or none reported),
+ * PruneOverdue (last prune older than twice `pruneEvery`) and DatabaseTooLarge.
+ */
+export function retentionFindings(ctx: ReconcileContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const id of ctx.declaredIds) {
+    const seen = ctx.seen.get(id);
+    const policy = seen ? policyFor(ctx, ctx.declared.get(id)?.labels ?? {}) : undefined;
+    if (!seen || !policy) continue;
+    const report = seen.obs.retention;
+    const base = { severity: 'warning' as const, appliance: id, policy: policy.name };
+    if (!report || report.policyHash !== policy.policyHash) {
+      const applied = report?.policyHash ? `applies another retention policy (hash ${report.policyHash.slice(0, 12)}…)` : 'reports no applied retention policy';
+      findings.push({ ...base, type: 'RetentionNotApplied', message: `${id} ${applied}; it should apply ${policy.name} (hash ${policy.policyHash.slice(0, 12)}…)` });
+    }
+    const pruned = toMs(report?.lastPrunedAt);
+    const overdueAt = pruned === null ? null : pruned + 2 * policy.incidents.pruneEveryMs;
+    if (overdueAt !== null && ctx.nowMs > overdueAt) {
+      findings.push({ ...base, type: 'PruneOverdue', since: toIso(overdueAt), message: `${id} last pruned its incidents at ${toIso(pruned as number)}, more than twice pruneEvery ago` });
+    }
+    if (report && policy.maxDatabaseBytes !== null && report.databaseBytes > policy.maxDatabaseBytes) {
+      findings.push({
+        ...base,
+        type: 'DatabaseTooLarge',
+        message: `${id}'s incidents database is ${formatBytes(report.databaseBytes)}, above maxDatabaseBytes ${formatBytes(policy.maxDatabaseBytes)} of ${policy.name}`,
+      });
+    }
+  }
+  return findings;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

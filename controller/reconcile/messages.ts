@@ -1,0 +1,128 @@
+import type { RolloutPhase } from '../observed/state-schema.js';
+import type { StatusCounts } from './plan.js';
+import type { Hold } from './assignments.js';
+import type { LatchDecision } from './failure-policy.js';
+import type { Cause } from './stuck-reasons.js';
+import { toIso } from './time.js';
+
+const LISTED = 3;
+
+export interface MessageInput {
+  phase: RolloutPhase;
+  decision: LatchDecision;
+  stage: number;
+  stages: number;
+  percent: number;
+  counts: StatusCounts;
+  maxFailures: number;
+  stuck: { id: string; cause: Cause }[];
+  failed: { id: string; error: string }[];
+  /** How many unassigned members of the current cohort each hold keeps back. */
+  holds: Map<Hold, number>;
+  /** `mon 22:00–05:00 Europe/Berlin` when a window holds members back. */
+  window: string | null;
+  /** When the next stage begins, while the current one soaks. */
+  nextStageAtMs: number | null;
+  eligible: number;
+  supersededBy: string[];
+  withdrawn: number;
+}
+
+/**
+ * One line a person can act on. It names what is wrong — the stuck appliances and why, the failed
+ * ones and their errors, what holds the rest back — and never lists the appliances that are fine.
+ */
+export function rolloutMessage(m: MessageInput): string {
+  const where = `Stage ${m.stage}/${m.stages} (${m.percent}%)`;
+  const problems = problemText(m);
+  switch (m.phase) {
+    case 'Superseded':
+      return `Superseded by ${m.supersededBy.join(', ') || 'newer rollouts'}: every member now runs a newer rollout`;
+    case 'Complete': {
+      const failed = m.counts.failed ? `, ${m.counts.failed} failed (within maxFailures ${m.maxFailures})` : '';
+      return `Complete: ${m.counts.succeeded} succeeded${failed}`;
+    }
+    case 'Paused':
+    case 'Aborted':
+      return stoppedText(m, where, problems);
+    case 'Pending':
+      return `${where}: nothing assigned yet: ${pendingText(m)}`;
+    default: {
+      const soak = m.nextStageAtMs !== null ? `stage complete, stage ${m.stage + 1} begins at ${toIso(m.nextStageAtMs)}` : '';
+      const counts = [progressText(m), problems].filter(Boolean).join(', ');
+      return `${where}: ${[counts, heldText(m), soak].filter(Boolean).join('; ')}`;
+    }
+  }
+}
+
+/** The CamelCase reason of a Pending rollout's conditions. */
+export function pendingReason(m: Pick<MessageInput, 'eligible' | 'holds'>): string {
+  if (m.eligible === 0) return 'NoEligibleAppliances';
+  if (m.holds.get('window')) return 'WindowClosed';
+  if (m.holds.get('deferring')) return 'AppliancesDeferring';
+  return 'WaitingToStart';
+}
+
+function stoppedText(m: MessageInput, where: string, problems: string): string {
+  const d = m.decision;
+  if (d.kind === 'spec-paused') return `Paused by its spec at ${lower(where)}${problems ? `: ${problems}` : ''}`;
+  const verb = m.phase === 'Aborted' ? 'Aborted' : 'Paused';
+  const since = d.kind === 'held' || d.kind === 'tripped' ? ` since ${toIso(d.sinceMs)}` : '';
+  const failures = m.failed.length ? `${m.failed.length} failed, more than maxFailures ${m.maxFailures}` : `more than maxFailures ${m.maxFailures} failed`;
+  const listed = m.failed.length ? ` (${listFailed(m.failed)})` : '';
+  const withdrawn = m.withdrawn ? `; withdrawn from ${m.withdrawn} that had not succeeded` : '';
+  return `${verb} at ${lower(where)}${since}: ${failures}${listed}${withdrawn}; a commit that changes the rollout resumes it`;
+}
+
+function problemText(m: MessageInput): string {
+  const parts: string[] = [];
+  if (m.stuck.length) parts.push(`${m.stuck.length} stuck (${listStuck(m.stuck)})`);
+  if (m.failed.length && m.phase !== 'Paused' && m.phase !== 'Aborted') parts.push(`${m.failed.length} failed (${listFailed(m.failed)})`);
+  return parts.join(', ');
+}
+
+function progressText(m: MessageInput): string {
+  const parts = [`${m.counts.succeeded} succeeded`];
+  if (m.counts.updating) parts.push(`${m.counts.updating} updating`);
+  if (m.counts.pending) parts.push(`${m.counts.pending} pending`);
+  return parts.join(', ');
+}
+
+function heldText(m: MessageInput): string {
+  const parts: string[] = [];
+  const n = (hold: Hold) => m.holds.get(hold) ?? 0;
+  if (n('maxConcurrent')) parts.push(`${n('maxConcurrent')} waiting for maxConcurrent`);
+  if (n('deferring')) parts.push(`${n('deferring')} deferring updates`);
+  if (n('window')) parts.push(`${n('window')} waiting for the window (${m.window ?? 'closed'})`);
+  return parts.join(', ');
+}
+
+function pendingText(m: MessageInput): string {
+  if (m.eligible === 0) return 'no eligible appliances match its selector';
+  const held = heldText(m);
+  return held || 'waiting to start';
+}
+
+function listStuck(stuck: { id: string; cause: Cause }[]): string {
+  if (stuck.length <= LISTED) return stuck.map((s) => `${s.id} ${s.cause.short}`).join(', ');
+  const byKind = new Map<string, number>();
+  for (const s of stuck) byKind.set(s.cause.kind, (byKind.get(s.cause.kind) ?? 0) + 1);
+  const label: Record<string, string> = {
+    offline: 'offline',
+    'never-checked-in': 'never checked in since assignment',
+    deferring: 'deferring',
+    'in-phase': 'in an update phase too long',
+    'not-acknowledged': 'never acknowledged',
+  };
+  return [...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${n} ${label[kind] ?? kind}`).join(', ');
+}
+
+function listFailed(failed: { id: string; error: string }[]): string {
+  const shown = failed.slice(0, LISTED).map((f) => `${f.id}: ${f.error}`);
+  if (failed.length > LISTED) shown.push(`+${failed.length - LISTED} more`);
+  return shown.join('; ');
+}
+
+function lower(where: string): string {
+  return where.charAt(0).toLowerCase() + where.slice(1);
+}

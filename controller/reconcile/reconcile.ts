@@ -1,0 +1,101 @@
+import type { DesiredState, LoadError } from '../desired/types.js';
+import type { StateDocument } from '../observed/state-schema.js';
+import { applianceStatuses } from './appliances.js';
+import { sharedReconcileCache, type ReconcileCache } from './cache.js';
+import { buildContext } from './context.js';
+import { EligibleSets } from './eligible.js';
+import { applianceFindings } from './findings/appliances.js';
+import { sortFindings } from './findings/order.js';
+import { otsFindings } from './findings/ots.js';
+import { retentionFindings } from './findings/retention.js';
+import { rolloutFindings } from './findings/rollouts.js';
+import type { Action, Finding, Plan } from './plan.js';
+import { planProofs } from './proofs.js';
+import { planRollout, type RolloutOutcome } from './rollout-pass.js';
+import { toIso } from './time.js';
+
+export interface ReconcileOptions {
+  /**
+   * Where cohort orders are kept between passes: the process-wide cache by default, a given one,
+   * or null to compute everything afresh (the naive pass the benchmark compares with).
+   */
+  cache?: ReconcileCache | null;
+}
+
+/**
+ * The whole plan for one pass: statuses, findings and actions that take the observed fleet toward
+ * the desired state at `now`. Synchronous and pure — no clock, no I/O — and independent of the order
+ * of any input list. Rollouts are planned newest release first, so that each knows which of its
+ * appliances a newer rollout has claimed before it assigns, counts or advances. Statuses describe
+ * the fleet once the actions are applied: reconciling `applyPlanToState(observed, plan)` at the same
+ * `now` yields no action.
+ */
+export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
+  const cache = options.cache === undefined ? sharedReconcileCache : options.cache;
+  const ctx = buildContext(desired, observed, now);
+  const eligible = new EligibleSets(ctx);
+  const claims = new Map<string, string>();
+  const newestFirst: RolloutOutcome[] = [];
+  for (const spec of ctx.rolloutsNewestFirst) {
+    const outcome = planRollout(ctx, spec, { eligible, cache, claims });
+    for (const id of outcome.set.members.keys()) claims.set(id, spec.name);
+    newestFirst.push(outcome);
+  }
+  const outcomes = [...newestFirst].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+  const proofs = planProofs(desired.otsPolicy, observed.proofs, ctx.nowMs);
+  const findings = [
+    ...outcomes.flatMap((o) => rolloutFindings(ctx, o)),
+    ...applianceFindings(ctx),
+    ...retentionFindings(ctx),
+    ...otsFindings(desired.otsPolicy, observed.proofs, proofs),
+  ];
+  const actions: Action[] = outcomes.flatMap((o) => o.actions);
+  if (proofs.expire) actions.push(proofs.expire);
+  return {
+    now: ctx.nowIso,
+    revision: desired.revision,
+    errors: [],
+    rollouts: outcomes.map((o) => o.status),
+    appliances: applianceStatuses(ctx, newestFirst, claims),
+    findings: sortFindings(findings).map(normalizeFinding),
+    actions,
+  };
+}
+
+/**
+ * The plan of a revision that failed to load: its errors, one DesiredStateInvalid finding, and
+ * nothing else — no status and no action is computed from an invalid desired state.
+ */
+export function invalidPlan(errors: readonly LoadError[], now: Date, revision: string | null = null): Plan {
+  const first = errors[0];
+  const where = first ? ` (first: ${first.file}:${first.line}:${first.column} ${first.message})` : '';
+  return {
+    now: toIso(now.getTime()),
+    revision,
+    errors: [...errors],
+    rollouts: [],
+    appliances: [],
+    findings: [
+      {
+        type: 'DesiredStateInvalid',
+        severity: 'error',
+        message: `the desired state has ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}${where}; nothing is planned from it`,
+      },
+    ],
+    actions: [],
+  };
+}
+
+// One key order for every finding, so that JSON output diffs cleanly.
+function normalizeFinding(f: Finding): Finding {
+  return {
+    type: f.type,
+    severity: f.severity,
+    ...(f.appliance !== undefined ? { appliance: f.appliance } : {}),
+    ...(f.rollout !== undefined ? { rollout: f.rollout } : {}),
+    ...(f.policy !== undefined ? { policy: f.policy } : {}),
+    ...(f.calendar !== undefined ? { calendar: f.calendar } : {}),
+    ...(f.since !== undefined ? { since: f.since } : {}),
+    message: f.message,
+  };
+}

@@ -1,0 +1,79 @@
+import type { Hold } from './assignments.js';
+import { rolloutConditions } from './conditions.js';
+import type { ReconcileContext } from './context.js';
+import { pendingReason, rolloutMessage, type MessageInput } from './messages.js';
+import type { RolloutStatus, StatusCounts } from './plan.js';
+import type { RolloutOutcome } from './rollout-pass.js';
+import { toIso, toMs } from './time.js';
+import { formatWindow } from './window.js';
+
+type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
+
+/** The rollout's status as the plan reports it: counts, one-line message, conditions, revision. */
+export function rolloutStatus(ctx: ReconcileContext, o: Decided, claims: ReadonlyMap<string, string>): RolloutStatus {
+  const counts = countStatuses(o);
+  const { stage, stageStartMs } = o.progress;
+  const stageSpec = o.spec.stages[stage - 1];
+  const input: MessageInput = {
+    phase: o.phase,
+    decision: o.decision,
+    stage,
+    stages: o.spec.stages.length,
+    percent: stageSpec?.percent ?? 100,
+    counts,
+    maxFailures: o.spec.failurePolicy.maxFailures,
+    stuck: o.stuck.map((s) => ({ id: s.member.id, cause: s.cause })),
+    failed: o.failed.map((m) => ({ id: m.id, error: ctx.seen.get(m.id)?.obs.update?.error ?? 'no error reported' })),
+    holds: countHolds(o.set.held),
+    window: o.spec.window ? formatWindow(o.spec.window) : null,
+    nextStageAtMs: o.progress.completedAtMs !== null && stage < o.spec.stages.length ? o.progress.completedAtMs + (stageSpec?.soakMs ?? 0) : null,
+    eligible: o.order.length,
+    supersededBy: o.phase === 'Superseded' ? claimers(o.order, claims) : [],
+    withdrawn: o.withdrawn.length,
+  };
+  const message = rolloutMessage(input);
+  const observedStart = o.observed?.stageStartedAt;
+  return {
+    name: o.spec.name,
+    release: o.spec.release,
+    phase: o.phase,
+    stage,
+    stages: o.spec.stages.length,
+    stageStartedAt: observedStart !== undefined && toMs(observedStart) === stageStartMs ? observedStart : toIso(stageStartMs),
+    counts,
+    conditions: rolloutConditions({
+      phase: o.phase,
+      decision: o.decision,
+      pendingReason: pendingReason(input),
+      message,
+      observed: o.observed?.conditions,
+      nowIso: ctx.nowIso,
+    }),
+    message,
+    revision: ctx.revision,
+  };
+}
+
+function countStatuses(o: Decided): StatusCounts {
+  const counts: StatusCounts = { targeted: 0, pending: 0, updating: 0, succeeded: 0, failed: 0, stuck: 0 };
+  for (const m of o.set.members.values()) {
+    counts.targeted++;
+    counts[m.status]++;
+  }
+  return counts;
+}
+
+function countHolds(held: ReadonlyMap<string, Hold>): Map<Hold, number> {
+  const counts = new Map<Hold, number>();
+  for (const hold of held.values()) counts.set(hold, (counts.get(hold) ?? 0) + 1);
+  return counts;
+}
+
+function claimers(order: readonly string[], claims: ReadonlyMap<string, string>): string[] {
+  const names = new Set<string>();
+  for (const id of order) {
+    const name = claims.get(id);
+    if (name) names.add(name);
+  }
+  return [...names].sort();
+}
