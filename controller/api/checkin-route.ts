@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { CheckinRequest } from '../observed/state-schema.js';
+import { StoreUnavailableError, type CheckinRecord } from '../store/store.js';
+import { bearerToken } from './bearer.js';
+import { checkinProblems } from './checkin-validation.js';
+import { sendError } from './errors.js';
+import { GroupCommitter } from './group-commit.js';
+import type { ApiOptions } from './server.js';
+
+/** Seconds an appliance is asked to wait when the store is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * `POST /v1/checkin`: the token names the appliance; the body is validated against the committed schema;
+ * the report is written through group commit and acknowledged only once durable; the answer is the
+ * appliance's target and retention policy from the latest plan.
+ */
+export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions): void {
+  const { store, metrics, view } = options;
+  const committer = new GroupCommitter<CheckinRecord>(
+    async (batch) => {
+      metrics.checkinBatch.observe(batch.length);
+      await store.recordCheckins(batch);
+    },
+    options.groupCommit ?? { maxBatch: 500, maxDelayMs: 2 },
+  );
+  app.addHook('onClose', async () => committer.drain());
+
+  app.post('/v1/checkin', async (request, reply) => {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) {
+      metrics.checkins.inc({ result: 'unauthorized' });
+      return sendError(reply, 'Unauthorized', 'send the appliance token as `Authorization: Bearer <token>`');
+    }
+    try {
+      const appliance = await store.applianceForToken(token);
+      if (!appliance) {
+        metrics.checkins.inc({ result: 'unauthorized' });
+        return sendError(reply, 'Unauthorized', 'unknown or rotated token: issue one with `muster appliance token ID`');
+      }
+      const problems = checkinProblems(request.body);
+      if (problems.length) {
+        metrics.checkins.inc({ result: 'invalid' });
+        return sendError(reply, 'Unprocessable', `check-in body does not match the schema: ${problems.join('; ')}`);
+      }
+      const report = request.body as CheckinRequest;
+      if (report.id !== undefined && report.id !== appliance) {
+        metrics.checkins.inc({ result: 'forbidden' });
+        return sendError(reply, 'Forbidden', `this token belongs to ${appliance}; it cannot report as ${report.id}`);
+      }
+      await committer.submit({ appliance, report, at: options.now() });
+      metrics.checkins.inc({ result: 'ok' });
+      options.onCheckin?.(appliance);
+      return reply.type('application/json').send(view.responses().responseFor(appliance));
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      metrics.checkins.inc({ result: 'unavailable' });
+      return sendError(reply, 'Unavailable', `the store is unavailable (${err.message}); retry later`, {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import type { FastifyReply } from 'fastify';
+
+/** The `error` codes the API answers with, each with its HTTP status. */
+export const API_ERRORS = {
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  Unprocessable: 422,
+  Unavailable: 503,
+  Internal: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** Sends `{error, message}` with the code's status; the message says what was wrong and what to do. */
+export function sendError(reply: FastifyReply, error: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
+  return reply.code(API_ERRORS[error]).headers(headers).send({ error, message });
+}

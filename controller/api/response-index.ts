@@ -1,0 +1,49 @@
+import { matchesSelector } from '../desired/selector.js';
+import type { DesiredState, RetentionPolicy } from '../desired/types.js';
+import type { CheckinResponse } from '../observed/checkin-response-schema.js';
+import type { Plan } from '../reconcile/plan.js';
+
+/**
+ * What every appliance is told at check-in, computed once per plan rather than per request: its target
+ * (from the plan's statuses) and its retention policy (the one whose selector matches its labels).
+ */
+export class ResponseIndex {
+  private readonly byAppliance = new Map<string, string>();
+  private readonly fallback: string;
+
+  constructor(desired: DesiredState | null, plan: Plan | null) {
+    const intervalSeconds = Math.max(1, Math.round((desired?.fleet.checkinIntervalMs ?? 60_000) / 1000));
+    this.fallback = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: intervalSeconds } satisfies CheckinResponse);
+    if (!desired) return;
+    const releases = new Map(desired.releases.map((r) => [r.name, r]));
+    const targets = new Map((plan?.appliances ?? []).map((a) => [a.id, a.target]));
+    for (const appliance of desired.appliances) {
+      const releaseName = targets.get(appliance.name) ?? null;
+      const release = releaseName ? releases.get(releaseName) : undefined;
+      const policy = desired.retentionPolicies.find((p) => matchesSelector(p.selector, appliance.labels));
+      const response: CheckinResponse = {
+        target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
+        retention: policy ? retentionResponse(policy) : null,
+        checkinIntervalSeconds: intervalSeconds,
+      };
+      this.byAppliance.set(appliance.name, JSON.stringify(response));
+    }
+  }
+
+  /** The response body for one appliance, already serialized; appliances no longer declared get no target. */
+  responseFor(applianceId: string): string {
+    return this.byAppliance.get(applianceId) ?? this.fallback;
+  }
+}
+
+function retentionResponse(policy: RetentionPolicy): NonNullable<CheckinResponse['retention']> {
+  return {
+    policy: {
+      retainDays: policy.incidents.retainDays,
+      keepUnresolved: policy.incidents.keepUnresolved,
+      pruneEverySeconds: Math.round(policy.incidents.pruneEveryMs / 1000),
+      vacuum: policy.incidents.vacuum,
+    },
+    policyHash: policy.policyHash,
+  };
+}

@@ -1,0 +1,73 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import type { Plan } from '../reconcile/plan.js';
+import type { Store } from '../store/store.js';
+import { registerCheckinRoute } from './checkin-route.js';
+import { sendError } from './errors.js';
+import type { GroupCommitOptions } from './group-commit.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { ResponseIndex } from './response-index.js';
+import { registerStatusRoutes } from './status-routes.js';
+import { registerWebhookRoute } from './webhook-route.js';
+
+/** What the running controller shows the API: kept current by the reconcile loop. */
+export interface ApiView {
+  /** Check-in answers for the latest plan. */
+  responses(): ResponseIndex;
+  /** The latest plan this replica computed, or null before the first pass. */
+  plan(): Plan | null;
+  /** Whether a desired state is loaded, and the source's last error if any. */
+  readiness(): { desiredLoaded: boolean; revision: string | null; sourceError: string | null };
+}
+
+export interface ApiOptions {
+  store: Store;
+  view: ApiView;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  /** The clock that stamps check-ins. */
+  now: () => Date;
+  /** Called after each stored check-in (the loop debounces it into a reconcile). */
+  onCheckin?: (appliance: string) => void;
+  /** `MUSTER_WEBHOOK_SECRET`; without it the webhook route does not exist. */
+  webhookSecret?: string | undefined;
+  /** Called when a correctly signed webhook arrives: fetch the source now. */
+  onWebhook?: () => void;
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  groupCommit?: GroupCommitOptions;
+  /** Extra routes (the evidence endpoint of the OTS lifecycle) registered on the same server. */
+  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+/** Largest request body accepted, per DESIGN.md. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Builds the controller's HTTP API (not yet listening): check-ins, health, metrics, status and the git
+ * webhook. Every error answer is `{error, message}`.
+ */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const serverOptions: FastifyServerOptions & { https?: { cert: string | Buffer; key: string | Buffer } } = {
+    loggerInstance: options.logger.child({ component: 'api' }),
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+  if (options.tls) serverOptions.https = options.tls;
+  const app = Fastify(serverOptions) as unknown as FastifyInstance;
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 'PayloadTooLarge', `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
+    if (status === 415) return sendError(reply, 'UnsupportedMediaType', 'send the body as application/json');
+    if (status === 400) return sendError(reply, 'BadRequest', `request body is not valid JSON: ${err.message}`);
+    request.log.error({ err }, 'request failed');
+    return sendError(reply, 'Internal', 'internal error; see the controller log');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'NotFound', `no route ${request.method} ${request.url}`));
+  registerCheckinRoute(app, options);
+  registerStatusRoutes(app, options);
+  if (options.webhookSecret) registerWebhookRoute(app, options.webhookSecret, options.onWebhook ?? (() => {}));
+  for (const plugin of options.plugins ?? []) await plugin(app);
+  return app;
+}

@@ -1,0 +1,215 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ResponseIndex } from '../api/response-index.js';
+import { ControllerMetrics } from '../api/metrics.js';
+import { buildApi, type ApiView } from '../api/server.js';
+import type { DesiredState } from '../desired/types.js';
+import type { Plan } from '../reconcile/plan.js';
+import { DEFAULT_BACKOFF } from '../sources/backoff.js';
+import { openSource } from '../sources/open-source.js';
+import { TrackedSource, type TrackedChange } from '../sources/revision-tracker.js';
+import { systemTimers, type Timers } from '../sources/timers.js';
+import { openMigratedStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { HousekeepingSchedule } from './housekeeping.js';
+import { LeadershipKeeper } from './leadership-keeper.js';
+import { ReconcileLoop } from './loop.js';
+import { runPass, type PassOutcome } from './reconcile-pass.js';
+import { desiredFromSaved } from './saved-desired.js';
+
+export interface ControllerOptions {
+  /** `--repo`: a git URL or a directory. */
+  repo: string;
+  branch?: string;
+  cacheDir?: string;
+  /** `--db`: a PostgreSQL URL or a SQLite path (ignored when `store` is given). */
+  db: string;
+  store?: Store;
+  host: string;
+  port: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  webhookSecret?: string;
+  /** Time between reconcile passes (default 10 s). */
+  intervalMs?: number;
+  /** Time between fetches of a git remote (default 60 s). */
+  fetchIntervalMs?: number;
+  checkinDebounceMs?: number;
+  leaderRetryMs?: number;
+  timers?: Timers;
+  logger: Logger;
+  /** Routes added to the API (the OTS evidence endpoint). */
+  apiPlugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+export interface RunningController {
+  /** Base URL the API listens on, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  store: Store;
+  metrics: ControllerMetrics;
+  source: TrackedSource;
+  plan(): Plan | null;
+  isLeader(): boolean;
+  /** Runs one pass now and waits for it (tests, demos). */
+  reconcileNow(): Promise<PassOutcome>;
+  /** Stops the loop, drains in-flight check-ins, releases leadership and closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a controller: store (migrated), leadership, source, API and reconcile loop. Rejects when a second
+ * controller is started on the same SQLite file or the store cannot be opened.
+ */
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const timers = options.timers ?? systemTimers;
+  const log = options.logger;
+  const store = options.store ?? (await openMigratedStore(options.db));
+  const metrics = new ControllerMetrics({ defaultMetrics: true });
+  const source = new TrackedSource(
+    openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, timers, intervalMs: options.fetchIntervalMs ?? 60_000 }),
+    timers,
+  );
+  const view = new ControllerView(source, desiredFromSaved(await store.loadDesiredState().catch(() => null)));
+
+  const leadership = new LeadershipKeeper(store, timers, log, options.leaderRetryMs ?? 5_000, (leader) => {
+    metrics.leader.set(leader ? 1 : 0);
+    if (leader) loop.request(0);
+  });
+  const housekeeping = new HousekeepingSchedule(store, log);
+  const loop: ReconcileLoop = new ReconcileLoop({
+    pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now),
+    timers,
+    intervalMs: options.intervalMs ?? 10_000,
+    checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
+    backoff: DEFAULT_BACKOFF,
+    onOutcome: (outcome, ms) => {
+      metrics.reconcileDuration.observe(ms / 1000);
+      view.record(outcome, log, metrics);
+      if (outcome.kind === 'planned' && outcome.applied) void housekeeping.afterPass(view.desired(), timers.now());
+    },
+  });
+
+  try {
+    await leadership.start();
+  } catch (err) {
+    if (!options.store) await store.close();
+    throw err;
+  }
+  source.onChange((change) => {
+    void persistSourceChange(change, source, store, leadership.isLeader(), log, metrics);
+    loop.request(0);
+  });
+  await source.start();
+
+  const api = await buildApi({
+    store,
+    view,
+    metrics,
+    logger: log,
+    now: () => timers.now(),
+    onCheckin: () => loop.checkinArrived(),
+    webhookSecret: options.webhookSecret,
+    onWebhook: () => source.source.trigger(),
+    tls: options.tls,
+    plugins: options.apiPlugins,
+  });
+  const address = await api.listen({ host: options.host, port: options.port });
+  loop.start();
+  log.info({ address, store: store.description, repo: options.repo }, 'controller started');
+
+  return {
+    url: address,
+    store,
+    metrics,
+    source,
+    plan: () => view.plan(),
+    isLeader: () => leadership.isLeader(),
+    reconcileNow: () => loop.runNow(),
+    stop: async () => {
+      await loop.stop();
+      await api.close();
+      await source.stop();
+      await leadership.stop();
+      if (!options.store) await store.close();
+      log.info('controller stopped');
+    },
+  };
+}
+
+/** Records a new applied revision and the source's status in the store, so CLI commands see them. */
+async function persistSourceChange(
+  change: TrackedChange,
+  source: TrackedSource,
+  store: Store,
+  leader: boolean,
+  log: Logger,
+  metrics: ControllerMetrics,
+): Promise<void> {
+  const status = change.status;
+  if (change.outcome === 'rejected') {
+    metrics.sourceErrors.inc({ kind: 'invalid' });
+    log.error({ revision: status.lastAttemptedRevision, errors: status.errors }, 'revision rejected: keeping the last good one');
+  } else if (change.outcome === 'fetch' && status.fetchError) {
+    metrics.sourceErrors.inc({ kind: 'fetch' });
+    log.warn({ error: status.fetchError }, 'fetch failed: keeping the last good revision');
+  } else if (change.outcome === 'applied') {
+    log.info({ revision: status.lastAppliedRevision }, 'new desired state');
+  }
+  if (!leader) return;
+  try {
+    const desired = source.current();
+    if (change.outcome === 'applied' && desired) {
+      await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at });
+    }
+    await store.saveSourceStatus({
+      lastAppliedRevision: status.lastAppliedRevision,
+      lastAttemptedRevision: status.lastAttemptedRevision,
+      errors: status.errors,
+      at: status.at,
+    });
+  } catch (err) {
+    log.warn({ err }, 'could not record the source status in the store');
+  }
+}
+
+/** What the API serves between passes: the latest plan and the check-in answers built from it. */
+class ControllerView implements ApiView {
+  private latest: Plan | null = null;
+  private index = new ResponseIndex(null, null);
+
+  /** `saved` is the store's last applied desired state: acted on until the source delivers one. */
+  constructor(
+    private readonly source: TrackedSource,
+    private readonly saved: DesiredState | null,
+  ) {}
+
+  desired(): DesiredState | null {
+    return this.source.current() ?? this.saved;
+  }
+
+  record(outcome: PassOutcome, log: Logger, metrics: ControllerMetrics): void {
+    if (outcome.kind === 'planned') {
+      this.latest = outcome.plan;
+      this.index = new ResponseIndex(this.desired(), outcome.plan);
+      metrics.observePlan(outcome.plan);
+      for (const action of outcome.applied ? outcome.plan.actions : []) metrics.actionsApplied.inc({ type: action.type });
+      if (outcome.expired) log.info({ expired: outcome.expired }, 'expired pending proofs');
+    } else if (outcome.kind === 'unavailable' || outcome.kind === 'failed') {
+      log.error({ err: outcome.error }, `reconcile ${outcome.kind}`);
+    }
+  }
+
+  responses(): ResponseIndex {
+    return this.index;
+  }
+
+  plan(): Plan | null {
+    return this.latest;
+  }
+
+  readiness(): { desiredLoaded: boolean; revision: string | null; sourceError: string | null } {
+    const desired = this.desired();
+    const status = this.source.status();
+    const sourceError = status.fetchError?.message ?? (status.errors.length ? `revision ${status.lastAttemptedRevision} rejected` : null);
+    return { desiredLoaded: desired !== null, revision: desired?.revision ?? null, sourceError };
+  }
+}

@@ -1,0 +1,119 @@
+import { retryDelayMs, type BackoffPolicy } from '../sources/backoff.js';
+import type { TimerHandle, Timers } from '../sources/timers.js';
+import type { PassOutcome } from './reconcile-pass.js';
+
+export interface LoopOptions {
+  /** One reconcile pass at the given time. */
+  pass: (now: Date) => Promise<PassOutcome>;
+  timers: Timers;
+  /** Time between passes when nothing asks for one sooner. */
+  intervalMs: number;
+  /** Quiet time after a check-in before the pass it asks for (check-ins come in floods). */
+  checkinDebounceMs: number;
+  /** Retries after failures. */
+  backoff: BackoffPolicy;
+  /** Sees every outcome (status, metrics, logs). */
+  onOutcome?: (outcome: PassOutcome, durationMs: number) => void;
+}
+
+/**
+ * Level-triggered scheduling of reconcile passes: a trigger only says "reconcile soon"; each pass re-reads
+ * everything. At most one pass runs at a time; triggers during a pass give one more pass after it.
+ */
+export class ReconcileLoop {
+  private timer: TimerHandle | null = null;
+  private dueAt: number | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  /** The earliest delayed request made while a pass ran. */
+  private scheduleAfterRun: number | null = null;
+  private failures = 0;
+  private stopped = true;
+
+  constructor(private readonly options: LoopOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.request(0);
+  }
+
+  /** Stops scheduling; resolves once a pass in flight has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancel();
+    await this.running;
+  }
+
+  /** Asks for a pass within `delayMs`; an earlier request already scheduled wins. */
+  request(delayMs = 0): void {
+    if (this.stopped) return;
+    if (this.running) {
+      if (delayMs === 0) this.again = true;
+      else if (!this.again) this.scheduleAfterRun = Math.min(this.scheduleAfterRun ?? delayMs, delayMs);
+      return;
+    }
+    const at = this.options.timers.now().getTime() + delayMs;
+    if (this.dueAt !== null && this.dueAt <= at) return;
+    this.cancel();
+    this.dueAt = at;
+    this.timer = this.options.timers.setTimeout(() => void this.runOnce(), delayMs);
+  }
+
+  /** A check-in arrived: reconcile after the flood settles. */
+  checkinArrived(): void {
+    this.request(this.options.checkinDebounceMs);
+  }
+
+  /** Runs a pass now (tests and `--once`); resolves with its outcome. */
+  async runNow(): Promise<PassOutcome> {
+    const now = this.options.timers.now();
+    const started = process.hrtime.bigint();
+    const outcome = await this.options.pass(now);
+    this.options.onOutcome?.(outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    return outcome;
+  }
+
+  private async runOnce(): Promise<void> {
+    this.timer = null;
+    this.dueAt = null;
+    let next = this.options.intervalMs;
+    this.running = (async () => {
+      next = this.requeueAfter(await this.runNow());
+    })();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+    if (this.stopped) return;
+    if (this.again) next = 0;
+    else if (this.scheduleAfterRun !== null) next = Math.min(next, this.scheduleAfterRun);
+    this.again = false;
+    this.scheduleAfterRun = null;
+    this.request(next);
+  }
+
+  /** The requeue policy, in one place. */
+  private requeueAfter(outcome: PassOutcome): number {
+    switch (outcome.kind) {
+      case 'planned':
+      case 'idle':
+        this.failures = 0;
+        return this.options.intervalMs;
+      case 'conflict':
+        // Another writer moved the state on: plan again against the new state at once.
+        this.failures = 0;
+        return 0;
+      case 'unavailable':
+      case 'failed':
+        this.failures += 1;
+        return retryDelayMs(this.failures, this.options.backoff);
+    }
+  }
+
+  private cancel(): void {
+    if (this.timer !== null) this.options.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.dueAt = null;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { DesiredState } from '../desired/types.js';
+import type { Plan } from '../reconcile/plan.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import type { RevisionStatus } from '../sources/revision-tracker.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
+import { withSourceFindings } from './source-findings.js';
+
+/** What one pass did; the loop maps each kind to when it runs again (loop.ts, one switch). */
+export type PassOutcome =
+  | { kind: 'idle'; reason: string }
+  | { kind: 'planned'; plan: Plan; applied: boolean; expired: number }
+  | { kind: 'conflict' }
+  | { kind: 'unavailable'; error: Error }
+  | { kind: 'failed'; error: Error };
+
+export interface PassDeps {
+  store: Store;
+  /** The desired state of the last good revision, or null before one arrived. */
+  desired: () => DesiredState | null;
+  sourceStatus: () => RevisionStatus;
+  /** Only the leader applies; followers plan to serve status and check-ins. */
+  isLeader: () => boolean;
+  log: Logger;
+  /** Rows per transaction when expiring proofs. */
+  expireBatch?: number;
+}
+
+/**
+ * One reconcile pass: read the observed state, plan with the pure core, apply the plan in one
+ * transaction guarded by the state version (leader only), then run the proof expiry it asked for in
+ * bounded batches. Never throws: every failure is an outcome.
+ */
+export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
+  const desired = deps.desired();
+  if (!desired) return { kind: 'idle', reason: 'no valid desired state yet' };
+  try {
+    const snapshot = await deps.store.loadObserved(now);
+    const plan = withSourceFindings(reconcile(desired, snapshot.state, now), deps.sourceStatus());
+    if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0 };
+    const result = await deps.store.applyPlan(plan, { revision: desired.revision, expectedVersion: snapshot.version });
+    if (!result.applied) return { kind: 'conflict' };
+    logActions(deps.log, plan, desired.revision);
+    const expired = await expireProofs(deps, plan);
+    return { kind: 'planned', plan, applied: true, expired };
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    return err instanceof StoreUnavailableError ? { kind: 'unavailable', error } : { kind: 'failed', error };
+  }
+}
+
+async function expireProofs(deps: PassDeps, plan: Plan): Promise<number> {
+  let expired = 0;
+  for (const action of plan.actions) {
+    if (action.type !== 'ExpireProofs') continue;
+    expired += await deps.store.expireProofs(new Date(action.olderThan), deps.expireBatch);
+  }
+  return expired;
+}
+
+function logActions(log: Logger, plan: Plan, revision: string): void {
+  for (const action of plan.actions) {
+    const { type, ...detail } = action;
+    log.info({ revision, ...('rollout' in action ? { rollout: action.rollout } : {}), action: type, ...detail }, `applied ${type}`);
+  }
+}
