@@ -95,6 +95,11 @@ export class Agent {
     });
   }
 
+  /** True while a check-in, a prune or an update step is under way; false while the agent only waits. */
+  get busy(): boolean {
+    return this.working !== null || this.wakeSleeper === null;
+  }
+
   /** Starts the loop; it runs until `stop`. */
   start(): void {
     this.loop ??= this.run();
