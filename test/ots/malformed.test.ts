@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter, concatBytes, encodeVaruint } from '../../controller/ots/bytes.js';
 import { HEADER_MAGIC, MAX_PROOF_BYTES, parseDetached, parseTimestamp, serializeDetached } from '../../controller/ots/codec.js';
 
-// Each reverse of a 4096-byte message costs 8192 of the 32 MiB budget; a branch `ff f2 <btc>` is 13 bytes.
 // A detached-file prefix: magic, version 1, sha256, a 32-byte digest of 0x11.
 const HEAD = concatBytes(HEADER_MAGIC, Uint8Array.of(0x01, 0x08), new Uint8Array(32).fill(0x11));
 const AT_TIMESTAMP = HEAD.length; // 65
@@ -48,6 +47,8 @@ describe('malformed proofs are errors with an offset and a reason', () => {
     { name: 'operations nested 256 deep', given: bytes(HEAD, chain(256), BTC), want: { offset: AT_TIMESTAMP + 256, reason: /nested deeper than 256/ } },
     { name: 'a proof over the size limit', given: bytes(HEAD, new Uint8Array(MAX_PROOF_BYTES)), want: { offset: 0, reason: /more than the 131072 accepted/ } },
     {
+      // The append (4067 bytes) costs 4128 of the 32 MiB budget and each reverse of the 4096-byte
+      // message 8192, so the 4096th branch `ff f2 <btc>` (13 bytes each) is the one refused.
       name: 'a proof too costly to replay (thousands of 4 KiB reverses)',
       given: bytes(HEAD, 0xf0, encodeVaruint(4064), chain(4064, 0xaa), repeat(5000, bytes(0xff, 0xf2, BTC)), BTC),
       want: { offset: AT_TIMESTAMP + 4067 + 4095 * 13 + 1, reason: /would process more than 33554432 bytes/ },
