@@ -56,6 +56,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   };
   if (options.tls) serverOptions.https = options.tls;
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
+  // Check-ins are JSON; a text body is a client bug worth a 415, not a schema error.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 413) return sendError(reply, 'PayloadTooLarge', `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
