@@ -85,129 +85,145 @@ interface CalendarState {
   retryAt: number;
 }
 
+/** What the client's functions share: the allowed calendars' queues and backoff, the clock, the HTTP layer. */
+interface Context {
+  states: Map<string, CalendarState>;
+  fetch: FetchLike;
+  now: () => number;
+  timeoutMs: number;
+  backoff: { baseMs: number; maxMs: number };
+}
+
 /** A client bound to one allow-list. It holds per-calendar queues and backoff state, nothing else. */
 export function createCalendarClient(options: CalendarClientOptions): CalendarClient {
   const { allowed, refused } = allowedCalendars(options.calendars);
-  const fetchImpl: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const backoff = options.backoff ?? { baseMs: 30_000, maxMs: 3_600_000 };
-  const states = new Map<string, CalendarState>(
-    allowed.map((c) => [c, { queue: new PQueue({ concurrency: options.concurrency ?? 4 }), failures: 0, retryAt: 0 }]),
-  );
-
-  /** Runs `send` in the calendar's queue unless it is resting; records success or failure for the backoff. */
-  async function throughQueue<T extends { kind: string }>(
-    calendar: string,
-    send: () => Promise<T>,
-    signal: AbortSignal | undefined,
-  ): Promise<T | { kind: 'backing-off'; retryAt: string } | { kind: 'failed'; reason: string }> {
-    const state = states.get(calendar) as CalendarState;
-    return state.queue.add(async () => {
-      if (signal?.aborted) return { kind: 'failed' as const, reason: 'cancelled' };
-      if (state.retryAt > now()) return { kind: 'backing-off' as const, retryAt: new Date(state.retryAt).toISOString() };
-      const answer = await send();
-      // The caller gave up: that says nothing about the calendar.
-      if (signal?.aborted) return answer;
-      if (answer.kind === 'failed') {
-        state.failures += 1;
-        state.retryAt = now() + Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(state.failures - 1, 30));
-      } else {
-        state.failures = 0;
-        state.retryAt = 0;
-      }
-      return answer;
-    });
-  }
-
-  function resolve(uri: string): { ok: true; calendar: string } | { ok: false; reason: string } {
-    const n = normalizeCalendarUrl(uri);
-    if (!n.ok) return n;
-    if (!states.has(n.url)) return { ok: false, reason: 'not one of the OtsPolicy calendars' };
-    return { ok: true, calendar: n.url };
-  }
-
-  async function ask(uri: string, commitment: Uint8Array, signal?: AbortSignal): Promise<AskResult> {
-    const target = resolve(uri);
-    if (!target.ok) return { kind: 'not-allowed', reason: target.reason };
-    return throughQueue(target.calendar, async (): Promise<UpgradeAnswer> => {
-      const res = await exchange(
-        `${target.calendar}/timestamp/${toHex(commitment)}`,
-        { method: 'GET', headers: { Accept: OTS_MEDIA_TYPE } },
-        { fetch: fetchImpl, timeoutMs, maxBodyBytes: MAX_PROOF_BYTES, signal },
-      );
-      if (!res.ok) return { kind: 'failed', reason: res.reason };
-      const answer = classifyUpgradeAnswer(res.status, res.body);
-      // An unreadable timestamp is the calendar's failure (it counts toward its backoff), not the proof's.
-      const readable = answer.kind === 'timestamp' ? parseTimestamp(answer.bytes, commitment.length) : undefined;
-      if (readable && !readable.ok) return { kind: 'failed', reason: `unreadable timestamp: ${readable.error.reason} at byte ${readable.error.offset}` };
-      return answer;
-    }, signal);
-  }
-
-  async function submitTo(calendar: string, digest: Uint8Array, signal?: AbortSignal) {
-    return throughQueue(calendar, async () => {
-      const res = await exchange(
-        `${calendar}/digest`,
-        { method: 'POST', headers: { Accept: OTS_MEDIA_TYPE, 'Content-Type': 'application/octet-stream' }, body: digest },
-        { fetch: fetchImpl, timeoutMs, maxBodyBytes: MAX_PROOF_BYTES, signal },
-      );
-      if (!res.ok) return { kind: 'failed' as const, reason: res.reason };
-      const answer = classifySubmitAnswer(res.status, res.body);
-      if (answer.kind === 'failed') return answer;
-      const parsed = parseTimestamp(answer.bytes, digest.length);
-      if (!parsed.ok) return { kind: 'failed' as const, reason: `unreadable timestamp: ${parsed.error.reason} at byte ${parsed.error.offset}` };
-      return { kind: 'timestamp' as const, timestamp: parsed.value };
-    }, signal);
-  }
-
+  const ctx: Context = {
+    states: new Map(allowed.map((c) => [c, { queue: new PQueue({ concurrency: options.concurrency ?? 4 }), failures: 0, retryAt: 0 }])),
+    fetch: options.fetch ?? ((url, init) => fetch(url, init)),
+    now: options.now ?? Date.now,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    backoff: options.backoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
+  };
   return {
     calendars: allowed,
     refused,
-    ask: (calendar, commitment, opts) => ask(calendar, commitment, opts?.signal),
-
-    async submit(digest, opts = {}) {
-      const fileHashOp = opts.fileHashOp ?? 'sha256';
-      if (digest.length > MAX_SUBMIT_DIGEST || digest.length !== DIGEST_LENGTH[fileHashOp]) {
-        throw new RangeError(`a ${fileHashOp} digest is ${DIGEST_LENGTH[fileHashOp]} bytes, got ${digest.length}`);
-      }
-      const answers = await Promise.all(allowed.map((c) => submitTo(c, digest, opts.signal)));
-      const merged: Timestamp = { items: [] };
-      const perCalendar = answers.map((answer, i): CalendarReport => {
-        const calendar = allowed[i] as string;
-        if (answer.kind !== 'timestamp') return { calendar, outcome: answer };
-        mergeTimestamps(merged, answer.timestamp);
-        return { calendar, outcome: { kind: 'submitted' } };
-      });
-      const proofBytes = merged.items.length > 0 ? serializeDetached({ fileHashOp, digest, timestamp: merged }) : null;
-      return { proofBytes, perCalendar };
-    },
-
-    async upgrade(proof, opts = {}) {
-      const parsed = parseDetached(proof);
-      if (!parsed.ok) return parsed;
-      const { digest, timestamp } = parsed.value;
-      if (isAnchored(timestamp)) return { ok: true, proofBytes: proof, status: 'anchored', changed: false, perCalendar: [] };
-      const seen = new Set<string>();
-      const asks = pendingCommitments(digest, timestamp).filter(({ uri, commitment }) => {
-        const key = `${uri} ${toHex(commitment)}`;
-        return !seen.has(key) && seen.add(key);
-      });
-      const answers = await Promise.all(asks.map(({ uri, commitment }) => ask(uri, commitment, opts.signal)));
-      let proofBytes = proof;
-      let anchored = false;
-      const perCalendar = answers.map((answer, i): CalendarReport => {
-        const { uri, commitment } = asks[i] as (typeof asks)[number];
-        const normalized = normalizeCalendarUrl(uri);
-        const report = { calendar: normalized.ok ? normalized.url : uri, commitment: toHex(commitment) };
-        if (answer.kind !== 'timestamp') return { ...report, outcome: answer };
-        const merged = mergeUpgrade(proofBytes, commitment, answer.bytes);
-        if (!merged.ok) return { ...report, outcome: { kind: 'failed', reason: `calendar answer not merged: ${merged.reason}` } };
-        proofBytes = merged.proof;
-        anchored ||= merged.anchored;
-        return { ...report, outcome: { kind: 'upgraded' } };
-      });
-      return { ok: true, proofBytes, status: anchored ? 'anchored' : 'pending', changed: proofBytes !== proof, perCalendar };
-    },
+    ask: (calendar, commitment, opts) => ask(ctx, calendar, commitment, opts?.signal),
+    submit: (digest, opts = {}) => submit(ctx, allowed, digest, opts.fileHashOp ?? 'sha256', opts.signal),
+    upgrade: (proof, opts = {}) => upgrade(ctx, proof, opts.signal),
   };
+}
+
+/** Runs `send` in the calendar's queue unless it is resting; records success or failure for the backoff. */
+async function throughQueue<T extends { kind: string }>(
+  ctx: Context,
+  calendar: string,
+  send: () => Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T | { kind: 'backing-off'; retryAt: string } | { kind: 'failed'; reason: string }> {
+  const state = ctx.states.get(calendar) as CalendarState;
+  return state.queue.add(async () => {
+    if (signal?.aborted) return { kind: 'failed' as const, reason: 'cancelled' };
+    if (state.retryAt > ctx.now()) return { kind: 'backing-off' as const, retryAt: new Date(state.retryAt).toISOString() };
+    const answer = await send();
+    // The caller gave up: that says nothing about the calendar.
+    if (signal?.aborted) return answer;
+    if (answer.kind === 'failed') {
+      state.failures += 1;
+      state.retryAt = ctx.now() + Math.min(ctx.backoff.maxMs, ctx.backoff.baseMs * 2 ** Math.min(state.failures - 1, 30));
+    } else {
+      state.failures = 0;
+      state.retryAt = 0;
+    }
+    return answer;
+  });
+}
+
+/** The allowed calendar a proof's URI names, or why it may not be contacted. */
+function resolve(ctx: Context, uri: string): { ok: true; calendar: string } | { ok: false; reason: string } {
+  const n = normalizeCalendarUrl(uri);
+  if (!n.ok) return n;
+  if (!ctx.states.has(n.url)) return { ok: false, reason: 'not one of the OtsPolicy calendars' };
+  return { ok: true, calendar: n.url };
+}
+
+async function ask(ctx: Context, uri: string, commitment: Uint8Array, signal?: AbortSignal): Promise<AskResult> {
+  const target = resolve(ctx, uri);
+  if (!target.ok) return { kind: 'not-allowed', reason: target.reason };
+  const send = async (): Promise<UpgradeAnswer> => {
+    const res = await exchange(
+      `${target.calendar}/timestamp/${toHex(commitment)}`,
+      { method: 'GET', headers: { Accept: OTS_MEDIA_TYPE } },
+      { fetch: ctx.fetch, timeoutMs: ctx.timeoutMs, maxBodyBytes: MAX_PROOF_BYTES, signal },
+    );
+    if (!res.ok) return { kind: 'failed', reason: res.reason };
+    const answer = classifyUpgradeAnswer(res.status, res.body);
+    // An unreadable timestamp is the calendar's failure (it counts toward its backoff), not the proof's.
+    const readable = answer.kind === 'timestamp' ? parseTimestamp(answer.bytes, commitment.length) : undefined;
+    if (readable && !readable.ok) return { kind: 'failed', reason: `unreadable timestamp: ${readable.error.reason} at byte ${readable.error.offset}` };
+    return answer;
+  };
+  return throughQueue(ctx, target.calendar, send, signal);
+}
+
+type SubmitAnswerRead = { kind: 'timestamp'; timestamp: Timestamp } | { kind: 'failed'; reason: string };
+
+async function submitTo(ctx: Context, calendar: string, digest: Uint8Array, signal?: AbortSignal) {
+  const send = async (): Promise<SubmitAnswerRead> => {
+    const res = await exchange(
+      `${calendar}/digest`,
+      { method: 'POST', headers: { Accept: OTS_MEDIA_TYPE, 'Content-Type': 'application/octet-stream' }, body: digest },
+      { fetch: ctx.fetch, timeoutMs: ctx.timeoutMs, maxBodyBytes: MAX_PROOF_BYTES, signal },
+    );
+    if (!res.ok) return { kind: 'failed', reason: res.reason };
+    const answer = classifySubmitAnswer(res.status, res.body);
+    if (answer.kind === 'failed') return answer;
+    const parsed = parseTimestamp(answer.bytes, digest.length);
+    if (!parsed.ok) return { kind: 'failed', reason: `unreadable timestamp: ${parsed.error.reason} at byte ${parsed.error.offset}` };
+    return { kind: 'timestamp', timestamp: parsed.value };
+  };
+  return throughQueue(ctx, calendar, send, signal);
+}
+
+async function submit(ctx: Context, allowed: string[], digest: Uint8Array, fileHashOp: HashOpName, signal?: AbortSignal): Promise<SubmitResult> {
+  if (digest.length > MAX_SUBMIT_DIGEST || digest.length !== DIGEST_LENGTH[fileHashOp]) {
+    throw new RangeError(`a ${fileHashOp} digest is ${DIGEST_LENGTH[fileHashOp]} bytes, got ${digest.length}`);
+  }
+  const answers = await Promise.all(allowed.map((c) => submitTo(ctx, c, digest, signal)));
+  const merged: Timestamp = { items: [] };
+  const perCalendar = answers.map((answer, i): CalendarReport => {
+    const calendar = allowed[i] as string;
+    if (answer.kind !== 'timestamp') return { calendar, outcome: answer };
+    mergeTimestamps(merged, answer.timestamp);
+    return { calendar, outcome: { kind: 'submitted' } };
+  });
+  const proofBytes = merged.items.length > 0 ? serializeDetached({ fileHashOp, digest, timestamp: merged }) : null;
+  return { proofBytes, perCalendar };
+}
+
+async function upgrade(ctx: Context, proof: Uint8Array, signal?: AbortSignal): Promise<UpgradeResult> {
+  const parsed = parseDetached(proof);
+  if (!parsed.ok) return parsed;
+  const { digest, timestamp } = parsed.value;
+  if (isAnchored(timestamp)) return { ok: true, proofBytes: proof, status: 'anchored', changed: false, perCalendar: [] };
+  const seen = new Set<string>();
+  const asks = pendingCommitments(digest, timestamp).filter(({ uri, commitment }) => {
+    const key = `${uri} ${toHex(commitment)}`;
+    return !seen.has(key) && seen.add(key);
+  });
+  const answers = await Promise.all(asks.map(({ uri, commitment }) => ask(ctx, uri, commitment, signal)));
+  let proofBytes = proof;
+  let anchored = false;
+  // Merged one after another, in the proof's order, so each answer lands on the proof so far.
+  const perCalendar = answers.map((answer, i): CalendarReport => {
+    const { uri, commitment } = asks[i] as (typeof asks)[number];
+    const normalized = normalizeCalendarUrl(uri);
+    const report = { calendar: normalized.ok ? normalized.url : uri, commitment: toHex(commitment) };
+    if (answer.kind !== 'timestamp') return { ...report, outcome: answer };
+    const merged = mergeUpgrade(proofBytes, commitment, answer.bytes);
+    if (!merged.ok) return { ...report, outcome: { kind: 'failed', reason: `calendar answer not merged: ${merged.reason}` } };
+    proofBytes = merged.proof;
+    anchored ||= merged.anchored;
+    return { ...report, outcome: { kind: 'upgraded' } };
+  });
+  return { ok: true, proofBytes, status: anchored ? 'anchored' : 'pending', changed: proofBytes !== proof, perCalendar };
 }
