@@ -1,6 +1,6 @@
-import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isScalar, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
 import type { FieldPath, Placement } from './positions.js';
-import { documentStart, pathAtOffset } from './positions.js';
+import { documentStart, locateOffset, pathAtOffset } from './positions.js';
 
 /** One file of a fleet repository: its path relative to the repository root, `/`-separated. */
 export interface FleetFile {
@@ -43,18 +43,47 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-/** A YAML error as a sentence a person can act on. */
-function describeYamlError(error: YAMLError, content: string): string {
+/** A YAML error as an issue: a sentence a person can act on, at the place to look. */
+function yamlIssue(document: ParsedDocument, error: YAMLError, content: string): Issue {
+  const { doc } = document;
+  const at = (message: string, offset: number, path: FieldPath = []): Issue => ({ document, path, placement: 'value', message, offset });
   switch (error.code) {
     case 'DUPLICATE_KEY': {
-      const key = content.slice(error.pos[0], error.pos[1]).trim() || content.slice(error.pos[0]).split(/[:\n]/)[0]?.trim();
-      return `duplicate key \`${key}\`: a key may appear only once in a mapping`;
+      const path = pathAtOffset(doc, error.pos[0]);
+      const key = path.length ? String(path[path.length - 1]) : (content.slice(error.pos[0]).split(/[:\n]/)[0] ?? '').trim();
+      const first = document.lineCounter.linePos(locateOffset(doc, path, 'key')).line;
+      const where = path.length && first !== document.lineCounter.linePos(error.pos[0]).line ? ` (first on line ${first})` : '';
+      return at(`duplicate key \`${key}\`${where}: a key may appear only once in a mapping`, error.pos[0], path);
     }
     case 'TAB_AS_INDENT':
-      return 'tabs are not allowed for indentation; indent with spaces';
+      return at('tabs are not allowed for indentation; indent with spaces', error.pos[0]);
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return at(`YAML syntax error: ${lowerFirst(error.message)} (quote a value that contains \`: \`, or check the indentation of the next line)`, error.pos[0]);
+    case 'MISSING_CHAR': {
+      // An unclosed quote is reported where the file ends; the opening quote is what needs fixing.
+      const quote = /closing "/.test(error.message) ? '"' : /closing '/.test(error.message) ? "'" : null;
+      const opening = quote ? content.lastIndexOf(quote, error.pos[0] - 1) : -1;
+      const message = quote ? `YAML syntax error: this ${quote === '"' ? 'double' : 'single'} quote is never closed` : `YAML syntax error: ${lowerFirst(error.message)}`;
+      return at(message, opening >= 0 ? opening : error.pos[0]);
+    }
     default:
-      return `YAML syntax error: ${lowerFirst(error.message)}`;
+      return at(`YAML syntax error: ${lowerFirst(error.message)}`, error.pos[0]);
   }
+}
+
+/** Where the first alias that names no earlier anchor is, so an unresolved alias is shown there. */
+function unresolvedAliasOffset(doc: Document): number {
+  let offset: number | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined && node.range) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset ?? documentStart(doc);
 }
 
 /**
@@ -75,7 +104,11 @@ function reportedErrors(errors: readonly YAMLError[]): YAMLError[] {
 
 /** Whether a document holds nothing but comments or blank lines (a trailing `---`, for instance). */
 function isEmptyDocument(doc: Document): boolean {
-  return doc.contents === null && doc.errors.length === 0;
+  const contents = doc.contents;
+  if (doc.errors.length > 0) return false;
+  if (contents === null) return true;
+  // An implicit empty value (no `~`, no `null`) has a zero-length range.
+  return isScalar(contents) && contents.value === null && contents.range?.[0] === contents.range?.[1];
 }
 
 /**
@@ -92,17 +125,14 @@ export function parseFleetFile(file: FleetFile): ParsedFile {
   docs.forEach((doc, index) => {
     if (isEmptyDocument(doc)) return;
     const document: ParsedDocument = { file: file.path, index, doc, lineCounter, value: undefined, sound: doc.errors.length === 0 };
-    for (const error of reportedErrors(doc.errors)) {
-      const path = error.code === 'DUPLICATE_KEY' ? pathAtOffset(doc, error.pos[0]) : [];
-      issues.push({ document, path, placement: 'value', message: describeYamlError(error, file.content), offset: error.pos[0] });
-    }
+    for (const error of reportedErrors(doc.errors)) issues.push(yamlIssue(document, error, file.content));
     try {
       document.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       // An alias to an anchor not yet defined, or too many alias expansions.
       document.sound = false;
       const reason = err instanceof Error ? lowerFirst(err.message) : 'cannot be read';
-      issues.push({ document, path: [], placement: 'value', message: `YAML error: ${reason}`, offset: documentStart(doc) });
+      issues.push({ document, path: [], placement: 'value', message: `YAML error: ${reason}`, offset: unresolvedAliasOffset(doc) });
     }
     documents.push(document);
   });

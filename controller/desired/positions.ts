@@ -79,7 +79,9 @@ function stepOffset(step: Step, preferKey: boolean): number | null {
   const keyStart = startOf(step.pair?.key as Node | null | undefined);
   const valueStart = startOf(step.node);
   const blockValue = step.node !== null && isCollection(step.node) && !step.node.flow;
-  if (keyStart !== null && (preferKey || blockValue || valueStart === null)) return keyStart;
+  // `spec:` with nothing after it: the empty value sits after the colon, the key is what a person sees.
+  const emptyValue = step.node !== null && isScalar(step.node) && step.node.range !== undefined && step.node.range?.[0] === step.node.range?.[1];
+  if (keyStart !== null && (preferKey || blockValue || emptyValue || valueStart === null)) return keyStart;
   return valueStart ?? keyStart;
 }
 

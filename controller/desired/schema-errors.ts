@@ -30,7 +30,7 @@ function validatorFor(def: KindDefinition): ValidateFunction {
 const releaseProps = ReleaseSpec.properties;
 /** What a value matching each pattern looks like, for people. */
 const PATTERN_HINTS: ReadonlyMap<string, string> = new Map([
-  [NAME_PATTERN, 'must be a DNS subdomain name: lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit (such as clinic-a-01 or v1.0.51)'],
+  [NAME_PATTERN, 'must be a DNS subdomain name such as clinic-a-01 or v1.0.51: lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit'],
   [DURATION_PATTERN, 'duration must look like 90s, 30m, 6h or 7d'],
   [SIZE_PATTERN, 'size must look like 512Mi, 2Gi or a byte count'],
   [SHA256_PATTERN, 'must be a sha256: 64 lowercase hex characters'],
@@ -58,7 +58,7 @@ export function describeFound(data: unknown): string {
   if (Array.isArray(data)) return 'a list';
   if (typeof data === 'object') return 'a mapping';
   if (typeof data === 'string') return `the string ${quote(data)}`;
-  if (typeof data === 'number') return Number.isInteger(data) ? `the number ${data}` : `the number ${data}`;
+  if (typeof data === 'number') return `the number ${data}`;
   return `${String(data)}`;
 }
 
@@ -116,8 +116,12 @@ function describe(error: ErrorObject, path: FieldPath): FieldProblem {
       return at(`must be at least ${String(p.limit)} (found ${String(error.data)})`);
     case 'maximum':
       return at(`must be at most ${String(p.limit)} (found ${String(error.data)})`);
-    case 'minItems':
-      return at(path[path.length - 1] === 'stages' ? 'a rollout needs at least one stage' : `must list at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`);
+    case 'minItems': {
+      const field = path[path.length - 1];
+      if (field === 'stages') return at('a rollout needs at least one stage');
+      if (field === 'calendars') return at('list at least one calendar');
+      return at(`must list at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`);
+    }
     case 'minLength':
       return at('must not be empty');
     case 'maxLength':
@@ -163,7 +167,10 @@ function toFieldPath(instancePath: string, data: unknown): FieldPath {
 export function schemaProblems(def: KindDefinition, value: unknown): FieldProblem[] {
   const validate = validatorFor(def);
   if (validate(value)) return [];
-  const errors = (validate.errors ?? []).filter((e) => e.instancePath !== '/apiVersion' && e.instancePath !== '/kind');
+  // apiVersion and kind were checked (and reported) before the schema.
+  const identity = (e: ErrorObject) =>
+    e.instancePath === '/apiVersion' || e.instancePath === '/kind' || (e.keyword === 'required' && e.instancePath === '' && ['apiVersion', 'kind'].includes(String(e.params.missingProperty)));
+  const errors = (validate.errors ?? []).filter((e) => !identity(e));
   // A size is "integer or string": report the anyOf once, not each branch it tried.
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
   const kept = errors.filter((e) => !anyOfs.some((a) => a !== e && a.instancePath === e.instancePath && e.schemaPath.startsWith(`${a.schemaPath.replace(/\/anyOf$/, '')}/`)));
