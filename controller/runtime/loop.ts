@@ -64,8 +64,26 @@ export class ReconcileLoop {
     this.request(this.options.checkinDebounceMs);
   }
 
-  /** Runs a pass now (tests and `--once`); resolves with its outcome. */
-  async runNow(): Promise<PassOutcome> {
+  /** Runs a pass now, after any pass in flight (never two at once); resolves with its outcome. */
+  runNow(): Promise<PassOutcome> {
+    return this.exclusive();
+  }
+
+  private async exclusive(): Promise<PassOutcome> {
+    while (this.running) await this.running;
+    const pass = this.timedPass();
+    this.running = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await pass;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async timedPass(): Promise<PassOutcome> {
     const now = this.options.timers.now();
     const started = process.hrtime.bigint();
     const outcome = await this.options.pass(now);
@@ -76,15 +94,7 @@ export class ReconcileLoop {
   private async runOnce(): Promise<void> {
     this.timer = null;
     this.dueAt = null;
-    let next = this.options.intervalMs;
-    this.running = (async () => {
-      next = this.requeueAfter(await this.runNow());
-    })();
-    try {
-      await this.running;
-    } finally {
-      this.running = null;
-    }
+    let next = this.requeueAfter(await this.exclusive());
     if (this.stopped) return;
     if (this.again) next = 0;
     else if (this.scheduleAfterRun !== null) next = Math.min(next, this.scheduleAfterRun);
