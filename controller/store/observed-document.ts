@@ -36,7 +36,7 @@ export interface RolloutRow {
   stage: number;
   stageStartedAt: string;
   phase: RolloutObservation['phase'];
-  /** JSON text, or null when never set. */
+  /** JSON text, or null when never set (a cleared latch is the JSON text `null`). */
   conditions: string | null;
   latch: string | null;
   revision: string | null;
@@ -134,7 +134,8 @@ export function rolloutRowsFromDocument(doc: RolloutObservation): { rollout: Rol
       stageStartedAt: doc.stageStartedAt,
       phase: doc.phase,
       conditions: doc.conditions === undefined ? null : JSON.stringify(doc.conditions),
-      latch: doc.latch == null ? null : JSON.stringify(doc.latch),
+      // An explicit `latch: null` is kept as JSON null, distinct from a rollout never latched (SQL NULL).
+      latch: doc.latch === undefined ? null : JSON.stringify(doc.latch),
       revision: doc.revision ?? null,
     },
     assignments: doc.assignments.map((a) => ({ rollout: doc.name, appliance: a.appliance, release: a.release, at: a.at })),

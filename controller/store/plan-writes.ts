@@ -42,13 +42,15 @@ export function eventRows(plan: Plan, revision: string | null): EventRow[] {
 }
 
 /**
- * What a SetPhase does to the failure latch: absent `latch` keeps it, null clears it, and
- * `{specHash}` records `{phase, specHash, at: now}` as JSON.
+ * What a SetPhase does to the failure latch: absent `latch` keeps it; null clears it (stored as JSON
+ * `null`, so the rollout reads back with `latch: null`, as applyPlanToState leaves it); `{specHash}`
+ * records `{phase, specHash, at: now}`, the phase being Aborted or else Paused.
  */
-export function latchChange(action: Extract<Action, { type: 'SetPhase' }>, now: string): { set: false } | { set: true; json: string | null } {
+export function latchChange(action: Extract<Action, { type: 'SetPhase' }>, now: string): { set: false } | { set: true; json: string } {
   if (action.latch === undefined) return { set: false };
-  if (action.latch === null) return { set: true, json: null };
-  return { set: true, json: JSON.stringify({ phase: action.phase, specHash: action.latch.specHash, at: now }) };
+  if (action.latch === null) return { set: true, json: 'null' };
+  const phase = action.phase === 'Aborted' ? 'Aborted' : 'Paused';
+  return { set: true, json: JSON.stringify({ phase, specHash: action.latch.specHash, at: now }) };
 }
 
 /** A finding's identity across plans: its type and subject. */

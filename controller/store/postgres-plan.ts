@@ -44,27 +44,30 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
 async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Promise<void> {
   switch (run.type) {
     case 'AssignRelease': {
-      // One row per (rollout, appliance): a later action in the run replaces an earlier one.
-      const unique = [...new Map(run.actions.map((a) => [`${a.rollout}\u0000${a.appliance}`, a])).values()];
+      // A new assignment of the same appliance replaces the old one and goes to the end, as in applyPlanToState.
+      const latest = new Map<string, (typeof run.actions)[number]>();
+      for (const a of run.actions) {
+        const key = `${a.rollout}\u0000${a.appliance}`;
+        latest.delete(key); // the later action takes the later place
+        latest.set(key, a);
+      }
+      const unique = [...latest.values()];
+      await ensureRollouts(client, unique.map((a) => a.rollout), now);
+      await withdraw(client, unique);
       await rows(
         client,
         `INSERT INTO assignments (rollout, appliance, release, at)
          SELECT u.rollout, u.appliance, u.release, $4 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(rollout, appliance, release, n)
-         ORDER BY u.n
-         ON CONFLICT (rollout, appliance) DO UPDATE SET release = excluded.release, at = excluded.at`,
+         ORDER BY u.n`,
         [unique.map((a) => a.rollout), unique.map((a) => a.appliance), unique.map((a) => a.release), now],
       );
       return;
     }
     case 'WithdrawRelease':
-      await rows(
-        client,
-        `DELETE FROM assignments a USING unnest($1::text[], $2::text[]) AS w(rollout, appliance)
-         WHERE a.rollout = w.rollout AND a.appliance = w.appliance`,
-        [run.actions.map((a) => a.rollout), run.actions.map((a) => a.appliance)],
-      );
+      await withdraw(client, run.actions);
       return;
     case 'AdvanceStage':
+      await ensureRollouts(client, run.actions.map((a) => a.rollout), now);
       for (const a of run.actions) {
         await rows(client, 'UPDATE rollouts SET stage = $1, stage_started_at = $2 WHERE name = $3', [a.to, a.startedAt, a.rollout]);
       }
@@ -85,6 +88,25 @@ async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Pro
       // Applied by expireProofs() in bounded batches after this transaction, never inside it.
       return;
   }
+}
+
+/** Rollouts an action names but the store lacks start Pending at stage 1, started at the plan's `now`. */
+async function ensureRollouts(client: pg.ClientBase, names: string[], now: string): Promise<void> {
+  await rows(
+    client,
+    `INSERT INTO rollouts (name, stage, stage_started_at, phase) SELECT DISTINCT u.name, 1, $2, 'Pending' FROM unnest($1::text[]) AS u(name)
+     ON CONFLICT (name) DO NOTHING`,
+    [names, now],
+  );
+}
+
+async function withdraw(client: pg.ClientBase, actions: readonly { rollout: string; appliance: string }[]): Promise<void> {
+  await rows(
+    client,
+    `DELETE FROM assignments a USING unnest($1::text[], $2::text[]) AS w(rollout, appliance)
+     WHERE a.rollout = w.rollout AND a.appliance = w.appliance`,
+    [actions.map((a) => a.rollout), actions.map((a) => a.appliance)],
+  );
 }
 
 async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string | null): Promise<number> {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { batched } from './batches.js';
 import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
 import { rows } from './postgres-rows.js';
-import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
+import type { BatchListener, NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
 const PROOF_COLUMNS = 'id, bundle_id, bundle_sha256, status, created_at, upgraded_at, checked_at, proof, calendars';
 
@@ -93,7 +93,7 @@ export async function pgUpdateProof(pool: pg.Pool, id: number, change: ProofChan
  * Expires pending proofs created before the cutoff: each batch is one autocommit statement over at
  * most `batchSize` rows, skipping rows another transaction holds (a later pass takes them).
  */
-export async function pgExpireProofs(pool: pg.Pool, olderThan: Date, batchSize: number): Promise<number> {
+export async function pgExpireProofs(pool: pg.Pool, olderThan: Date, batchSize: number, onBatch?: BatchListener): Promise<number> {
   return batched(batchSize, async () => {
     const [row] = await rows<{ n: number }>(
       pool,
@@ -106,7 +106,7 @@ export async function pgExpireProofs(pool: pg.Pool, olderThan: Date, batchSize: 
       [olderThan, batchSize],
     );
     return row?.n ?? 0;
-  });
+  }, onBatch);
 }
 
 /** Counts by status, pending by age, answers per calendar (pending proofs only). */

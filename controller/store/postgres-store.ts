@@ -14,6 +14,7 @@ import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
 import type {
   ApplyPlanOptions,
   ApplyPlanResult,
+  BatchListener,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -169,7 +170,7 @@ export class PostgresStore implements Store {
     return found.map((r) => ({ id: Number(r.id), appliance: r.appliance, at: r.at.toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
     // Ids grow with time: the oldest rows come first in id order, so no index on `at` is needed.
     return batched(batchSize, async () => {
       const deleted = await rows<{ n: number }>(
@@ -181,7 +182,7 @@ export class PostgresStore implements Store {
         [olderThan, batchSize],
       );
       return deleted[0]?.n ?? 0;
-    });
+    }, onBatch);
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
@@ -290,8 +291,8 @@ export class PostgresStore implements Store {
     return pgUpdateProof(this.pool, id, change);
   }
 
-  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
-    return pgExpireProofs(this.pool, olderThan, batchSize);
+  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+    return pgExpireProofs(this.pool, olderThan, batchSize, onBatch);
   }
 
   async proofStats(now: Date): Promise<ProofStats> {

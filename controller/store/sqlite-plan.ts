@@ -35,11 +35,15 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
 function applyRun(db: Database.Database, run: ActionRun, now: string): void {
   switch (run.type) {
     case 'AssignRelease': {
-      const assign = db.prepare(
-        `INSERT INTO assignments (rollout, appliance, release, at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (rollout, appliance) DO UPDATE SET release = excluded.release, at = excluded.at`,
-      );
-      for (const a of run.actions) assign.run(a.rollout, a.appliance, a.release, now);
+      // A new assignment of the same appliance replaces the old one and goes to the end, as in applyPlanToState.
+      const ensure = ensureRollout(db);
+      const withdraw = db.prepare('DELETE FROM assignments WHERE rollout = ? AND appliance = ?');
+      const assign = db.prepare('INSERT INTO assignments (rollout, appliance, release, at) VALUES (?, ?, ?, ?)');
+      for (const a of run.actions) {
+        ensure.run(a.rollout, now);
+        withdraw.run(a.rollout, a.appliance);
+        assign.run(a.rollout, a.appliance, a.release, now);
+      }
       return;
     }
     case 'WithdrawRelease': {
@@ -48,8 +52,12 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
       return;
     }
     case 'AdvanceStage': {
+      const ensure = ensureRollout(db);
       const advance = db.prepare('UPDATE rollouts SET stage = ?, stage_started_at = ? WHERE name = ?');
-      for (const a of run.actions) advance.run(a.to, a.startedAt, a.rollout);
+      for (const a of run.actions) {
+        ensure.run(a.rollout, now);
+        advance.run(a.to, a.startedAt, a.rollout);
+      }
       return;
     }
     case 'SetPhase': {
@@ -69,6 +77,11 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
       // Applied by expireProofs() in bounded batches after this transaction, never inside it.
       return;
   }
+}
+
+/** A rollout an action names but the store lacks starts Pending at stage 1, started at the plan's `now`. */
+function ensureRollout(db: Database.Database): Database.Statement<[string, string]> {
+  return db.prepare("INSERT INTO rollouts (name, stage, stage_started_at, phase) VALUES (?, 1, ?, 'Pending') ON CONFLICT (name) DO NOTHING");
 }
 
 function insertEvents(db: Database.Database, plan: Plan, revision: string | null): number {

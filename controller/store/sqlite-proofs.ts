@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
 import { batched } from './batches.js';
-import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
+import type { BatchListener, NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
 const PROOF_COLUMNS = 'id, bundle_id, bundle_sha256, status, created_at, upgraded_at, checked_at, proof, calendars';
 
@@ -87,12 +87,12 @@ export function sqliteUpdateProof(db: Database.Database, id: number, change: Pro
 }
 
 /** Expires pending proofs created before the cutoff, `batchSize` per transaction. */
-export async function sqliteExpireProofs(db: Database.Database, olderThan: Date, batchSize: number): Promise<number> {
+export async function sqliteExpireProofs(db: Database.Database, olderThan: Date, batchSize: number, onBatch?: BatchListener): Promise<number> {
   const expire = db.prepare(
     `UPDATE ots_proofs SET status = 'expired'
      WHERE id IN (SELECT id FROM ots_proofs WHERE status = 'pending' AND created_at < ? LIMIT ?)`,
   );
-  return batched(batchSize, () => expire.run(olderThan.getTime(), batchSize).changes);
+  return batched(batchSize, () => expire.run(olderThan.getTime(), batchSize).changes, onBatch);
 }
 
 /** Counts by status, pending by age, answers per calendar (pending proofs only). */

@@ -14,6 +14,7 @@ import { acquireSqliteLock } from './sqlite-leadership.js';
 import type {
   ApplyPlanOptions,
   ApplyPlanResult,
+  BatchListener,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -120,12 +121,12 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, appliance: r.appliance, at: new Date(r.at).toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
     // Ids grow with time, so the oldest rows come first in id order and no index on `at` is needed.
     const remove = this.db.prepare(
       'DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < ? ORDER BY id LIMIT ?)',
     );
-    return batched(batchSize, () => remove.run(olderThan.getTime(), batchSize).changes);
+    return batched(batchSize, () => remove.run(olderThan.getTime(), batchSize).changes, onBatch);
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
@@ -234,8 +235,8 @@ export class SqliteStore implements Store {
     return sqliteUpdateProof(this.db, id, change);
   }
 
-  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
-    return sqliteExpireProofs(this.db, olderThan, batchSize);
+  async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+    return sqliteExpireProofs(this.db, olderThan, batchSize, onBatch);
   }
 
   async proofStats(now: Date): Promise<ProofStats> {

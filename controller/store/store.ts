@@ -47,9 +47,9 @@ export interface Store {
   listCheckins(appliance: string, limit: number): Promise<CheckinHistoryEntry[]>;
   /**
    * Deletes check-in history older than `olderThan`, `batchSize` rows per short transaction, until
-   * none is left; returns how many rows were deleted.
+   * none is left; returns how many rows were deleted. `onBatch` hears each batch's count (progress, logs).
    */
-  pruneCheckinHistory(olderThan: Date, batchSize?: number): Promise<number>;
+  pruneCheckinHistory(olderThan: Date, batchSize?: number, onBatch?: BatchListener): Promise<number>;
 
   // --- tokens ----------------------------------------------------------------------------------
 
@@ -130,9 +130,9 @@ export interface Store {
   /**
    * Marks pending proofs created before `olderThan` as expired, at most `batchSize` per short
    * transaction (never one long lock; on PostgreSQL rows locked by others are skipped and taken by
-   * a later batch), until none is left; returns how many were expired.
+   * a later batch), until none is left; returns how many were expired. `onBatch` hears each batch's count.
    */
-  expireProofs(olderThan: Date, batchSize?: number): Promise<number>;
+  expireProofs(olderThan: Date, batchSize?: number, onBatch?: BatchListener): Promise<number>;
   /** Counts by status, pending proofs by age at `now`, and per calendar answers. */
   proofStats(now: Date): Promise<ProofStats>;
 
@@ -148,6 +148,9 @@ export interface Store {
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
+
+/** Told how many rows each committed batch of a batch job touched. */
+export type BatchListener = (changed: number) => void;
 
 /** Held leadership. Losing it is reported at once; a lost leadership is never regained. */
 export interface Leadership {

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { SchemaTooNewError } from '../../controller/store/errors.js';
+import { checkin, report } from './builders.js';
+import type { StoreHarness } from './harness.js';
+
+/** Migrations, check-ins, tokens, desired state and source status: the same tests on every store. */
+export function basicsContract(h: () => StoreHarness): void {
+  it('migrates a fresh database once, then has nothing to apply', async () => {
+    const store = (await h().emptyDatabase())();
+    expect(await store.migrate()).toEqual({ applied: [1], version: 1 });
+    expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+    expect(await store.stateVersion()).toBe(0);
+  });
+
+  it('serializes two stores migrating the same empty database at once', async () => {
+    const open = await h().emptyDatabase();
+    const [a, b] = [open(), open()];
+    const results = await Promise.all([a.migrate(), b.migrate()]);
+    expect(results.flatMap((r) => r.applied)).toEqual([1]);
+    expect(results.map((r) => r.version)).toEqual([1, 1]);
+  });
+
+  it('refuses a database migrated by a newer Muster, naming both versions', async () => {
+    await h().sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
+    const failure = h().store.migrate();
+    await expect(failure).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 1 });
+    await expect(failure).rejects.toThrow(/version 99.*up to 1/);
+  });
+
+  it('writes a batch: the latest check-in per appliance, every one in the history', async () => {
+    const { store } = h();
+    await store.recordCheckins([
+      checkin('b-02', '2026-01-31T12:00:01Z', { agentVersion: '1.0.49' }),
+      checkin('a-01', '2026-01-31T12:00:00Z', { agentVersion: '1.0.45' }),
+      checkin('a-01', '2026-01-31T12:00:02Z', { agentVersion: '1.0.51', deferUntil: '2026-02-01T00:00:00Z' }),
+      checkin('a-01', '2026-01-31T12:00:01Z', { agentVersion: '1.0.49' }),
+    ]);
+    expect(await store.getAppliance('a-01')).toEqual({
+      id: 'a-01',
+      lastCheckinAt: '2026-01-31T12:00:02.000Z',
+      ...report({ agentVersion: '1.0.51', deferUntil: '2026-02-01T00:00:00Z' }),
+    });
+    expect((await store.getAppliance('b-02'))?.agentVersion).toBe('1.0.49');
+    expect(await store.getAppliance('never')).toBeNull();
+    const history = await store.listCheckins('a-01', 10);
+    expect(history.map((c) => [c.at, c.report.agentVersion])).toEqual([
+      ['2026-01-31T12:00:01.000Z', '1.0.49'],
+      ['2026-01-31T12:00:02.000Z', '1.0.51'],
+      ['2026-01-31T12:00:00.000Z', '1.0.45'],
+    ]);
+    expect(await store.listCheckins('a-01', 1)).toHaveLength(1);
+  });
+
+  it('never moves an appliance back to an older check-in, and ignores the id in the body', async () => {
+    const { store } = h();
+    await store.recordCheckins([checkin('a-01', '2026-01-31T12:00:10Z', { agentVersion: 'new' })]);
+    await store.recordCheckins([{ ...checkin('a-01', '2026-01-31T12:00:05Z', { agentVersion: 'late' }), report: report({ id: 'other', agentVersion: 'late' }) }]);
+    expect((await store.getAppliance('a-01'))?.agentVersion).toBe('new');
+    expect(await store.getAppliance('other')).toBeNull();
+    const [late] = await store.listCheckins('a-01', 1);
+    expect(late?.report).toEqual(report({ agentVersion: 'late' }));
+  });
+
+  it('lists checked-in appliances in the observed state, sorted by id, deferUntil only when reported', async () => {
+    const { store } = h();
+    await store.recordCheckins([checkin('b', '2026-01-31T12:00:00Z'), checkin('B', '2026-01-31T12:00:00Z'), checkin('a', '2026-01-31T12:00:00Z')]);
+    const { state } = await store.loadObserved(new Date('2026-01-31T12:01:00Z'));
+    expect(state.appliances.map((a) => a.id)).toEqual(['B', 'a', 'b']);
+    expect(Object.keys(state.appliances[0] ?? {})).toEqual(['id', 'lastCheckinAt', 'agentVersion', 'imageVersion', 'update', 'retention']);
+    expect(state.exportedAt).toBe('2026-01-31T12:01:00.000Z');
+  });
+
+  it('accepts an empty batch', async () => {
+    await h().store.recordCheckins([]);
+    expect((await h().store.loadObserved(new Date(0))).state.appliances).toEqual([]);
+  });
+
+  it('stores only the sha256 of a token, and finds the appliance by the token', async () => {
+    const { store } = h();
+    const token = await store.issueToken('a-01');
+    expect(token).toMatch(/^mst_[A-Za-z0-9_-]{43}$/);
+    expect(await store.applianceForToken(token as string)).toBe('a-01');
+    const rows = await h().sql('SELECT * FROM tokens');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_sha256).toBe(createHash('sha256').update(token as string).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain((token as string).slice(4));
+  });
+
+  it('issues a second token only when rotating, and the rotated token stops working', async () => {
+    const { store } = h();
+    const first = (await store.issueToken('a-01')) as string;
+    expect(await store.issueToken('a-01')).toBeNull();
+    expect(await store.applianceForToken(first)).toBe('a-01');
+    const second = (await store.issueToken('a-01', { rotate: true })) as string;
+    expect(second).not.toBe(first);
+    expect(await store.applianceForToken(first)).toBeNull();
+    expect(await store.applianceForToken(second)).toBe('a-01');
+    const [row] = await h().sql('SELECT rotated_at FROM tokens');
+    expect(row?.rotated_at).not.toBeNull();
+  });
+
+  it('refuses unknown and malformed tokens, and lists appliances with tokens', async () => {
+    const { store } = h();
+    await store.issueToken('b-02');
+    await store.issueToken('a-01');
+    for (const bad of ['', 'mst_', 'Bearer x', `mst_${'A'.repeat(43)}`, `mst_${'A'.repeat(44)}`, "mst_' OR 1=1 --"]) {
+      expect(await store.applianceForToken(bad)).toBeNull();
+    }
+    expect(await store.appliancesWithTokens()).toEqual(['a-01', 'b-02']);
+  });
+
+  it('keeps the last applied desired state and source status', async () => {
+    const { store } = h();
+    expect(await store.loadDesiredState()).toBeNull();
+    expect(await store.loadSourceStatus()).toBeNull();
+    const objects = [{ kind: 'Appliance' as const, name: 'a-01', labels: { site: 'x' }, spec: null, source: { file: 'a.yaml', line: 1, column: 1 } }];
+    await store.saveDesiredState({ revision: 'r1', objects, appliedAt: '2026-01-31T12:00:00Z' });
+    await store.saveDesiredState({ revision: 'r2', objects, appliedAt: '2026-01-31T12:05:00Z' });
+    expect(await store.loadDesiredState()).toEqual({ revision: 'r2', objects, appliedAt: '2026-01-31T12:05:00Z' });
+    const errors = [{ file: 'r.yaml', line: 3, column: 5, path: 'spec.stages', message: 'must end at 100' }];
+    const status = { lastAppliedRevision: 'r2', lastAttemptedRevision: 'r3', errors, at: '2026-01-31T12:06:00Z' };
+    await store.saveSourceStatus(status);
+    expect(await store.loadSourceStatus()).toEqual(status);
+  });
+
+  it('answers a ping', async () => {
+    await expect(h().store.ping()).resolves.toBeUndefined();
+  });
+}

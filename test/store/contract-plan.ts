@@ -1,0 +1,201 @@
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { ROLLOUT_PHASES } from '../../controller/observed/state-schema.js';
+import { applyPlanToState } from '../../controller/reconcile/apply.js';
+import type { Action, Plan } from '../../controller/reconcile/plan.js';
+import { plan, rolloutStatus, sampleState } from './builders.js';
+import type { StoreHarness } from './harness.js';
+
+const T0 = '2026-01-31T12:00:00Z';
+const T1 = '2026-01-31T12:05:00Z';
+
+/** applyPlan per action type, the version guard, and agreement with the pure applyPlanToState. */
+export function planContract(h: () => StoreHarness): void {
+  it('SetPhase creates an absent rollout at stage 1 started at the plan time; AssignRelease records assignments at it', async () => {
+    const { store } = h();
+    const result = await store.applyPlan(
+      plan(T0, [
+        { type: 'SetPhase', rollout: 'v51', phase: 'Progressing', from: null },
+        { type: 'AssignRelease', rollout: 'v51', appliance: 'b', release: 'v1.0.51' },
+        { type: 'AssignRelease', rollout: 'v51', appliance: 'a', release: 'v1.0.51' },
+      ]),
+      { revision: 'rev-1', expectedVersion: 0 },
+    );
+    expect(result).toEqual({
+      applied: true,
+      version: 1,
+      touched: { rollouts: ['v51'], appliances: ['a', 'b'], events: 3, findingsOpened: 0, findingsResolved: 0 },
+    });
+    const { state, version } = await store.loadObserved(new Date(T1));
+    expect(version).toBe(1);
+    expect(state.rollouts).toEqual([
+      {
+        name: 'v51',
+        stage: 1,
+        stageStartedAt: T0,
+        phase: 'Progressing',
+        assignments: [
+          { appliance: 'b', release: 'v1.0.51', at: T0 },
+          { appliance: 'a', release: 'v1.0.51', at: T0 },
+        ],
+      },
+    ]);
+  });
+
+  it('AdvanceStage sets stage and start; WithdrawRelease removes the assignment; both are logged with the revision', async () => {
+    const { store } = h();
+    await store.applyPlan(
+      plan(T0, [
+        { type: 'SetPhase', rollout: 'v51', phase: 'Progressing', from: null },
+        { type: 'AssignRelease', rollout: 'v51', appliance: 'a', release: 'v1.0.51' },
+        { type: 'AssignRelease', rollout: 'v51', appliance: 'b', release: 'v1.0.51' },
+      ]),
+      { revision: 'rev-1', expectedVersion: 0 },
+    );
+    const advance: Action = { type: 'AdvanceStage', rollout: 'v51', from: 1, to: 3, startedAt: '2026-01-31T12:03:00Z' };
+    const withdraw: Action = { type: 'WithdrawRelease', rollout: 'v51', appliance: 'a' };
+    await store.applyPlan(plan(T1, [advance, withdraw]), { revision: 'rev-2', expectedVersion: 1 });
+    const [rollout] = (await store.loadObserved(new Date(T1))).state.rollouts;
+    expect(rollout).toMatchObject({ stage: 3, stageStartedAt: '2026-01-31T12:03:00Z', assignments: [{ appliance: 'b', release: 'v1.0.51', at: T0 }] });
+    const events = await store.listEvents({ limit: 10 });
+    expect(events.map((e) => [e.type, e.revision, e.at, e.rollout, e.appliance])).toEqual([
+      ['WithdrawRelease', 'rev-2', T1, 'v51', 'a'],
+      ['AdvanceStage', 'rev-2', T1, 'v51', null],
+      ['AssignRelease', 'rev-1', T0, 'v51', 'b'],
+      ['AssignRelease', 'rev-1', T0, 'v51', 'a'],
+      ['SetPhase', 'rev-1', T0, 'v51', null],
+    ]);
+    expect(events[1]?.detail).toEqual(advance);
+    expect((await store.listEvents({ appliance: 'a', limit: 10 })).map((e) => e.type)).toEqual(['WithdrawRelease', 'AssignRelease']);
+    expect((await store.listEvents({ rollout: 'v51', appliance: 'b', limit: 10 })).map((e) => e.type)).toEqual(['AssignRelease']);
+    expect(await store.listEvents({ rollout: 'other', limit: 10 })).toEqual([]);
+    expect(await store.listEvents({ limit: 2 })).toHaveLength(2);
+  });
+
+  it('SetPhase latches ({specHash}), keeps the latch when absent, and clears it with null', async () => {
+    const { store } = h();
+    const latched = async () => (await store.loadObserved(new Date(T1))).state.rollouts[0]?.latch;
+    await store.applyPlan(plan(T0, [{ type: 'SetPhase', rollout: 'v51', phase: 'Aborted', from: null, latch: { specHash: 'h1' } }]), {
+      revision: 'r',
+      expectedVersion: 0,
+    });
+    expect(await latched()).toEqual({ phase: 'Aborted', specHash: 'h1', at: T0 });
+    await store.applyPlan(plan(T1, [{ type: 'SetPhase', rollout: 'v51', phase: 'Paused', from: 'Aborted' }]), { revision: 'r', expectedVersion: 1 });
+    expect(await latched()).toEqual({ phase: 'Aborted', specHash: 'h1', at: T0 });
+    await store.applyPlan(plan(T1, [{ type: 'SetPhase', rollout: 'v51', phase: 'Progressing', from: 'Paused', latch: null }]), {
+      revision: 'r',
+      expectedVersion: 2,
+    });
+    expect(await latched()).toBeNull();
+  });
+
+  it('a stale version applies nothing at all', async () => {
+    const { store } = h();
+    await store.applyPlan(plan(T0, [{ type: 'SetPhase', rollout: 'v51', phase: 'Progressing', from: null }]), { revision: 'r', expectedVersion: 0 });
+    const before = await store.loadObserved(new Date(T1));
+    const stale = plan(T1, [{ type: 'AssignRelease', rollout: 'v51', appliance: 'a', release: 'x' }], {
+      rollouts: [rolloutStatus('v51', { revision: 'stale' })],
+      findings: [{ type: 'NeverCheckedIn', severity: 'warning', appliance: 'a', message: 'never' }],
+    });
+    const result = await store.applyPlan(stale, { revision: 'stale', expectedVersion: 0 });
+    expect(result).toEqual({ applied: false, version: 1, touched: { rollouts: [], appliances: [], events: 0, findingsOpened: 0, findingsResolved: 0 } });
+    expect(await store.loadObserved(new Date(T1))).toEqual(before);
+    expect(await store.listEvents({ limit: 10 })).toHaveLength(1);
+    expect(await store.listFindings()).toEqual([]);
+    expect((await store.latestPlan())?.version).toBe(1);
+  });
+
+  it('of two appliers holding the same version, exactly one applies', async () => {
+    const other = await h().openAnother();
+    const attempt = (store: typeof other, rollout: string) =>
+      store.applyPlan(plan(T0, [{ type: 'SetPhase', rollout, phase: 'Progressing', from: null }]), { revision: 'r', expectedVersion: 0 });
+    const results = await Promise.all([attempt(h().store, 'one'), attempt(other, 'two')]);
+    expect(results.map((r) => r.applied).sort()).toEqual([false, true]);
+    expect(results.map((r) => r.version)).toEqual([1, 1]);
+    expect((await h().store.loadObserved(new Date(T1))).state.rollouts).toHaveLength(1);
+  });
+
+  it('saves rollout conditions and revisions, and the plan itself', async () => {
+    const { store } = h();
+    const condition = { type: 'Ready', status: 'False' as const, reason: 'Stuck', message: '3 stuck', lastTransitionTime: T0 };
+    const applied = plan(T0, [{ type: 'SetPhase', rollout: 'v51', phase: 'Stalled', from: null }], {
+      rollouts: [rolloutStatus('v51', { conditions: [condition], revision: 'abc123' }), rolloutStatus('absent')],
+    });
+    expect(await store.latestPlan()).toBeNull();
+    await store.applyPlan(applied, { revision: 'abc123', expectedVersion: 0 });
+    const [rollout] = (await store.loadObserved(new Date(T1))).state.rollouts;
+    expect(rollout).toMatchObject({ conditions: [condition], revision: 'abc123' });
+    expect(await store.latestPlan()).toEqual({ plan: applied, revision: 'abc123', version: 1, savedAt: T0 });
+  });
+
+  it('keeps a finding first seen, updates its last seen, resolves it when absent, reopens it afresh', async () => {
+    const { store } = h();
+    const stuck = { type: 'StuckAppliance' as const, severity: 'error' as const, appliance: 'a', rollout: 'v51', message: 'stuck 1h' };
+    const offline = { type: 'ApplianceOffline' as const, severity: 'warning' as const, appliance: 'b', since: T0, message: 'offline' };
+    const apply = (now: string, findings: Plan['findings'], version: number) => store.applyPlan(plan(now, [], { findings }), { revision: 'r', expectedVersion: version });
+    expect((await apply(T0, [stuck, offline], 0)).touched).toMatchObject({ findingsOpened: 2, findingsResolved: 0 });
+    expect((await apply(T1, [{ ...stuck, message: 'stuck 2h' }], 1)).touched).toMatchObject({ findingsOpened: 0, findingsResolved: 1 });
+    expect(await store.listFindings()).toEqual([{ ...stuck, message: 'stuck 2h', key: 'StuckAppliance/a/v51/', firstSeen: T0, lastSeen: T1, resolvedAt: null }]);
+    expect(await store.listFindings({ includeResolved: true })).toEqual([
+      { ...stuck, message: 'stuck 2h', key: 'StuckAppliance/a/v51/', firstSeen: T0, lastSeen: T1, resolvedAt: null },
+      { ...offline, key: 'ApplianceOffline/b//', firstSeen: T0, lastSeen: T0, resolvedAt: T1 },
+    ]);
+    const T2 = '2026-01-31T12:10:00Z';
+    expect((await apply(T2, [offline], 2)).touched).toMatchObject({ findingsOpened: 1, findingsResolved: 1 });
+    expect(await store.listFindings()).toEqual([{ ...offline, key: 'ApplianceOffline/b//', firstSeen: T2, lastSeen: T2, resolvedAt: null }]);
+  });
+
+  it('agrees with applyPlanToState on any sequence of plans', async () => {
+    const { store } = h();
+    await fc.assert(
+      fc.asyncProperty(fc.array(planArbitrary, { minLength: 1, maxLength: 3 }), async (plans) => {
+        await store.importState(sampleState());
+        const start = await store.loadObserved(new Date(T0));
+        let expected = start.state;
+        let version = start.version;
+        for (const p of plans) {
+          expected = applyPlanToState(expected, p);
+          version = (await store.applyPlan(p, { revision: 'r', expectedVersion: version })).version;
+        }
+        expect((await store.loadObserved(new Date(T0))).state).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
+  });
+}
+
+const rolloutName = fc.constantFrom('v1.0.45', 'v1.0.49', 'v2');
+const applianceId = fc.constantFrom('clinic-a-01', 'vm-01', 'c', 'd');
+const time = fc.constantFrom('2026-02-01T00:00:00Z', '2026-02-01T00:00:00.000Z', '2026-02-02T10:30:00+02:00');
+
+const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
+  fc.record({
+    type: fc.constant('SetPhase' as const),
+    rollout: rolloutName,
+    phase: fc.constantFrom(...ROLLOUT_PHASES),
+    from: fc.constant(null),
+    latch: fc.option(fc.option(fc.record({ specHash: fc.constantFrom('h1', 'h2') }), { nil: null }), { nil: undefined }),
+  }),
+  fc.record({ type: fc.constant('AdvanceStage' as const), rollout: rolloutName, from: fc.constant(1), to: fc.integer({ min: 1, max: 4 }), startedAt: time }),
+  fc.record({ type: fc.constant('AssignRelease' as const), rollout: rolloutName, appliance: applianceId, release: fc.constantFrom('x', 'y') }),
+  fc.record({ type: fc.constant('WithdrawRelease' as const), rollout: rolloutName, appliance: applianceId }),
+).map((a) => {
+  // fc.record keeps an undefined `latch` key; an absent latch is what a plan carries.
+  if (a.type === 'SetPhase' && a.latch === undefined) delete a.latch;
+  return a;
+});
+
+const planArbitrary: fc.Arbitrary<Plan> = fc
+  .record({
+    now: time,
+    actions: fc.array(actionArbitrary, { maxLength: 8 }),
+    statuses: fc.uniqueArray(rolloutName, { maxLength: 3 }),
+    reason: fc.constantFrom('Stuck', 'Progressing'),
+  })
+  .map(({ now, actions, statuses, reason }) =>
+    plan(now, actions, {
+      rollouts: statuses.map((name) =>
+        rolloutStatus(name, { conditions: [{ type: 'Ready', status: 'False', reason, message: reason, lastTransitionTime: now }], revision: `rev-${reason}` }),
+      ),
+    }),
+  );

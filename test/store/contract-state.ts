@@ -1,0 +1,119 @@
+import { expect, it } from 'vitest';
+import type { StateDocument } from '../../controller/observed/state-schema.js';
+import { applyPlanToState } from '../../controller/reconcile/apply.js';
+import { checkin, plan, sampleState } from './builders.js';
+import type { StoreHarness } from './harness.js';
+
+const NOW = new Date('2026-01-31T12:00:00Z');
+const HOUR = 3_600_000;
+
+/** Export and import, check-in history pruning, and proofs: the same tests on every store. */
+export function stateContract(h: () => StoreHarness): void {
+  it('imports a document and exports it with only the check-in times normalized', async () => {
+    const { store } = h();
+    const doc = sampleState();
+    await store.importState(doc);
+    const { state } = await store.loadObserved(NOW);
+    const normalized: StateDocument = {
+      ...doc,
+      exportedAt: NOW.toISOString(),
+      appliances: doc.appliances.map((a) => ({ ...a, lastCheckinAt: new Date(a.lastCheckinAt).toISOString() })),
+    };
+    expect(state).toEqual(normalized);
+  });
+
+  it('round-trips export → import → export byte for byte, across databases', async () => {
+    const { store } = h();
+    await store.importState(sampleState());
+    await store.recordCheckins([checkin('new-01', '2026-01-31T11:00:00.123Z', { deferUntil: null })]);
+    const first = JSON.stringify((await store.loadObserved(NOW)).state);
+    const other = (await h().emptyDatabase())();
+    await other.migrate();
+    await other.importState(JSON.parse(first));
+    expect(JSON.stringify((await other.loadObserved(NOW)).state)).toBe(first);
+    await store.importState(JSON.parse(first));
+    expect(JSON.stringify((await store.loadObserved(NOW)).state)).toBe(first);
+  });
+
+  it('import replaces appliances and rollouts, bumps the version, and leaves proofs alone', async () => {
+    const { store } = h();
+    await store.recordCheckins([checkin('gone-01', '2026-01-31T11:00:00Z')]);
+    await h().seedProofs(3, 'anchored', new Date(NOW.getTime() - HOUR), 'keep');
+    const { version } = await store.importState(sampleState());
+    expect(version).toBe(1);
+    const { state } = await store.loadObserved(NOW);
+    expect(state.appliances.map((a) => a.id)).toEqual(['clinic-a-01', 'vm-01']);
+    expect(state.proofs.anchored).toBe(3);
+    expect(await store.stateVersion()).toBe(1);
+  });
+
+  it('prunes check-in history older than the cutoff in bounded batches', async () => {
+    const { store } = h();
+    const old = Array.from({ length: 2500 }, (_, i) => checkin(`a-${i % 100}`, new Date(NOW.getTime() - 40 * 24 * HOUR + i).toISOString()));
+    const recent = Array.from({ length: 300 }, (_, i) => checkin(`a-${i % 100}`, new Date(NOW.getTime() - HOUR + i).toISOString()));
+    for (let i = 0; i < old.length; i += 1000) await store.recordCheckins(old.slice(i, i + 1000));
+    await store.recordCheckins(recent);
+    const batches: number[] = [];
+    const pruned = await store.pruneCheckinHistory(new Date(NOW.getTime() - 30 * 24 * HOUR), 1000, (n) => batches.push(n));
+    expect(pruned).toBe(2500);
+    expect(batches).toEqual([1000, 1000, 500]);
+    const [left] = await h().sql('SELECT count(*) AS n FROM checkin_history');
+    expect(Number(left?.n)).toBe(300);
+    expect((await store.getAppliance('a-7'))?.lastCheckinAt).toBe(new Date(NOW.getTime() - HOUR + 207).toISOString());
+  });
+
+  it('expires tens of thousands of old pending proofs in bounded batches, leaving recent and settled ones', async () => {
+    const { store } = h();
+    const cutoff = new Date(NOW.getTime() - 7 * 24 * HOUR);
+    await h().seedProofs(25_000, 'pending', new Date(cutoff.getTime() - 24 * HOUR), 'old');
+    await h().seedProofs(2_000, 'pending', new Date(cutoff.getTime() + 60_000), 'recent');
+    await h().seedProofs(1_000, 'anchored', new Date(cutoff.getTime() - 24 * HOUR), 'anchored');
+    const batches: number[] = [];
+    const expired = await store.expireProofs(cutoff, 4000, (n) => batches.push(n));
+    expect(expired).toBe(25_000);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(4000);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(25_000);
+    expect(batches.length).toBeGreaterThanOrEqual(7);
+    const { state } = await store.loadObserved(NOW);
+    expect(state.proofs).toEqual({
+      pending: [{ createdAt: new Date(cutoff.getTime() + 60_000).toISOString(), count: 2000 }],
+      anchored: 1000,
+      expired: 25_000,
+      failed: 0,
+    });
+    expect(await store.expireProofs(cutoff)).toBe(0);
+  });
+
+  it('applies a plan with ExpireProofs as applyPlanToState does, once expireProofs runs', async () => {
+    const { store } = h();
+    await h().seedProofs(40, 'pending', new Date('2026-01-20T10:00:00Z'), 'a');
+    await h().seedProofs(5, 'pending', new Date('2026-01-30T10:00:30Z'), 'b');
+    const before = await store.loadObserved(NOW);
+    const olderThan = '2026-01-24T12:00:00.000Z';
+    const p = plan(NOW.toISOString(), [{ type: 'ExpireProofs', count: 40, olderThan }]);
+    expect((await store.applyPlan(p, { revision: 'r', expectedVersion: before.version })).touched.events).toBe(1);
+    expect((await store.loadObserved(NOW)).state.proofs.expired).toBe(0);
+    expect(await store.expireProofs(new Date(olderThan))).toBe(40);
+    expect((await store.loadObserved(NOW)).state).toEqual(applyPlanToState(before.state, p));
+  });
+
+  it('counts pending proofs by minute of creation and calendars answering "Not found"', async () => {
+    const { store } = h();
+    const cal = 'https://a.pool.example';
+    const state = (answer: 'notFound' | 'pending', since: string) => ({ [cal]: { answer, at: since, since } });
+    const insert = (bundleId: string, createdAt: string, status: 'pending' | 'expired' | 'failed', calendars = {}) =>
+      store.insertProof({ bundleId, bundleSha256: 'ab'.repeat(32), status, createdAt: new Date(createdAt), proof: Buffer.from([1, 2, 3]), calendars });
+    await insert('p1', '2026-01-30T10:00:10Z', 'pending', state('notFound', '2026-01-31T01:00:00.000Z'));
+    await insert('p2', '2026-01-30T10:00:50Z', 'pending', state('pending', '2026-01-31T00:00:00.000Z'));
+    await insert('p3', '2026-01-30T10:01:00Z', 'expired', state('notFound', '2026-01-31T00:30:00.000Z'));
+    await insert('p4', '2026-01-30T11:00:00Z', 'failed');
+    const { state: observed } = await store.loadObserved(NOW);
+    expect(observed.proofs).toEqual({
+      pending: [{ createdAt: '2026-01-30T10:00:00.000Z', count: 2 }],
+      anchored: 0,
+      expired: 1,
+      failed: 1,
+      notFound: [{ calendar: cal, count: 2, since: '2026-01-31T00:30:00.000Z' }],
+    });
+  });
+}

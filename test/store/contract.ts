@@ -1,0 +1,34 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import { basicsContract } from './contract-basics.js';
+import { planContract } from './contract-plan.js';
+import { proofsContract } from './contract-proofs.js';
+import { stateContract } from './contract-state.js';
+import type { HarnessFactory, StoreHarness } from './harness.js';
+
+/** A fixed clock for the times a store stamps itself. */
+export const STORE_CLOCK = () => new Date('2026-01-31T12:00:00Z');
+
+/**
+ * The store contract: one suite, run against every implementation on a real database (a fresh one
+ * per test), so SQLite and PostgreSQL cannot drift apart.
+ */
+export function storeContract(name: string, factory: HarnessFactory): void {
+  describe(`${name} store contract`, () => {
+    let harness: StoreHarness | undefined;
+    const h = (): StoreHarness => {
+      if (!harness) throw new Error('harness not ready');
+      return harness;
+    };
+    beforeEach(async () => {
+      harness = await factory(STORE_CLOCK);
+    });
+    afterEach(async () => {
+      await harness?.cleanup();
+      harness = undefined;
+    });
+    describe('basics', () => basicsContract(h));
+    describe('applying plans', () => planContract(h));
+    describe('observed state', () => stateContract(h));
+    describe('proofs', () => proofsContract(h));
+  });
+}

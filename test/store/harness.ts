@@ -1,0 +1,20 @@
+import type { Store } from '../../controller/store/store.js';
+import type { ProofStatus } from '../../controller/store/store.js';
+
+/** What the contract suite needs from one database engine, on a fresh database per test. */
+export interface StoreHarness {
+  /** A migrated store on the test's own database. */
+  store: Store;
+  /** Another store on the same database, migrated (a second controller or a CLI command). */
+  openAnother(): Promise<Store>;
+  /** A brand-new, empty database: the returned function opens (unmigrated) stores on it. */
+  emptyDatabase(): Promise<() => Store>;
+  /** Runs dialect-neutral SQL (no parameters) on the test's database and returns its rows. */
+  sql(query: string): Promise<Record<string, unknown>[]>;
+  /** Inserts `count` proofs with the given status and creation time in one statement. */
+  seedProofs(count: number, status: ProofStatus, createdAt: Date, prefix: string): Promise<void>;
+  /** Closes every store opened and drops the database. */
+  cleanup(): Promise<void>;
+}
+
+export type HarnessFactory = (clock: () => Date) => Promise<StoreHarness>;

@@ -1,0 +1,4 @@
+import { storeContract } from './contract.js';
+import { sqliteHarness } from './sqlite-harness.js';
+
+storeContract('SQLite', sqliteHarness);
