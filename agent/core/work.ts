@@ -126,10 +126,12 @@ export class UpdateWork {
       this.setPhase(state.work, 'downloading', { attempt, error: null, verified: false });
     }
     const work = this.work();
-    let saved = state.downloadedBytes;
+    let saved = { bytes: state.downloadedBytes, validator: state.downloadValidator };
     const onProgress = (p: DownloadProgress) => {
-      if (p.bytes - saved < PROGRESS_SAVE_BYTES && p.bytes !== p.total && p.bytes >= saved) return;
-      saved = p.bytes;
+      const worth = p.bytes - saved.bytes >= PROGRESS_SAVE_BYTES || p.bytes === p.total || p.bytes < saved.bytes;
+      // The validator is saved at once: a resume after a crash needs it for If-Range.
+      if (!worth && p.validator === saved.validator) return;
+      saved = { bytes: p.bytes, validator: p.validator };
       this.ctx.store.save({ downloadedBytes: p.bytes, downloadTotal: p.total, downloadValidator: p.validator });
       this.ctx.emit({ type: 'progress', at: this.ctx.clock.now(), release: work.name, bytes: p.bytes, total: p.total });
     };

@@ -46,12 +46,14 @@ export async function downloadImage(request: DownloadRequest): Promise<DownloadR
   if ('aborted' in opened) return { kind: 'aborted', bytes: have };
   const from = opened.offset;
   let bytes = from;
+  let oversize = false;
   const progress = { total: opened.total, validator: opened.validator };
   const counter = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       bytes += chunk.length;
       if (request.expectedBytes !== undefined && bytes > request.expectedBytes) {
-        callback(new Error(`the image is larger than its declared ${request.expectedBytes} bytes`));
+        oversize = true;
+        callback(new Error('oversize'));
         return;
       }
       request.onProgress?.({ bytes, ...progress });
@@ -64,8 +66,15 @@ export async function downloadImage(request: DownloadRequest): Promise<DownloadR
       signal: request.signal,
     });
   } catch (err) {
-    if (request.signal.aborted) return { kind: 'aborted', bytes };
-    return { kind: 'failed', bytes, error: `download interrupted after ${bytes} bytes: ${describeNetworkError(err)}` };
+    // What reached the disk, not what passed by: a stream that errors drops what it still buffered.
+    if (oversize) {
+      // Not the declared image: nothing of it is worth resuming from.
+      await truncate(request.path, 0).catch(() => undefined);
+      return { kind: 'failed', bytes: 0, error: `size mismatch: expected ${request.expectedBytes} bytes, the server sent more` };
+    }
+    const kept = await sizeOf(request.path);
+    if (request.signal.aborted) return { kind: 'aborted', bytes: kept };
+    return { kind: 'failed', bytes: kept, error: `download interrupted after ${kept} bytes: ${describeNetworkError(err)}` };
   }
   return { kind: 'done', bytes, resumedFrom: from, validator: opened.validator };
 }

@@ -96,7 +96,8 @@ export class ImageServer {
     }
     res.write(body.subarray(0, fault.afterBytes), () => {
       fault.reached();
-      if (fault.kind === 'cut') setImmediate(() => res.socket?.destroy());
+      // end(), not destroy(): the bytes written reach the client before the connection closes short.
+      if (fault.kind === 'cut') res.socket?.end();
     });
   }
 }
