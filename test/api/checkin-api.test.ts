@@ -49,7 +49,7 @@ describe('POST /v1/checkin', () => {
     expect((await post(`${api.url}/v1/checkin`, checkinBody({ id: 'lab-01' }), tokenA)).status).toBe(200);
   });
 
-  it.each([
+  it.each<{ name: string; token: string | undefined; headers: Record<string, string> }>([
     { name: 'no Authorization header', token: undefined, headers: {} },
     { name: 'a malformed header', token: undefined, headers: { authorization: 'Token abc' } },
     { name: 'an unknown token', token: 'mst_unknown-token-000000000000', headers: {} },
