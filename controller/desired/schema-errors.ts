@@ -81,7 +81,7 @@ function typeMessage(error: ErrorObject): string {
 function unknownFieldMessage(error: ErrorObject): string {
   const field = String(error.params.additionalProperty);
   const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-  const near = allowed.find((name) => editDistance(name.toLowerCase(), field.toLowerCase()) <= Math.max(1, Math.floor(name.length / 4)));
+  const near = allowed.find((name) => editDistance(name.toLowerCase(), field.toLowerCase()) <= Math.max(1, Math.floor(name.length / 3)));
   if (near) return `unknown field \`${field}\` (did you mean \`${near}\`?)`;
   return allowed.length ? `unknown field \`${field}\`; allowed here: ${allowed.join(', ')}` : `unknown field \`${field}\``;
 }
