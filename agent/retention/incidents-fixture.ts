@@ -10,6 +10,8 @@ export interface IncidentsFixtureOptions {
   spanDays?: number;
   /** Distinct detection patterns (default 300); some incidents have none. */
   patterns?: number;
+  /** Share of patterns retired halfway through the span: only older incidents have them (default 0.1). */
+  retiredPatternShare?: number;
   /** Share of incidents left unresolved (default 0.04). */
   unresolvedShare?: number;
   /** Share of incidents with learning feedback, one to three rows each (default 0.3). */
@@ -43,7 +45,8 @@ function generator(seed: number): () => number {
 /**
  * Creates an incidents database at `path` the way an appliance fills one: incidents spread over
  * `spanDays` with more of them recent, most resolved within days, a few unresolved at every age,
- * feedback on some, and one pattern_stats row per pattern that has incidents. Returns the row counts.
+ * feedback on some, patterns of which some were retired long ago, and one pattern_stats row per
+ * pattern that has incidents. Returns the row counts.
  */
 export function buildIncidentsDatabase(path: string, options: IncidentsFixtureOptions): IncidentsFixture {
   const random = generator(options.seed ?? 1);
@@ -60,6 +63,9 @@ export function buildIncidentsDatabase(path: string, options: IncidentsFixtureOp
   const insertStats = db.prepare(
     'INSERT INTO pattern_stats (pattern_id, hits, false_positives, last_seen_at, weight) VALUES (?, ?, ?, ?, ?)',
   );
+  const active = Math.max(1, Math.round(patterns * (1 - (options.retiredPatternShare ?? 0.1))));
+  // A retired detection rule no longer fires: recent incidents draw from the active patterns only.
+  const patternFor = (index: number, old: boolean) => `pat-${String(old ? index : index % active).padStart(4, '0')}`;
   const stats = new Map<string, { hits: number; falsePositives: number; lastSeen: number }>();
   let feedback = 0;
 
@@ -67,7 +73,7 @@ export function buildIncidentsDatabase(path: string, options: IncidentsFixtureOp
     for (let id = 1; id <= count; id++) {
       // Squaring the draw puts more incidents near `now`, as a growing fleet produces them.
       const created = options.now - Math.floor(random() ** 2 * span) - 1;
-      const pattern = random() < 0.05 ? null : `pat-${String(Math.floor(random() ** 1.5 * patterns)).padStart(4, '0')}`;
+      const pattern = random() < 0.05 ? null : patternFor(Math.floor(random() ** 1.5 * patterns), options.now - created > span / 2);
       const unresolved = random() < (options.unresolvedShare ?? 0.04);
       const resolved = unresolved ? null : Math.min(options.now - 1, created + Math.floor(random() * 5 * DAY_MS));
       const severity = SEVERITIES[Math.floor(random() * SEVERITIES.length)] as string;
