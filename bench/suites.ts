@@ -1,4 +1,5 @@
 import type { Benchmark } from './bench.js';
+import { checkinStoreBenchmark } from './checkin-store.bench.js';
 
 /** Every benchmark `npm run bench` runs, in order; each lives in its own file beside this one. */
-export const BENCHMARKS: Benchmark[] = [];
+export const BENCHMARKS: Benchmark[] = [checkinStoreBenchmark];
