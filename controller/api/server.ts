@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Plan } from '../reconcile/plan.js';
 import type { Store } from '../store/store.js';
@@ -49,7 +49,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const serverOptions: FastifyServerOptions & { https?: { cert: string | Buffer; key: string | Buffer } } = {
     loggerInstance: options.logger.child({ component: 'api' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -1,9 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { GroupCommitOptions } from '../api/group-commit.js';
 import { ResponseIndex } from '../api/response-index.js';
+import { evidencePlugin } from '../api/evidence-route.js';
 import { ControllerMetrics } from '../api/metrics.js';
 import { buildApi, type ApiView } from '../api/server.js';
 import type { DesiredState } from '../desired/types.js';
+import type { FetchLike } from '../ots/calendar-http.js';
+import { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
+import { ProofUpgradeJob } from '../ots/lifecycle/upgrade-job.js';
+import { UpgradeSchedule } from '../ots/lifecycle/upgrade-schedule.js';
 import type { Plan } from '../reconcile/plan.js';
 import { DEFAULT_BACKOFF } from '../sources/backoff.js';
 import { openSource } from '../sources/open-source.js';
@@ -37,8 +43,12 @@ export interface ControllerOptions {
   leaderRetryMs?: number;
   timers?: Timers;
   logger: Logger;
-  /** Routes added to the API (the OTS evidence endpoint). */
+  /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
+  groupCommit?: GroupCommitOptions;
+  /** Routes added to the API besides the built-in ones (check-ins, status, webhook, evidence). */
   apiPlugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+  /** The HTTP layer OpenTimestamps calendars are reached through (the global fetch by default). */
+  calendarFetch?: FetchLike;
 }
 
 export interface RunningController {
@@ -75,6 +85,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
     if (leader) loop.request(0);
   });
   const housekeeping = new HousekeepingSchedule(store, log);
+  const otsPolicy = () => view.desired()?.otsPolicy ?? null;
+  const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => timers.now().getTime() });
+  const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
   const loop: ReconcileLoop = new ReconcileLoop({
     pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now),
     timers,
@@ -84,7 +97,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     onOutcome: (outcome, ms) => {
       metrics.reconcileDuration.observe(ms / 1000);
       view.record(outcome, log, metrics);
-      if (outcome.kind === 'planned' && outcome.applied) void housekeeping.afterPass(view.desired(), timers.now());
+      if (outcome.kind === 'planned' && outcome.applied) {
+        void housekeeping.afterPass(view.desired(), timers.now());
+        void upgrades.afterPass(otsPolicy(), timers.now());
+      }
     },
   });
 
@@ -110,7 +126,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     webhookSecret: options.webhookSecret,
     onWebhook: () => source.source.trigger(),
     tls: options.tls,
-    plugins: options.apiPlugins,
+    plugins: [evidencePlugin({ store, policy: otsPolicy, calendars, now: () => timers.now(), metrics }), ...(options.apiPlugins ?? [])],
+    groupCommit: options.groupCommit,
   });
   const address = await api.listen({ host: options.host, port: options.port });
   loop.start();
@@ -191,6 +208,7 @@ class ControllerView implements ApiView {
       this.latest = outcome.plan;
       this.index = new ResponseIndex(this.desired(), outcome.plan);
       metrics.observePlan(outcome.plan);
+      metrics.observeProofs(outcome.proofs, outcome.expired);
       for (const action of outcome.applied ? outcome.plan.actions : []) metrics.actionsApplied.inc({ type: action.type });
       if (outcome.expired) log.info({ expired: outcome.expired }, 'expired pending proofs');
     } else if (outcome.kind === 'unavailable' || outcome.kind === 'failed') {

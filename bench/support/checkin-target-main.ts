@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { startController } from '../../controller/runtime/controller.js';
+import { writeBenchFleet } from './bench-fleet.js';
+
+/** What the benchmark asks this process to serve. */
+export interface TargetRequest {
+  /** bare: a plain Node HTTP server; muster: the controller with group commit; naive: one transaction per check-in. */
+  mode: 'bare' | 'muster' | 'naive';
+  /** SQLite path or PostgreSQL URL (muster and naive). */
+  db?: string;
+  /** A directory to write the generated fleet repository into. */
+  fleetDir?: string;
+  appliances?: number;
+}
+
+export interface TargetReady {
+  url: string;
+  tokens: string[];
+}
+
+const BARE_ANSWER = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: 60 });
+
+/** The ceiling: what Node's HTTP server does with a check-in-sized JSON body and no work at all. */
+async function startBare(): Promise<TargetReady> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString());
+      res.writeHead(200, { 'content-type': 'application/json' }).end(BARE_ANSWER);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tokens: ['bare-token-0000'] };
+}
+
+async function startMuster(request: TargetRequest): Promise<TargetReady> {
+  const ids = writeBenchFleet(request.fleetDir as string, request.appliances ?? 10_000);
+  const controller = await startController({
+    repo: request.fleetDir as string,
+    db: request.db as string,
+    host: '127.0.0.1',
+    port: 0,
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+    intervalMs: 10_000,
+    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0 } : undefined,
+  });
+  await controller.reconcileNow();
+  const tokens: string[] = [];
+  for (const id of ids) tokens.push((await controller.store.issueToken(id, { rotate: true })) as string);
+  return { url: controller.url, tokens };
+}
+
+// Serves until the parent disconnects or kills it.
+process.once('message', (request: TargetRequest) => {
+  (request.mode === 'bare' ? startBare() : startMuster(request)).then(
+    (ready) => process.send?.({ ok: true, ready }),
+    (err: unknown) => process.send?.({ ok: false, error: err instanceof Error ? err.stack : String(err) }, () => process.exit(1)),
+  );
+});
+process.once('disconnect', () => process.exit(0));
+process.once('SIGINT', () => process.exit(0));
+process.once('SIGTERM', () => process.exit(0));

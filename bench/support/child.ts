@@ -1,0 +1,26 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/**
+ * Forks a built module, sends it one request over IPC and resolves with its first answer
+ * (`{ok: true, …}`), keeping the child running; rejects with the child's error otherwise.
+ */
+export function forkWithRequest<T>(modulePath: string, request: unknown): Promise<{ child: ChildProcess; answer: T }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(modulePath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${modulePath} exited with ${code} before answering`)));
+    child.once('message', (message: { ok: boolean; error?: string } & Record<string, unknown>) => {
+      if (!message.ok) reject(new Error(message.error ?? 'child failed'));
+      else resolve({ child, answer: message as T });
+    });
+    child.send(request as object);
+  });
+}
+
+/** Stops a forked child and waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
