@@ -115,7 +115,7 @@ function otsPolicy(doc: CheckedDocument): OtsPolicy {
 }
 
 function desiredObject(doc: CheckedDocument): DesiredObject {
-  const { line, column } = positionAt(doc.document.lineCounter, locateOffset(doc.document.doc, [], 'value'));
+  const { line, column } = positionAt(doc.document.lines, locateOffset(doc.document.doc, [], 'value'));
   return {
     kind: doc.def.kind,
     name: meta(doc).name,

@@ -1,6 +1,6 @@
 import type { Issue, ParsedDocument } from './parse-documents.js';
 import { locateOffset, positionAt, type FieldPath, type Placement } from './positions.js';
-import { schemaProblems, quote } from './schema-errors.js';
+import { isNearMiss, quote, schemaProblems } from './schema-errors.js';
 import { API_GROUP_VERSION, KINDS, KIND_BY_NAME, type KindDefinition } from './schema/kinds.js';
 
 /** A document whose kind is known: the unit semantic checks and the state builder work on. */
@@ -22,7 +22,7 @@ export function issueAt(document: ParsedDocument, path: FieldPath, message: stri
 
 /** `releases/v1.0.51.yaml:4:9`: where a field of a document is, for messages that name another place. */
 export function whereIs(document: ParsedDocument, path: FieldPath): string {
-  const { line, column } = positionAt(document.lineCounter, locateOffset(document.doc, path, 'value'));
+  const { line, column } = positionAt(document.lines, locateOffset(document.doc, path, 'value'));
   return `${document.file}:${line}:${column}`;
 }
 
@@ -43,13 +43,20 @@ export function checkDocument(document: ParsedDocument): { checked: CheckedDocum
     return { checked: null, issues: [issueAt(document, [], message)] };
   }
   const issues: Issue[] = [];
+  const misspelt = (field: string) => Object.keys(value).find((key) => isNearMiss(key, field));
   if (!('apiVersion' in value)) {
-    issues.push(issueAt(document, ['apiVersion'], `missing required field \`apiVersion\` (${API_GROUP_VERSION})`, 'parent'));
+    // A misspelt apiVersion is reported by the schema as an unknown field with a suggestion.
+    if (!misspelt('apiVersion')) issues.push(issueAt(document, ['apiVersion'], `missing required field \`apiVersion\` (${API_GROUP_VERSION})`, 'parent'));
   } else if (value.apiVersion !== API_GROUP_VERSION) {
     issues.push(issueAt(document, ['apiVersion'], `unknown apiVersion ${quote(value.apiVersion)}; Muster reads ${API_GROUP_VERSION}`));
   }
   if (!('kind' in value)) {
-    issues.push(issueAt(document, ['kind'], `missing required field \`kind\` (one of ${KIND_LIST})`, 'parent'));
+    const near = misspelt('kind');
+    issues.push(
+      near
+        ? issueAt(document, [near], `unknown field \`${near}\` (did you mean \`kind\`?)`, 'key')
+        : issueAt(document, ['kind'], `missing required field \`kind\` (one of ${KIND_LIST})`, 'parent'),
+    );
     return { checked: null, issues };
   }
   const def = typeof value.kind === 'string' ? KIND_BY_NAME.get(value.kind) : undefined;

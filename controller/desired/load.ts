@@ -21,7 +21,7 @@ function comparePaths(a: string, b: string): number {
 export function toLoadError(issue: Issue): LoadError {
   const { document } = issue;
   const offset = issue.offset ?? locateOffset(document.doc, issue.path, issue.placement);
-  const { line, column } = positionAt(document.lineCounter, offset);
+  const { line, column } = positionAt(document.lines, offset);
   return { file: document.file, line, column, path: formatPath(issue.path), message: issue.message };
 }
 

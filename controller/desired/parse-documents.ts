@@ -1,6 +1,6 @@
-import { LineCounter, isScalar, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
+import { isScalar, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
 import type { FieldPath, Placement } from './positions.js';
-import { documentStart, locateOffset, pathAtOffset } from './positions.js';
+import { documentStart, LineIndex, locateOffset, pathAtOffset } from './positions.js';
 
 /** One file of a fleet repository: its path relative to the repository root, `/`-separated. */
 export interface FleetFile {
@@ -14,7 +14,7 @@ export interface ParsedDocument {
   /** 0-based position of the document in its file. */
   index: number;
   doc: Document;
-  lineCounter: LineCounter;
+  lines: LineIndex;
   /** The document as plain data; undefined when it could not be turned into data. */
   value: unknown;
   /** Whether the YAML itself was sound; schema and semantic checks only look at sound documents. */
@@ -51,8 +51,8 @@ function yamlIssue(document: ParsedDocument, error: YAMLError, content: string):
     case 'DUPLICATE_KEY': {
       const path = pathAtOffset(doc, error.pos[0]);
       const key = path.length ? String(path[path.length - 1]) : (content.slice(error.pos[0]).split(/[:\n]/)[0] ?? '').trim();
-      const first = document.lineCounter.linePos(locateOffset(doc, path, 'key')).line;
-      const where = path.length && first !== document.lineCounter.linePos(error.pos[0]).line ? ` (first on line ${first})` : '';
+      const first = document.lines.positionOf(locateOffset(doc, path, 'key')).line;
+      const where = path.length && first !== document.lines.positionOf(error.pos[0]).line ? ` (first on line ${first})` : '';
       return at(`duplicate key \`${key}\`${where}: a key may appear only once in a mapping`, error.pos[0], path);
     }
     case 'TAB_AS_INDENT':
@@ -116,15 +116,15 @@ function isEmptyDocument(doc: Document): boolean {
  * become issues at their position; the documents they occur in are marked unsound. Never throws.
  */
 export function parseFleetFile(file: FleetFile): ParsedFile {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(file.content, { lineCounter, prettyErrors: false, logLevel: 'silent', uniqueKeys: true });
+  const lines = new LineIndex(file.content);
+  const parsed = parseAllDocuments(file.content, { prettyErrors: false, logLevel: 'silent', uniqueKeys: true });
   const docs = Array.isArray(parsed) ? parsed : [];
   // The documents and errors of an empty stream (only comments) carry nothing to check.
   const documents: ParsedDocument[] = [];
   const issues: Issue[] = [];
   docs.forEach((doc, index) => {
     if (isEmptyDocument(doc)) return;
-    const document: ParsedDocument = { file: file.path, index, doc, lineCounter, value: undefined, sound: doc.errors.length === 0 };
+    const document: ParsedDocument = { file: file.path, index, doc, lines, value: undefined, sound: doc.errors.length === 0 };
     for (const error of reportedErrors(doc.errors)) issues.push(yamlIssue(document, error, file.content));
     try {
       document.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

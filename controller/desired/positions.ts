@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 
 /** A field path: object keys and array indexes, from the document root. */
 export type FieldPath = readonly (string | number)[];
@@ -102,10 +102,33 @@ export function locateOffset(doc: Document, path: FieldPath, placement: Placemen
   return stepOffset(last, preferKey) ?? documentStart(doc);
 }
 
-/** The 1-based line and column of `offset` in the file the line counter has seen. */
-export function positionAt(lineCounter: LineCounter, offset: number): Position {
-  const { line, col } = lineCounter.linePos(offset);
-  return { line, column: col };
+/**
+ * Where each line of a file starts. Computed from the text itself rather than by the YAML lexer,
+ * whose count goes astray after some syntax errors: positions must stay right exactly then.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** The 1-based line and column of a character offset. */
+  positionOf(offset: number): Position {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: offset - (this.starts[low] as number) + 1 };
+  }
+}
+
+/** The 1-based line and column of `offset` in the file the index was built from. */
+export function positionAt(lines: LineIndex, offset: number): Position {
+  return lines.positionOf(offset);
 }
 
 /**

@@ -81,7 +81,7 @@ function typeMessage(error: ErrorObject): string {
 function unknownFieldMessage(error: ErrorObject): string {
   const field = String(error.params.additionalProperty);
   const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-  const near = allowed.find((name) => editDistance(name.toLowerCase(), field.toLowerCase()) <= Math.max(1, Math.floor(name.length / 3)));
+  const near = allowed.find((name) => isNearMiss(field, name));
   if (near) return `unknown field \`${field}\` (did you mean \`${near}\`?)`;
   return allowed.length ? `unknown field \`${field}\`; allowed here: ${allowed.join(', ')}` : `unknown field \`${field}\``;
 }
@@ -187,11 +187,30 @@ export function schemaProblems(def: KindDefinition, value: unknown): FieldProble
     if (!previous || rank(error.keyword) < previous.rank) byValue.set(key, { rank: rank(error.keyword), problem });
   }
   const seen = new Set<string>();
-  return [...problems, ...[...byValue.values()].map((v) => v.problem)].filter((p) => {
+  return [...withoutMisspeltRequired(problems), ...[...byValue.values()].map((v) => v.problem)].filter((p) => {
     const key = `${p.path.join('\u0000')}|${p.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/** Whether `written` looks like a misspelling of `meant`. */
+export function isNearMiss(written: string, meant: string): boolean {
+  return written !== meant && editDistance(written.toLowerCase(), meant.toLowerCase()) <= Math.max(1, Math.floor(meant.length / 3));
+}
+
+/**
+ * A misspelt field is one problem, not two: when an unknown field is a near miss of a missing
+ * required one beside it, only the unknown field is reported (its message suggests the right name).
+ */
+function withoutMisspeltRequired(problems: FieldProblem[]): FieldProblem[] {
+  const parentOf = (p: FieldProblem) => p.path.slice(0, -1).join('\u0000');
+  const unknown = problems.filter((p) => p.placement === 'key' && p.message.startsWith('unknown field'));
+  return problems.filter((p) => {
+    if (p.placement !== 'parent') return true;
+    const missing = String(p.path[p.path.length - 1]);
+    return !unknown.some((u) => parentOf(u) === parentOf(p) && isNearMiss(String(u.path[u.path.length - 1]), missing));
   });
 }
 

@@ -12,7 +12,7 @@ function load(tree: Record<string, string>, revision = 'rev-1'): DesiredState {
 }
 
 describe('fleet settings', () => {
-  test.each([
+  test.each<{ name: string; given: Record<string, string>; want: object }>([
     { name: 'no Fleet: 60s, offline after 3 intervals', given: {}, want: { name: null, checkinIntervalMs: 60_000, offlineAfterMs: 180_000 } },
     { name: 'interval only: offline after 3 of them', given: { 'f.yaml': fleet({ checkinInterval: '30s' }) }, want: { name: 'main', checkinIntervalMs: 30_000, offlineAfterMs: 90_000 } },
     { name: 'empty spec: the defaults', given: { 'f.yaml': fleet({}) }, want: { name: 'main', checkinIntervalMs: 60_000, offlineAfterMs: 180_000 } },
