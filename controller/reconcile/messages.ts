@@ -71,7 +71,7 @@ function stoppedText(m: MessageInput, where: string, problems: string): string {
   const failures = m.failed.length ? `${m.failed.length} failed, more than maxFailures ${m.maxFailures}` : `more than maxFailures ${m.maxFailures} failed`;
   const listed = m.failed.length ? ` (${listFailed(m.failed)})` : '';
   const withdrawn = m.withdrawn ? `; withdrawn from ${m.withdrawn} that had not succeeded` : '';
-  return `${verb} at ${lower(where)}${since}: ${failures}${listed}${withdrawn}; a commit that changes the rollout resumes it`;
+  return `${verb} at ${lower(where)}${since}: ${failures}${listed}${withdrawn}; a commit that changes the rollout ${verb === 'Aborted' ? 'restarts' : 'resumes'} it`;
 }
 
 function problemText(m: MessageInput): string {

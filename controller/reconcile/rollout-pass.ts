@@ -55,9 +55,10 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, deps: RolloutP
   const order = deps.cache ? deps.cache.cohortOrder(spec.name, eligible) : computeCohortOrder(spec.name, eligible);
   const { members, anyAssigned } = existingMembers(ctx, spec, release, observed, deps.claims);
   const anyUnclaimed = members.size > 0 || order.some((id) => !deps.claims.has(id));
-  const decision = decideLatch(spec, observed, failedMembers(members.values()));
-  const withdrawn = decision.kind !== 'active' && decision.kind !== 'spec-paused' && decision.phase === 'Aborted' ? withdraw(members) : [];
+  // Failed members as found, before an abort withdraws them: the message and finding name them.
   const failed = failedMembers(members.values()).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const decision = decideLatch(spec, observed, failed);
+  const withdrawn = decision.kind !== 'active' && decision.kind !== 'spec-paused' && decision.phase === 'Aborted' ? withdraw(members) : [];
   const set = memberSet(members);
   const progress = advanceStages({
     spec,

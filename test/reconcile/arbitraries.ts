@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Weekday } from '../../controller/desired/schema/rollout.js';
 import type { DesiredState } from '../../controller/desired/types.js';
 import type { ApplianceObservation, RolloutObservation, StateDocument } from '../../controller/observed/state-schema.js';
 import { ROLLOUT_PHASES, UPDATE_PHASES } from '../../controller/observed/state-schema.js';
@@ -22,7 +23,7 @@ const rolloutArb = fc.record({
   action: fc.constantFrom('pause' as const, 'abort' as const),
   canaryOnly: fc.boolean(),
   paused: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  window: fc.constantFrom(null, null, null, { days: ['mon' as const, 'sat' as const], start: '10:00', end: '14:00', timeZone: 'UTC' }),
+  window: fc.constantFrom(null, null, null, { days: ['mon', 'sat'] as Weekday[], start: '10:00', end: '14:00', timeZone: 'UTC' }),
 });
 
 const observationArb = (id: string) =>

@@ -1,0 +1,19 @@
+import type { Action } from '../reconcile/plan.js';
+
+/** One line for a person per action, shared by the text and markdown formats. */
+export function describeAction(a: Action): string {
+  switch (a.type) {
+    case 'AssignRelease':
+      return `assign ${a.release} to ${a.appliance} (rollout ${a.rollout})`;
+    case 'WithdrawRelease':
+      return `withdraw rollout ${a.rollout} from ${a.appliance}`;
+    case 'AdvanceStage':
+      return `advance ${a.rollout} from stage ${a.from} to ${a.to} (started ${a.startedAt})`;
+    case 'SetPhase': {
+      const latch = a.latch ? ' and latch it until the rollout changes' : a.latch === null ? ' and release its failure latch' : '';
+      return a.from === null ? `start ${a.rollout} at stage 1 (${a.phase})` : `set ${a.rollout} ${a.from} → ${a.phase}${latch}`;
+    }
+    case 'ExpireProofs':
+      return `expire ${a.count} pending OTS proofs created before ${a.olderThan}`;
+  }
+}
