@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProofCounts } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
+import type { EvidenceMetricOutcome } from './evidence-route.js';
 
 /** Every Prometheus metric the controller exports, on a registry of its own (tests run several). */
 export class ControllerMetrics {
@@ -23,6 +25,14 @@ export class ControllerMetrics {
   readonly sourceErrors = new Counter({ name: 'muster_source_errors_total', help: 'Revisions rejected or fetches failed', labelNames: ['kind'], registers: [this.registry] });
   readonly actionsApplied = new Counter({ name: 'muster_actions_applied_total', help: 'Plan actions applied', labelNames: ['type'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'muster_leader', help: '1 while this replica is the leader', registers: [this.registry] });
+  readonly otsProofs = new Gauge({ name: 'muster_ots_proofs', help: 'OpenTimestamps proofs by status, as of the latest reconcile pass', labelNames: ['status'], registers: [this.registry] });
+  readonly otsUpgradeAnswers = new Counter({
+    name: 'muster_ots_upgrade_answers_total',
+    help: 'Calendar answers to proof upgrades, by OtsPolicy calendar (other: a calendar not in the policy, not contacted) and outcome',
+    labelNames: ['calendar', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly otsSubmissions = new Counter({ name: 'muster_ots_submissions_total', help: 'Evidence submissions (POST /v1/evidence) by outcome', labelNames: ['outcome'], registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -33,6 +43,25 @@ export class ControllerMetrics {
     setCounts(this.appliancesByStatus, plan.appliances.map((a) => ({ status: a.status })));
     setCounts(this.rolloutsByPhase, plan.rollouts.map((r) => ({ phase: r.phase })));
     setCounts(this.findingsByType, plan.findings.map((f) => ({ type: f.type, severity: f.severity })));
+  }
+
+  /** Sets the proof gauge from the counts a pass read, less the proofs that pass then expired. */
+  observeProofs(counts: ProofCounts, expiredByPass: number): void {
+    const pending = counts.pending.reduce((n, b) => n + b.count, 0);
+    this.otsProofs.set({ status: 'pending' }, Math.max(0, pending - expiredByPass));
+    this.otsProofs.set({ status: 'expired' }, counts.expired + Math.min(pending, expiredByPass));
+    this.otsProofs.set({ status: 'anchored' }, counts.anchored);
+    this.otsProofs.set({ status: 'failed' }, counts.failed);
+  }
+
+  /** Counts one calendar answer of the upgrade job. */
+  upgradeAnswer(calendar: string, outcome: string): void {
+    this.otsUpgradeAnswers.inc({ calendar, outcome });
+  }
+
+  /** Counts one evidence submission. */
+  submission(outcome: EvidenceMetricOutcome): void {
+    this.otsSubmissions.inc({ outcome });
   }
 }
 

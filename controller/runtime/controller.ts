@@ -143,6 +143,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     reconcileNow: () => loop.runNow(),
     stop: async () => {
       await loop.stop();
+      await upgrades.stop();
       await api.close();
       await source.stop();
       await leadership.stop();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DesiredState } from '../desired/types.js';
+import type { ProofCounts } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
@@ -9,7 +10,7 @@ import { withSourceFindings } from './source-findings.js';
 /** What one pass did; the loop maps each kind to when it runs again (loop.ts, one switch). */
 export type PassOutcome =
   | { kind: 'idle'; reason: string }
-  | { kind: 'planned'; plan: Plan; applied: boolean; expired: number }
+  | { kind: 'planned'; plan: Plan; applied: boolean; expired: number; proofs: ProofCounts }
   | { kind: 'conflict' }
   | { kind: 'unavailable'; error: Error }
   | { kind: 'failed'; error: Error };
@@ -37,12 +38,12 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   try {
     const snapshot = await deps.store.loadObserved(now);
     const plan = withSourceFindings(reconcile(desired, snapshot.state, now), deps.sourceStatus());
-    if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0 };
+    if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0, proofs: snapshot.state.proofs };
     const result = await deps.store.applyPlan(plan, { revision: desired.revision, expectedVersion: snapshot.version });
     if (!result.applied) return { kind: 'conflict' };
     logActions(deps.log, plan, desired.revision);
     const expired = await expireProofs(deps, plan);
-    return { kind: 'planned', plan, applied: true, expired };
+    return { kind: 'planned', plan, applied: true, expired, proofs: snapshot.state.proofs };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     return err instanceof StoreUnavailableError ? { kind: 'unavailable', error } : { kind: 'failed', error };
