@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from './errors.js';
 import type { ApplianceRow } from './observed-document.js';
 
 /** The appliances columns, in the order applianceFromSqlite reads them. */
@@ -15,4 +16,20 @@ export function applianceFromSqlite(row: unknown[]): ApplianceRow {
     string | null,
   ];
   return { id, lastCheckinMs, agentVersion, imageVersion, update, deferUntil, retention };
+}
+
+/**
+ * Runs a statement, turning "database is locked" after the busy timeout (another process held a long
+ * write, such as an import) into StoreUnavailableError: transient, answered with 503 and Retry-After.
+ */
+export function unlessBusy<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+      throw new StoreUnavailableError(`the SQLite database is busy: ${(err as Error).message}`, err);
+    }
+    throw err;
+  }
 }

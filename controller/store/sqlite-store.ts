@@ -8,7 +8,7 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
 import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
 import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
-import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
+import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS, unlessBusy } from './sqlite-rows.js';
 import { sqliteExpireProofs, sqliteInsertProof, sqlitePendingProofs, sqliteProofStats, sqliteUpdateProof } from './sqlite-proofs.js';
 import { acquireSqliteLock } from './sqlite-leadership.js';
 import type {
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    unlessBusy(() => this.db.prepare('SELECT 1').get());
   }
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
@@ -101,12 +101,11 @@ export class SqliteStore implements Store {
        WHERE excluded.last_checkin_at >= appliances.last_checkin_at`,
     );
     const history = this.db.prepare('INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)');
-    this.db
-      .transaction(() => {
-        for (const record of latestPerAppliance(batch)) upsert.run(applianceRowFromCheckin(record));
-        for (const record of batch) history.run(record.appliance, record.at.getTime(), historyReport(record.report));
-      })
-      .immediate();
+    const write = this.db.transaction(() => {
+      for (const record of latestPerAppliance(batch)) upsert.run(applianceRowFromCheckin(record));
+      for (const record of batch) history.run(record.appliance, record.at.getTime(), historyReport(record.report));
+    });
+    unlessBusy(() => write.immediate());
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {
@@ -148,7 +147,9 @@ export class SqliteStore implements Store {
 
   async applianceForToken(token: string): Promise<string | null> {
     if (!looksLikeToken(token)) return null;
-    const row = this.db.prepare('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token)) as { appliance: string } | undefined;
+    const row = unlessBusy(() => this.db.prepare('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
+      | { appliance: string }
+      | undefined;
     return row?.appliance ?? null;
   }
 
@@ -224,7 +225,7 @@ export class SqliteStore implements Store {
   }
 
   async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {
-    return sqliteInsertProof(this.db, proof);
+    return unlessBusy(() => sqliteInsertProof(this.db, proof));
   }
 
   async pendingProofs(limit: number, options: { includeExpired?: boolean } = {}): Promise<ProofRow[]> {

@@ -10,7 +10,9 @@ export { SchemaTooNewError, StoreLockedError, StoreUnavailableError } from './er
  *
  * Conventions every implementation keeps:
  * - Every method is async; on PostgreSQL, a method called while the server is unreachable rejects
- *   with StoreUnavailableError and later calls succeed again once it is back.
+ *   with StoreUnavailableError and later calls succeed again once it is back. On SQLite, the
+ *   API's methods (ping, recordCheckins, applianceForToken, insertProof) reject with it when another
+ *   process held the write lock past the busy timeout.
  * - Times the store owns (check-in times, finding first/last seen, proof times) are returned as
  *   ISO strings in UTC with milliseconds (`Date.prototype.toISOString`). Times that come from a plan
  *   or an imported document (stage starts, assignment times, latches) are kept exactly as given.
