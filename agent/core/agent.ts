@@ -143,14 +143,16 @@ export class Agent {
       if (this.stopping) break;
       if (this.clock.now() >= this.nextPruneAt) await this.pruneIfDue();
       if (!this.working && this.options.applyUpdates && this.clock.now() >= this.nextWorkAt) this.startWork();
-      const until = Math.min(this.nextCheckinAt, this.working ? Infinity : this.nextWorkAt, this.nextPruneAt);
-      if (until > this.clock.now()) passes = 0;
+      const now = this.clock.now();
+      const workAt = this.working || !this.options.applyUpdates ? Infinity : this.nextWorkAt;
+      let until = Math.min(this.nextCheckinAt, workAt, this.nextPruneAt);
+      if (until > now) passes = 0;
       else if (++passes > MAX_PASSES_WITHOUT_WAIT) {
         this.logger.error({ passes }, 'agent loop made no progress; pausing');
-        this.nextCheckinAt = Math.max(this.nextCheckinAt, this.clock.now() + CHECKIN_BACKOFF.floorMs);
+        until = now + CHECKIN_BACKOFF.floorMs;
         passes = 0;
       }
-      await this.sleepUntil(Math.max(until, this.clock.now()));
+      await this.sleepUntil(Math.max(until, now));
     }
   }
 

@@ -6,7 +6,8 @@ export interface EventuallyOptions {
   quiet?: () => boolean;
   /** Real-time bound on the wait: the test fails after it, it never waits this long when things work. */
   timeoutMs?: number;
-  what?: string;
+  /** Named in the failure; a function is called then, to describe the state at the timeout. */
+  what?: string | (() => string);
 }
 
 /**
@@ -18,7 +19,10 @@ export async function eventually<T>(probe: () => T | undefined | null | false, o
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`);
+    if (Date.now() > deadline) {
+      const what = typeof options.what === 'function' ? options.what() : options.what;
+      throw new Error(`timed out waiting for ${what ?? 'a condition'}`);
+    }
     if (options.clock && (options.quiet?.() ?? true)) options.clock.runNext();
     await new Promise((resolve) => setTimeout(resolve, 3));
   }
