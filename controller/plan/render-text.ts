@@ -81,6 +81,7 @@ function findingsSection(findings: readonly Finding[], p: Palette): string[] {
 }
 
 function actionsSection(plan: Plan): string[] {
+  if (plan.errors.length) return ['Nothing is planned from an invalid desired state.', ''];
   if (!plan.actions.length) return ['No actions: the fleet is where the desired state wants it.', ''];
   const { assigns, others } = groupActions(plan.actions);
   const lines = others.map((a) => [`  ${a.type}`, describeAction(a)]);
@@ -93,7 +94,8 @@ function baseSection(report: PlanReport, p: Palette): string[] {
   if (!base) return [];
   const out = [`Changes against ${base.ref}${base.revision ? ` (${base.revision.slice(0, 12)})` : ''}:`];
   if (base.errors.length) out.push(p.yellow(`  the base is invalid (${base.errors.length} errors): every object counts as added`));
-  if (!base.changes.length) out.push('  none');
+  if (report.plan.errors.length) out.push('  none computed: the head is invalid');
+  else if (!base.changes.length) out.push('  none');
   for (const c of base.changes) {
     if (c.field === null) out.push(`  ${c.from === null ? '+' : '-'} ${c.kind}/${c.name}`);
     else out.push(`  ~ ${c.kind}/${c.name} ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);

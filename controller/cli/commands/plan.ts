@@ -61,7 +61,7 @@ export function registerPlanCommand(program: Command): void {
       process.stderr.write(
         head.ok
           ? `planned revision ${p.revision}: ${p.rollouts.length} rollouts, ${p.actions.length} actions, ${p.findings.length} findings\n`
-          : `the desired state is invalid: ${p.errors.length} errors\n`,
+          : `the desired state is invalid: ${p.errors.length} ${p.errors.length === 1 ? 'error' : 'errors'}\n`,
       );
       process.exitCode = head.ok ? EXIT_OK : EXIT_INVALID;
     });
