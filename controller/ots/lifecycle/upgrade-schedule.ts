@@ -15,7 +15,7 @@ export class UpgradeSchedule {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly job: ProofUpgradeJob,
+    private readonly job: Pick<ProofUpgradeJob, 'runOnce'>,
     private readonly log: Logger,
   ) {}
 
