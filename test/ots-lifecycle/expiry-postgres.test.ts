@@ -1,0 +1,136 @@
+/**
+ * Proof expiry end to end on PostgreSQL with tens of thousands of proofs: the reconcile pass plans
+ * `ExpireProofs` and applies it in bounded batches while appliances keep checking in through the
+ * real API. What is measured is that check-ins are answered during the expiry, not how fast.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runPass } from '../../controller/runtime/reconcile-pass.js';
+import type { Store } from '../../controller/store/store.js';
+import { checkinBody, post, startTestApi, type TestApi } from '../api/api-harness.js';
+import type { StoreHarness } from '../store/harness.js';
+import { postgresHarness } from '../store/postgres-harness.js';
+import { desiredWith } from './lifecycle-harness.js';
+
+const DAY = 86_400_000;
+const NOW = new Date('2026-03-02T10:00:00.000Z');
+const OLD = new Date(NOW.getTime() - 8 * DAY);
+const JUST_OLD = new Date(NOW.getTime() - 7 * DAY - 1000);
+const RECENT = new Date(NOW.getTime() - 1 * DAY);
+const JUST_RECENT = new Date(NOW.getTime() - 7 * DAY + 1000);
+const EXPIRING = 24_000;
+const STAYING = 8_000;
+const APPLIANCES = ['lab-01', 'clinic-a-01', 'clinic-b-01'];
+const desired = desiredWith(['https://alice.btc.calendar.opentimestamps.org']);
+
+let h: StoreHarness;
+let api: TestApi;
+let tokens: string[];
+
+beforeAll(async () => {
+  h = await postgresHarness(() => NOW);
+  tokens = await Promise.all(APPLIANCES.map(async (id) => (await h.store.issueToken(id)) as string));
+  api = await startTestApi(h.store, desired, NOW);
+});
+afterAll(async () => {
+  await api?.close();
+  await h?.cleanup();
+});
+beforeEach(async () => {
+  await h.sql('DELETE FROM ots_proofs');
+  await h.seedProofs(EXPIRING - 1, 'pending', OLD, 'old');
+  await h.seedProofs(1, 'pending', JUST_OLD, 'just-old');
+  await h.seedProofs(STAYING - 1, 'pending', RECENT, 'recent');
+  await h.seedProofs(1, 'pending', JUST_RECENT, 'just-recent');
+  await h.seedProofs(100, 'anchored', OLD, 'anchored');
+});
+
+/**
+ * Appliances checking in back to back, round robin, until `stop()`; `answered` counts 200s, and
+ * any other answer is kept to fail the test.
+ */
+function checkinTraffic() {
+  const state = { answered: 0, others: [] as number[], running: true };
+  const loops = tokens.map(async (token, i) => {
+    for (let n = 0; state.running; n++) {
+      const res = await post(`${api.url}/v1/checkin`, checkinBody({ imageVersion: `during-${i}-${n}` }), token);
+      if (res.status === 200) state.answered += 1;
+      else state.others.push(res.status);
+    }
+  });
+  return {
+    state,
+    /** Resolves once at least `n` check-ins were answered (bounded poll, no fixed sleep). */
+    answered: async (n: number) => {
+      const deadline = Date.now() + 15_000;
+      while (state.answered < n) {
+        if (Date.now() > deadline) throw new Error(`only ${state.answered} check-ins answered`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    stop: async () => {
+      state.running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function counts(store: Store) {
+  const stats = await store.proofStats(NOW);
+  return { ...stats.byStatus, oldestPendingAt: stats.oldestPendingAt };
+}
+
+describe('proof expiry on PostgreSQL', () => {
+  it('the reconcile pass plans ExpireProofs and expires exactly the proofs older than expireAfter, check-ins answered meanwhile', async () => {
+    const traffic = checkinTraffic();
+    await traffic.answered(3);
+    const before = traffic.state.answered;
+    const outcome = await runPass(
+      {
+        store: h.store,
+        desired: () => desired,
+        sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: NOW.toISOString() }),
+        isLeader: () => true,
+        log: pino({ level: 'silent' }),
+        expireBatch: 1_000,
+      },
+      NOW,
+    );
+    const during = traffic.state.answered - before;
+    await traffic.stop();
+
+    if (outcome.kind !== 'planned') throw new Error(`pass ended ${outcome.kind}`);
+    expect(outcome.plan.actions.filter((a) => a.type === 'ExpireProofs')).toEqual([
+      { type: 'ExpireProofs', count: EXPIRING, olderThan: new Date(NOW.getTime() - 7 * DAY).toISOString() },
+    ]);
+    expect(outcome.expired).toBe(EXPIRING);
+    expect(await counts(h.store)).toEqual({ pending: STAYING, expired: EXPIRING, anchored: 100, failed: 0, oldestPendingAt: JUST_RECENT.toISOString() });
+    expect(traffic.state.others).toEqual([]);
+    expect(during).toBeGreaterThan(0);
+    const lab = await h.store.getAppliance('lab-01');
+    expect(lab?.imageVersion).toMatch(/^during-0-/);
+
+    // The expiry is done: the next pass plans none.
+    const next = await runPass(
+      { store: h.store, desired: () => desired, sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: NOW.toISOString() }), isLeader: () => true, log: pino({ level: 'silent' }) },
+      NOW,
+    );
+    expect(next.kind === 'planned' && next.plan.actions.filter((a) => a.type === 'ExpireProofs')).toEqual([]);
+  });
+
+  it('expires in bounded batches, and check-ins are answered between the batches, not only after the last', async () => {
+    const traffic = checkinTraffic();
+    await traffic.answered(3);
+    const batches: { size: number; answeredSoFar: number }[] = [];
+    const expired = await h.store.expireProofs(new Date(NOW.getTime() - 7 * DAY), 500, (size) => batches.push({ size, answeredSoFar: traffic.state.answered }));
+    await traffic.stop();
+
+    expect(expired).toBe(EXPIRING);
+    expect(batches.reduce((n, b) => n + b.size, 0)).toBe(EXPIRING);
+    expect(Math.max(...batches.map((b) => b.size))).toBeLessThanOrEqual(500);
+    expect(batches.length).toBeGreaterThanOrEqual(EXPIRING / 500);
+    expect(batches.at(-1)!.answeredSoFar).toBeGreaterThan(batches[0]!.answeredSoFar);
+    expect(traffic.state.others).toEqual([]);
+    expect(await counts(h.store)).toMatchObject({ pending: STAYING, expired: EXPIRING });
+  });
+});
