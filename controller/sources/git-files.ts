@@ -42,11 +42,14 @@ function catFiles(repoDir: string, oids: string[]): Promise<Buffer[]> {
  */
 export async function readFilesAtRef(repoDir: string, ref: string): Promise<CommitFiles> {
   const git = simpleGit({ baseDir: repoDir });
-  let revision: string;
-  try {
-    revision = (await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
-  } catch {
-    revision = '';
+  let revision = '';
+  // A ref that looks like an option is never handed to git.
+  if (!ref.startsWith('-')) {
+    try {
+      revision = (await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+    } catch {
+      revision = '';
+    }
   }
   if (!/^[0-9a-f]{40,64}$/.test(revision)) throw new Error(`${ref} does not name a commit in ${repoDir}`);
   // Without --full-tree, ls-tree lists only what lies under the current directory, relative to it.

@@ -26,6 +26,20 @@ function cacheName(url: string): string {
   return `${readable}-${sha256Hex(url).slice(0, 12)}.git`;
 }
 
+/**
+ * The environment git runs with: what it needs to find itself, credentials and keys, and never a
+ * terminal prompt (nobody is there to answer). Editor and pager settings are left out.
+ */
+function gitEnvironment(): Record<string, string> {
+  const pass = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'SSH_AUTH_SOCK', 'GIT_SSH_COMMAND', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'SSL_CERT_FILE', 'GIT_SSL_CAINFO'];
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  for (const name of pass) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
@@ -54,12 +68,13 @@ export class GitSource extends FetchingSource {
   }
 
   private git(): SimpleGit {
-    return simpleGit({ baseDir: this.repoDir, timeout: { block: this.options.commandTimeoutMs ?? 120_000 } }).env({
-      ...process.env,
-      // Never wait for a password on a terminal nobody watches.
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
-    });
+    const sshCommand = process.env.GIT_SSH_COMMAND;
+    return simpleGit({
+      baseDir: this.repoDir,
+      timeout: { block: this.options.commandTimeoutMs ?? 120_000 },
+      // An operator's own GIT_SSH_COMMAND (a deploy key) is honoured; simple-git refuses it unless told.
+      unsafe: { allowUnsafeSshCommand: sshCommand !== undefined },
+    }).env(gitEnvironment());
   }
 
   private async ensureClone(): Promise<SimpleGit> {

@@ -113,16 +113,18 @@ export abstract class FetchingSource implements Source {
       return this.inFlight;
     }
     this.cancelTimer();
-    this.inFlight = this.fetchOnce().finally(() => {
-      this.inFlight = null;
-      if (this.stopped) return;
-      if (this.again) {
-        this.again = false;
-        this.schedule(0);
-      } else if (this.failures > 0) this.schedule(retryDelayMs(this.failures, this.backoff));
-      else if (this.intervalMs !== null) this.schedule(this.intervalMs);
-    });
+    this.inFlight = this.fetchOnce();
     return this.inFlight;
+  }
+
+  /** What follows a fetch: a merged trigger at once, a retry on backoff after a failure, else the interval. */
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    } else if (this.failures > 0) this.schedule(retryDelayMs(this.failures, this.backoff));
+    else if (this.intervalMs !== null) this.schedule(this.intervalMs);
   }
 
   onRevision(listener: (revision: Revision) => void): () => void {
@@ -145,8 +147,11 @@ export abstract class FetchingSource implements Source {
     };
   }
 
+  /** One fetch; listeners hear of it once the next attempt is scheduled, so the status they read is whole. */
   private async fetchOnce(): Promise<Revision | null> {
     const revision = await this.fetchAndAnnounce();
+    this.inFlight = null;
+    this.scheduleNext();
     const status = this.status();
     for (const listener of this.fetchListeners) safely(() => listener(status));
     return revision;
