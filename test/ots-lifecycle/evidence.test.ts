@@ -4,8 +4,7 @@ import { toHex } from '../../controller/ots/bytes.js';
 import { parseDetached } from '../../controller/ots/codec.js';
 import { pendingCommitments } from '../../controller/ots/commitments.js';
 import { post, type TestApi } from '../api/api-harness.js';
-import { sqliteHarness } from '../store/sqlite-harness.js';
-import { ALICE, BOB, STORES, T0, desiredWith, expectedCommitment, samples, startEvidenceApi, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
+import { ALICE, BOB, STORES, T0, sqliteStore, desiredWith, expectedCommitment, samples, startEvidenceApi, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
 
 const SHA = createHash('sha256').update('incidents 2026-03-01').digest('hex');
 
@@ -111,7 +110,7 @@ describe('POST /v1/evidence refuses', () => {
     { name: 'no token', given: { token: null }, want: { status: 401, error: 'Unauthorized' } },
     { name: 'an unknown token', given: { token: 'mst_not-a-token-of-anyone' }, want: { status: 401, error: 'Unauthorized' } },
   ])('$name', async ({ given, want }) => {
-    await setUp(sqliteHarness);
+    await setUp(sqliteStore);
     const res = await evidence({ bundleId: 'b-1', sha256: SHA }, given.token);
     expect(res.status).toBe(want.status);
     expect(res.body.error).toBe(want.error);
@@ -132,7 +131,7 @@ describe('POST /v1/evidence refuses', () => {
     { name: 'an unknown field', given: { bundleId: 'b-1', sha256: SHA, sha1: 'x' }, want: 'sha1' },
     { name: 'an array', given: [SHA], want: '' },
   ])('$name with 422 naming the field', async ({ given, want }) => {
-    await setUp(sqliteHarness);
+    await setUp(sqliteStore);
     const res = await evidence(given);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'Unprocessable', field: want });
@@ -140,13 +139,13 @@ describe('POST /v1/evidence refuses', () => {
   });
 
   it('accepts a bundleId of exactly 200 characters of the whole safe set', async () => {
-    await setUp(sqliteHarness);
+    await setUp(sqliteStore);
     const bundleId = `A9._:-${'z'.repeat(194)}`;
     expect((await evidence({ bundleId, sha256: SHA })).status).toBe(201);
   });
 
   it('keeps two appliances’ bundles of the same name apart', async () => {
-    await setUp(sqliteHarness);
+    await setUp(sqliteStore);
     const other = (await l.h.store.issueToken('clinic-a-01')) as string;
     expect((await evidence({ bundleId: 'daily', sha256: SHA })).status).toBe(201);
     const theirs = await evidence({ bundleId: 'daily', sha256: 'ee'.repeat(32) }, other);

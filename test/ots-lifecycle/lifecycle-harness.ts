@@ -14,9 +14,11 @@ import { ProofUpgradeJob } from '../../controller/ots/lifecycle/upgrade-job.js';
 import { startTestApi, type TestApi } from '../api/api-harness.js';
 import { desiredFrom, smallFleetFiles } from '../helpers/fleet.js';
 import { routeTo, startCalendarServer, type CalendarServer } from '../ots/calendar-server.js';
-import type { HarnessFactory, StoreHarness } from '../store/harness.js';
-import { postgresHarness } from '../store/postgres-harness.js';
-import { sqliteHarness } from '../store/sqlite-harness.js';
+import { join } from 'node:path';
+import { openMigratedStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
+import { createTestDatabase } from '../helpers/pg.js';
+import { tempDir } from '../helpers/tmp.js';
 
 export const ALICE = 'https://alice.btc.calendar.opentimestamps.org';
 export const BOB = 'https://bob.btc.calendar.opentimestamps.org';
@@ -25,9 +27,33 @@ export const FINNEY = 'https://finney.calendar.eternitywall.com';
 export const T0 = new Date('2026-03-02T10:00:00.000Z');
 const HMAC_KEY = 'calendar-test-key';
 
-export const STORES: [string, HarnessFactory][] = [
-  ['SQLite', sqliteHarness],
-  ['PostgreSQL', postgresHarness],
+/** A migrated store on a database of its own, and the `--db` value that names it. */
+export interface TestStore {
+  store: Store;
+  db: string;
+  cleanup(): Promise<void>;
+}
+
+export type StoreFactory = () => Promise<TestStore>;
+
+/** A SQLite file in a temporary directory. */
+export const sqliteStore: StoreFactory = async () => {
+  const tmp = tempDir();
+  const db = join(tmp.dir, 'muster.db');
+  const store = await openMigratedStore(db);
+  return { store, db, cleanup: async () => (await store.close(), tmp.remove()) };
+};
+
+/** A database of its own on the test run's PostgreSQL. */
+export const postgresStore: StoreFactory = async () => {
+  const database = await createTestDatabase();
+  const store = await openMigratedStore(database.url, { poolSize: 4 });
+  return { store, db: database.url, cleanup: async () => (await store.close(), await database.drop()) };
+};
+
+export const STORES: [string, StoreFactory][] = [
+  ['SQLite', sqliteStore],
+  ['PostgreSQL', postgresStore],
 ];
 
 /** The OtsPolicy document of a test fleet. */
@@ -64,7 +90,7 @@ export function expectedCommitment(sha256: string, at: Date): string {
 }
 
 export interface Lifecycle {
-  h: StoreHarness;
+  h: TestStore;
   alice: CalendarServer;
   bob: CalendarServer;
   finney: CalendarServer;
@@ -80,9 +106,9 @@ export interface Lifecycle {
 }
 
 /** Store, calendars and job for one test, the policy listing `policyCalendars` (ALICE and BOB by default). */
-export async function startLifecycle(factory: HarnessFactory, policyCalendars: string[] | null = [ALICE, BOB], policyExtra = ''): Promise<Lifecycle> {
+export async function startLifecycle(factory: StoreFactory, policyCalendars: string[] | null = [ALICE, BOB], policyExtra = ''): Promise<Lifecycle> {
   const clock = { now: T0 };
-  const h = await factory(() => clock.now);
+  const h = await factory();
   const servers = await Promise.all(
     [ALICE, BOB, FINNEY].map((uri) => startCalendarServer({ uri, now: () => clock.now.getTime(), hmacKey: HMAC_KEY })),
   );

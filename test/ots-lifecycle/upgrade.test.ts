@@ -8,7 +8,7 @@ import { reconcile } from '../../controller/reconcile/reconcile.js';
 import type { ProofRow, ProofStatus } from '../../controller/store/store.js';
 import { bitcoinContinuation } from '../ots/calendar-server.js';
 import { EXPECTED, readFixture } from '../ots/fixtures.js';
-import { ALICE, BOB, STORES, T0, expectedCommitment, samples, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
+import { ALICE, BOB, STORES, T0, sqliteStore, expectedCommitment, samples, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
 
 const HOUR = 3_600_000;
 const T1 = new Date(T0.getTime() + HOUR);
@@ -194,7 +194,7 @@ describe.each(STORES)('the upgrade job on %s', (_name, factory) => {
 
 describe('without an OtsPolicy', () => {
   it('the job does nothing and says why', async () => {
-    l = await startLifecycle(STORES[0]![1], null);
+    l = await startLifecycle(sqliteStore, null);
     await storeFixture('incomplete.txt.ots');
     const report = await l.job.runOnce(T1);
     expect(report).toMatchObject({ checked: 0, skipped: 'no OtsPolicy in the desired state' });

@@ -76,12 +76,27 @@ export function registerProofsCommand(program: Command): void {
     .option('--repo <dir>', "take the OtsPolicy from this fleet directory (default: the store's last applied desired state)")
     .addOption(dbOption())
     .addOption(formatOption())
-    .action(async (opts: ProofsUpgradeFlags & { format: Format }) => {
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = withParentFlags<ProofsUpgradeFlags & { format: Format }>(command, ['db', 'format']);
       const report = await upgradeProofsNow(opts).catch((err: unknown) => {
         throw asCliError(err);
       });
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderUpgradeReport(report));
     });
+}
+
+/**
+ * The subcommand's options, with `names` taken from `muster proofs` when they were given there:
+ * commander hands `--db` to the parent command whichever side of `upgrade` it is written on.
+ */
+function withParentFlags<T>(command: Command, names: string[]): T {
+  const opts = { ...command.opts() };
+  for (const name of names) {
+    if (command.getOptionValueSource(name) !== 'cli' && command.parent?.getOptionValueSource(name) === 'cli') {
+      opts[name] = command.parent.getOptionValue(name);
+    }
+  }
+  return opts as T;
 }
 
 function formatOption(): Option {
