@@ -29,7 +29,7 @@ export function parseDeferWindows(text: string): { windows: DeferWindow[] } | { 
 function parseOne(text: string): DeferWindow | string {
   const match = /^([a-z]+(?:-[a-z]+)?)\s+([0-9]{1,2}):([0-9]{2})-([0-9]{1,2}):([0-9]{2})$/i.exec(text);
   if (!match) return 'expected DAYS HH:MM-HH:MM, e.g. "mon-fri 08:00-18:00"';
-  const [, daySpec, sh, sm, eh, em] = match as unknown as [string, string, string, string, string, string];
+  const [daySpec = '', sh, sm, eh, em] = match.slice(1);
   const days = parseDays(daySpec.toLowerCase());
   if (!days) return `unknown days "${daySpec}" (use mon…sun, a range like mon-fri, or daily)`;
   const start = Number(sh) * 60 + Number(sm);
