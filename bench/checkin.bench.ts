@@ -1,20 +1,44 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import type { LoadOptions, LoadResult } from './load/checkin-load.js';
-import { forkWithRequest, stopChild } from './support/child.js';
+import { ask, forkWithRequest, stopChild } from './support/child.js';
 import { startOwnPostgres } from './support/embedded-postgres.js';
-import type { TargetReady, TargetRequest } from './support/checkin-target-main.js';
+import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
+import { passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
 const LOAD = join(here, 'load', 'checkin-load-main.js');
-const APPLIANCES = 10_000;
 const CONNECTIONS = 64;
-const DURATION_MS = 8_000;
+
+/** The cases, in the order they run; `MUSTER_BENCH_CASES=bare,sqlite` runs a subset. */
+const CASES = ['bare', 'postgres', 'postgres-naive', 'sqlite', 'sqlite-naive'] as const;
+type CaseName = (typeof CASES)[number];
+
+/** Knobs for investigating (profiles, a bigger fleet); the recorded figures use the defaults. */
+interface Settings {
+  cases: CaseName[];
+  appliances: number;
+  durationMs: number;
+  /** A directory for one CPU profile per case, of the target process while under load. */
+  profileDir: string | null;
+}
+
+function settings(env: NodeJS.ProcessEnv): Settings {
+  const wanted = env.MUSTER_BENCH_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
+  const unknown = wanted?.filter((c) => !(CASES as readonly string[]).includes(c)) ?? [];
+  if (unknown.length) throw new Error(`unknown MUSTER_BENCH_CASES ${unknown.join(', ')}: choose from ${CASES.join(', ')}`);
+  return {
+    cases: wanted ? CASES.filter((c) => wanted.includes(c)) : [...CASES],
+    appliances: Number(env.MUSTER_BENCH_APPLIANCES ?? 10_000),
+    durationMs: Number(env.MUSTER_BENCH_DURATION_MS ?? 8_000),
+    profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
+  };
+}
 
 /** A new database on the server of `serverUrl`; returns its URL. */
 async function createDatabase(serverUrl: string, name: string): Promise<string> {
@@ -25,60 +49,91 @@ async function createDatabase(serverUrl: string, name: string): Promise<string> 
   return serverUrl.replace(/\/postgres$/, `/${name}`);
 }
 
+interface Measured {
+  load: LoadResult;
+  target: TargetMetrics | null;
+  setupMs: number;
+}
+
 /** Serves one target in its own process and drives it from another; returns the load figures. */
-async function measure(request: TargetRequest): Promise<LoadResult> {
+async function measure(name: CaseName, request: TargetRequest, s: Settings): Promise<Measured> {
+  const started = Date.now();
   const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  const setupMs = Date.now() - started;
   try {
-    const options: LoadOptions = { url: target.answer.ready.url, tokens: target.answer.ready.tokens, connections: CONNECTIONS, durationMs: DURATION_MS };
+    const { url, tokens } = target.answer.ready;
+    const options: LoadOptions = { url, tokens, connections: CONNECTIONS, durationMs: s.durationMs };
+    if (s.profileDir) await ask(target.child, { profile: 'start' } satisfies TargetCommand);
     const load = await forkWithRequest<{ result: LoadResult }>(LOAD, options);
-    return load.answer.result;
+    if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
+    const metrics = request.mode === 'bare' ? null : await scrapeTargetMetrics(url);
+    return { load: load.answer.result, target: metrics, setupMs };
   } finally {
     await stopChild(target.child);
   }
 }
 
-function figures(label: string, r: LoadResult): Figure[] {
+function figures(label: string, m: Measured): Figure[] {
   return [
-    { name: `${label}: check-ins/s`, value: r.perSecond, unit: '/s' },
-    { name: `${label}: p50`, value: r.p50Ms, unit: 'ms' },
-    { name: `${label}: p99`, value: r.p99Ms, unit: 'ms' },
-    { name: `${label}: errors`, value: r.errors, unit: '' },
+    { name: `${label}: check-ins/s`, value: m.load.perSecond, unit: '/s' },
+    { name: `${label}: p50`, value: m.load.p50Ms, unit: 'ms' },
+    { name: `${label}: p99`, value: m.load.p99Ms, unit: 'ms' },
+    { name: `${label}: errors`, value: m.load.errors, unit: '' },
+    ...(m.target ? passFigures(label, m.target) : []),
   ];
 }
 
+const LABELS: Record<CaseName, string> = {
+  bare: 'bare Node HTTP server (ceiling)',
+  postgres: 'PostgreSQL, group commit',
+  'postgres-naive': 'PostgreSQL, one transaction per check-in',
+  sqlite: 'SQLite, group commit',
+  'sqlite-naive': 'SQLite, one transaction per check-in',
+};
+
+function comparison(results: Partial<Record<CaseName, Measured>>): string {
+  const rate = (c: CaseName) => results[c]?.load.perSecond;
+  const ratio = (a: CaseName, b: CaseName) => {
+    const [x, y] = [rate(a), rate(b)];
+    return x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}×` : 'n/a';
+  };
+  return (
+    `PostgreSQL with group commit reaches ${ratio('postgres', 'bare')} the bare server's rate and ` +
+    `${ratio('postgres', 'postgres-naive')} one transaction per check-in; ` +
+    `SQLite ${ratio('sqlite', 'bare')} the bare server and ${ratio('sqlite', 'sqlite-naive')} one transaction per check-in.`
+  );
+}
+
 async function run(): Promise<BenchResult> {
+  const s = settings(process.env);
+  if (s.profileDir) mkdirSync(s.profileDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'muster-bench-'));
-  const server = await startOwnPostgres();
+  const needsPostgres = s.cases.some((c) => c.startsWith('postgres'));
+  const server = needsPostgres ? await startOwnPostgres() : null;
   try {
-    const bare = await measure({ mode: 'bare' });
-    const results: Record<string, LoadResult> = {};
-    for (const [name, db] of [
-      ['postgres', server.url],
-      ['sqlite', join(work, 'muster.db')],
-    ] as const) {
-      for (const mode of ['muster', 'naive'] as const) {
-        const dbFor = name === 'sqlite' ? `${db}.${mode}` : await createDatabase(db, `bench_${mode}`);
-        results[`${name} ${mode}`] = await measure({ mode, db: dbFor, fleetDir: join(work, `${name}-${mode}`), appliances: APPLIANCES });
+    const results: Partial<Record<CaseName, Measured>> = {};
+    for (const name of s.cases) {
+      if (name === 'bare') {
+        results[name] = await measure(name, { mode: 'bare' }, s);
+        continue;
       }
+      const mode = name.endsWith('naive') ? 'naive' : 'muster';
+      const db = name.startsWith('postgres')
+        ? await createDatabase((server as NonNullable<typeof server>).url, `bench_${mode}`)
+        : join(work, `muster.${mode}.db`);
+      results[name] = await measure(name, { mode, db, fleetDir: join(work, name), appliances: s.appliances }, s);
+      process.stderr.write(`  ${name}: ${Math.round(results[name]?.load.perSecond ?? 0)}/s (setup ${results[name]?.setupMs} ms)\n`);
     }
-    const pgRate = results['postgres muster'] as LoadResult;
-    const sqliteRate = results['sqlite muster'] as LoadResult;
-    const ratio = (a: LoadResult, b: LoadResult) => (a.perSecond / b.perSecond).toFixed(2);
+    const goalCases = (['postgres', 'sqlite'] as const).map((c) => results[c]).filter((m): m is Measured => m !== undefined);
     return {
-      title: `Durable check-ins over HTTP, ${CONNECTIONS} concurrent clients, ${APPLIANCES} appliances`,
-      figures: [
-        ...figures('bare Node HTTP server (ceiling)', bare),
-        ...Object.entries(results).flatMap(([name, r]) => figures(name.replace('muster', 'group commit').replace('naive', 'one transaction per check-in'), r)),
-      ],
-      comparison:
-        `PostgreSQL with group commit reaches ${ratio(pgRate, bare)}× the bare server's rate and ` +
-        `${ratio(pgRate, results['postgres naive'] as LoadResult)}× one transaction per check-in; ` +
-        `SQLite ${ratio(sqliteRate, bare)}× the bare server and ${ratio(sqliteRate, results['sqlite naive'] as LoadResult)}× one transaction per check-in.`,
+      title: `Durable check-ins over HTTP, ${CONNECTIONS} concurrent clients, ${s.appliances} appliances`,
+      figures: s.cases.flatMap((c) => figures(LABELS[c], results[c] as Measured)),
+      comparison: comparison(results),
       goal: '≥ 10,000 durable check-ins/s with p99 < 50 ms (PostgreSQL and SQLite)',
-      met: [pgRate, sqliteRate].every((r) => r.perSecond >= 10_000 && r.p99Ms < 50 && r.errors === 0),
+      met: goalCases.length === 2 && goalCases.every((m) => m.load.perSecond >= 10_000 && m.load.p99Ms < 50 && m.load.errors === 0),
     };
   } finally {
-    await server.remove();
+    await server?.remove();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { startController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
+import { WindowProfiler } from './profiler.js';
 
 /** What the benchmark asks this process to serve. */
 export interface TargetRequest {
@@ -53,12 +54,32 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
   return { url: controller.url, tokens };
 }
 
-// Serves until the parent disconnects or kills it.
-process.once('message', (request: TargetRequest) => {
-  (request.mode === 'bare' ? startBare() : startMuster(request)).then(
-    (ready) => process.send?.({ ok: true, ready }),
-    (err: unknown) => process.send?.({ ok: false, error: err instanceof Error ? err.stack : String(err) }, () => process.exit(1)),
+/** Later requests: profile the load only, not the set-up. */
+export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string };
+
+const profiler = new WindowProfiler();
+
+function command(message: TargetCommand): Promise<void> {
+  return message.profile === 'start' ? profiler.start() : profiler.stop(message.file);
+}
+
+function answer(work: Promise<object>, exitOnError: boolean): void {
+  work.then(
+    (result) => process.send?.({ ok: true, ...result }),
+    (err: unknown) =>
+      process.send?.({ ok: false, error: err instanceof Error ? err.stack : String(err) }, () => {
+        if (exitOnError) process.exit(1);
+      }),
   );
+}
+
+// The first message says what to serve; later ones are commands. Serves until the parent disconnects or kills it.
+let serving = false;
+process.on('message', (message: TargetRequest | TargetCommand) => {
+  if (serving) return answer(command(message as TargetCommand).then(() => ({})), false);
+  serving = true;
+  const request = message as TargetRequest;
+  answer((request.mode === 'bare' ? startBare() : startMuster(request)).then((ready) => ({ ready })), true);
 });
 process.once('disconnect', () => process.exit(0));
 process.once('SIGINT', () => process.exit(0));

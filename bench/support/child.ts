@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
 /**
- * Forks a built module, sends it one request over IPC and resolves with its first answer
+ * Forks a built module (with `execArgv` for Node, e.g. `--cpu-prof`), sends it one request over IPC and resolves with its first answer
  * (`{ok: true, …}`), keeping the child running; rejects with the child's error otherwise.
  */
-export function forkWithRequest<T>(modulePath: string, request: unknown): Promise<{ child: ChildProcess; answer: T }> {
+export function forkWithRequest<T>(modulePath: string, request: unknown, execArgv: string[] = []): Promise<{ child: ChildProcess; answer: T }> {
   return new Promise((resolve, reject) => {
-    const child = fork(modulePath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(modulePath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${modulePath} exited with ${code} before answering`)));
     child.once('message', (message: { ok: boolean; error?: string } & Record<string, unknown>) => {
@@ -23,4 +23,15 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** Sends a running child one more request and resolves with its next answer (`{ok: true, …}`). */
+export function ask<T>(child: ChildProcess, request: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { ok: boolean; error?: string } & Record<string, unknown>) => {
+      if (!message.ok) reject(new Error(message.error ?? 'child failed'));
+      else resolve(message as T);
+    });
+    child.send(request as object);
+  });
 }

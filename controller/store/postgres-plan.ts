@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Plan } from '../reconcile/plan.js';
-import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -11,8 +12,11 @@ const NOTHING_TOUCHED = { rollouts: [], appliances: [], events: 0, findingsOpene
  * compare-and-increment comes first and locks the version row: a concurrent applier waits, then
  * finds the version moved and writes nothing. Runs of one action type are one statement each.
  */
-export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
-  return withTransaction(pool, async (client) => {
+export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): Promise<ApplyPlanResult> {
+  const known = cache.at(options.expectedVersion);
+  let saved: SavedFindings | null = null;
+  cache.clear(); // until this transaction has committed, what the table holds is not known here
+  const result = await withTransaction(pool, async (client): Promise<ApplyPlanResult> => {
     const [bumped] = await rows<{ version: number }>(
       client,
       'UPDATE state_version SET version = version + 1 WHERE id = 1 AND version = $1 RETURNING version',
@@ -30,15 +34,18 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(name, conditions, revision) WHERE r.name = u.name`,
       [plan.rollouts.map((r) => r.name), plan.rollouts.map((r) => JSON.stringify(r.conditions)), plan.rollouts.map((r) => r.revision)],
     );
-    const findings = await saveFindings(client, plan);
+    saved = await saveFindings(client, plan, known);
+    const { findingsOpened, findingsResolved } = saved;
     await rows(
       client,
       `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, $1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
       [JSON.stringify(plan), options.revision, bumped.version, plan.now],
     );
-    return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), events, ...findings } };
+    return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), events, findingsOpened, findingsResolved } };
   });
+  if (saved) cache.set(result.version, (saved as SavedFindings).open);
+  return result;
 }
 
 async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Promise<void> {
@@ -122,36 +129,55 @@ async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string 
   return events.length;
 }
 
-/** Upserts the plan's findings (first seen kept unless it had been resolved) and resolves the others. */
-async function saveFindings(client: pg.ClientBase, plan: Plan): Promise<{ findingsOpened: number; findingsResolved: number }> {
-  const found = findingRows(plan.findings);
-  const column = <K extends keyof (typeof found)[number]>(key: K) => found.map((f) => f[key]);
-  const upserted = await rows<{ opened: boolean }>(
+/**
+ * Writes what changed in the findings (see finding-changes.ts), one statement per kind of change:
+ * new and reopened findings (first seen = now), changed ones, stale last seen, and resolutions.
+ * Returns the open findings after the writes.
+ */
+async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string, OpenFinding> | null): Promise<SavedFindings> {
+  const open = known ?? (await readOpenFindings(client));
+  const changes = findingChanges(findingRows(plan.findings), open, plan.now);
+  if (changes.open.length) {
+    const column = <K extends keyof FindingRow>(key: K) => changes.open.map((f) => f[key]);
+    await rows(
+      client,
+      `INSERT INTO findings AS f (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
+       SELECT u.key, u.type, u.severity, u.appliance, u.rollout, u.policy, u.since, u.message, $9, $9, NULL
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         AS u(key, type, severity, appliance, rollout, policy, since, message)
+       ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
+         first_seen = excluded.first_seen, last_seen = excluded.last_seen, resolved_at = NULL`,
+      [column('key'), column('type'), column('severity'), column('appliance'), column('rollout'), column('policy'), column('since'), column('message'), plan.now],
+    );
+  }
+  if (changes.change.length) {
+    const column = <K extends keyof FindingRow>(key: K) => changes.change.map((f) => f[key]);
+    await rows(
+      client,
+      `UPDATE findings f SET severity = u.severity, since = u.since, message = u.message, last_seen = $5
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(key, severity, since, message) WHERE f.key = u.key`,
+      [column('key'), column('severity'), column('since'), column('message'), plan.now],
+    );
+  }
+  if (changes.touch.length) await rows(client, 'UPDATE findings SET last_seen = $1 WHERE key = ANY($2::text[])', [plan.now, changes.touch]);
+  if (changes.resolve.length) {
+    await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE key = ANY($2::text[]) AND resolved_at IS NULL', [plan.now, changes.resolve]);
+  }
+  return { open: afterChanges(open, changes, plan.now), findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+}
+
+interface SavedFindings {
+  open: Map<string, OpenFinding>;
+  findingsOpened: number;
+  findingsResolved: number;
+}
+
+async function readOpenFindings(client: pg.ClientBase): Promise<Map<string, OpenFinding>> {
+  const found = await rows<OpenFinding & { key: string }>(
     client,
-    `INSERT INTO findings AS f (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
-     SELECT u.key, u.type, u.severity, u.appliance, u.rollout, u.policy, u.since, u.message, $9, $9, NULL
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-       AS u(key, type, severity, appliance, rollout, policy, since, message)
-     ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
-       last_seen = excluded.last_seen,
-       first_seen = CASE WHEN f.resolved_at IS NULL THEN f.first_seen ELSE excluded.first_seen END,
-       resolved_at = NULL
-     RETURNING f.first_seen = $9 AS opened`,
-    [
-      column('key'),
-      column('type'),
-      column('severity'),
-      column('appliance'),
-      column('rollout'),
-      column('policy'),
-      column('since'),
-      column('message'),
-      plan.now,
-    ],
+    'SELECT key, severity, since, message, last_seen AS "lastSeen" FROM findings WHERE resolved_at IS NULL',
   );
-  // Every finding of this plan now has last_seen = now; the open ones that do not were absent.
-  const resolved = await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE resolved_at IS NULL AND last_seen <> $1 RETURNING 1', [plan.now]);
-  return { findingsOpened: upserted.filter((r) => r.opened).length, findingsResolved: resolved.length };
+  return new Map(found.map(({ key, ...finding }) => [key, finding]));
 }
 
 /** The last applied plan, or null. */

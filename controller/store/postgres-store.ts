@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
+import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
 import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance, type ApplianceRow } from './observed-document.js';
 import { acquirePostgresLeadership } from './postgres-leadership.js';
@@ -69,6 +70,7 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
+  private readonly openFindings = new OpenFindingsCache();
 
   constructor(
     private readonly url: string,
@@ -218,7 +220,7 @@ export class PostgresStore implements Store {
   }
 
   async applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
-    return pgApplyPlan(this.pool, plan, options);
+    return pgApplyPlan(this.pool, plan, options, this.openFindings);
   }
 
   async stateVersion(): Promise<number> {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Plan } from '../reconcile/plan.js';
+import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -7,9 +8,12 @@ import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEv
  * Applies a plan in one IMMEDIATE transaction guarded by the state version (see Store.applyPlan):
  * the version is compared and incremented first, so a stale plan writes nothing.
  */
-export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions): ApplyPlanResult {
+export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): ApplyPlanResult {
   const touched = touchedBy(plan.actions);
-  return db
+  const known = cache.at(options.expectedVersion);
+  let saved: SavedFindings | null = null;
+  cache.clear(); // until this transaction has committed, what the table holds is not known here
+  const result = db
     .transaction((): ApplyPlanResult => {
       const version = db
         .prepare('UPDATE state_version SET version = version + 1 WHERE id = 1 AND version = ? RETURNING version')
@@ -22,14 +26,17 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
       for (const run of actionRuns(plan.actions)) applyRun(db, run, plan.now);
       const events = insertEvents(db, plan, options.revision);
       saveRolloutStatuses(db, plan);
-      const findings = saveFindings(db, plan);
+      saved = saveFindings(db, plan, known);
+      const { findingsOpened, findingsResolved } = saved;
       db.prepare(
         `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
       ).run(JSON.stringify(plan), options.revision, version, plan.now);
-      return { applied: true, version, touched: { ...touched, events, ...findings } };
+      return { applied: true, version, touched: { ...touched, events, findingsOpened, findingsResolved } };
     })
     .immediate();
+  if (saved) cache.set(result.version, (saved as SavedFindings).open);
+  return result;
 }
 
 function applyRun(db: Database.Database, run: ActionRun, now: string): void {
@@ -96,27 +103,48 @@ function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
   for (const status of plan.rollouts) update.run(JSON.stringify(status.conditions), status.revision, status.name);
 }
 
-/** Upserts the plan's findings (first seen kept unless it had been resolved) and resolves the others. */
-function saveFindings(db: Database.Database, plan: Plan): { findingsOpened: number; findingsResolved: number } {
-  const upsert = db.prepare(
-    `INSERT INTO findings (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
-     VALUES (@key, @type, @severity, @appliance, @rollout, @policy, @since, @message, @now, @now, NULL)
-     ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
-       last_seen = excluded.last_seen,
-       first_seen = CASE WHEN findings.resolved_at IS NULL THEN findings.first_seen ELSE excluded.first_seen END,
-       resolved_at = NULL
-     RETURNING first_seen = @now AS opened`,
-  );
-  let findingsOpened = 0;
-  for (const row of findingRows(plan.findings)) {
-    const result = upsert.get({ ...row, now: plan.now }) as { opened: number };
-    findingsOpened += result.opened;
+/**
+ * Writes what changed in the findings (see finding-changes.ts): new and reopened findings (first seen =
+ * now), changed ones, stale last seen, and resolutions. Returns the open findings after the writes.
+ */
+function saveFindings(db: Database.Database, plan: Plan, known: Map<string, OpenFinding> | null): SavedFindings {
+  const open = known ?? readOpenFindings(db);
+  const changes = findingChanges(findingRows(plan.findings), open, plan.now);
+  if (changes.open.length) {
+    const upsert = db.prepare(
+      `INSERT INTO findings (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
+       VALUES (@key, @type, @severity, @appliance, @rollout, @policy, @since, @message, @now, @now, NULL)
+       ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
+         first_seen = excluded.first_seen, last_seen = excluded.last_seen, resolved_at = NULL`,
+    );
+    for (const row of changes.open) upsert.run({ ...row, now: plan.now });
   }
-  // Every finding of this plan now has last_seen = now; the open ones that do not were absent.
-  const findingsResolved = db
-    .prepare('UPDATE findings SET resolved_at = ? WHERE resolved_at IS NULL AND last_seen <> ?')
-    .run(plan.now, plan.now).changes;
-  return { findingsOpened, findingsResolved };
+  if (changes.change.length) {
+    const change = db.prepare('UPDATE findings SET severity = @severity, since = @since, message = @message, last_seen = @now WHERE key = @key');
+    for (const row of changes.change) change.run({ key: row.key, severity: row.severity, since: row.since, message: row.message, now: plan.now });
+  }
+  if (changes.touch.length) {
+    const touch = db.prepare('UPDATE findings SET last_seen = ? WHERE key = ?');
+    for (const key of changes.touch) touch.run(plan.now, key);
+  }
+  if (changes.resolve.length) {
+    const resolve = db.prepare('UPDATE findings SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL');
+    for (const key of changes.resolve) resolve.run(plan.now, key);
+  }
+  return { open: afterChanges(open, changes, plan.now), findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+}
+
+interface SavedFindings {
+  open: Map<string, OpenFinding>;
+  findingsOpened: number;
+  findingsResolved: number;
+}
+
+function readOpenFindings(db: Database.Database): Map<string, OpenFinding> {
+  const rows = db
+    .prepare('SELECT key, severity, since, message, last_seen AS lastSeen FROM findings WHERE resolved_at IS NULL')
+    .all() as (OpenFinding & { key: string })[];
+  return new Map(rows.map(({ key, ...finding }) => [key, finding]));
 }
 
 /** The last applied plan, or null. */

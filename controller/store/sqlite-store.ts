@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
+import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
 import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance } from './observed-document.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
@@ -51,6 +52,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
+  private readonly openFindings = new OpenFindingsCache();
 
   constructor(
     readonly description: string,
@@ -166,7 +168,7 @@ export class SqliteStore implements Store {
   }
 
   async applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult> {
-    return sqliteApplyPlan(this.db, plan, options);
+    return sqliteApplyPlan(this.db, plan, options, this.openFindings);
   }
 
   async stateVersion(): Promise<number> {

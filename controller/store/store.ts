@@ -90,8 +90,11 @@ export interface Store {
    * sets the stage and its start (`action.startedAt`); SetPhase sets the phase (creating the
    * rollout at stage 1 started at `plan.now` when absent) and the failure latch (`{specHash}` →
    * `{phase, specHash, at: plan.now}`, null clears it, absent keeps it). Every action is appended
-   * to the events log with `revision`; rollout conditions and revisions, findings (first seen kept,
-   * last seen updated, those absent from the plan resolved) and the plan itself are saved.
+   * to the events log with `revision`; rollout conditions and revisions, findings and the plan itself
+   * are saved. Findings are written only where they change: a new one (or one that had been resolved)
+   * opens with first seen = `plan.now`; a changed severity, message or since is rewritten; open ones
+   * absent from the plan are resolved; an unchanged one keeps its first seen and has its last seen
+   * moved to `plan.now` only once it is LAST_SEEN_REFRESH_MS (5 minutes) old.
    * ExpireProofs is only logged here: the loop runs expireProofs() afterwards, outside the lock.
    */
   applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult>;

@@ -145,6 +145,38 @@ export function planContract(h: () => StoreHarness): void {
     expect(await store.listFindings()).toEqual([{ ...offline, key: 'ApplianceOffline/b//', firstSeen: T2, lastSeen: T2, resolvedAt: null }]);
   });
 
+  it('rewrites an unchanged open finding only when its last seen is a refresh period old, first seen kept', async () => {
+    const { store } = h();
+    const stuck = { type: 'StuckAppliance' as const, severity: 'error' as const, appliance: 'a', rollout: 'v51', message: 'stuck 1h' };
+    const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+    let version = 0;
+    const seen = async (now: string) => {
+      version = (await store.applyPlan(plan(now, [], { findings: [stuck] }), { revision: 'r', expectedVersion: version })).version;
+      const [found] = await store.listFindings();
+      return [found?.firstSeen, found?.lastSeen];
+    };
+    expect(await seen(T0)).toEqual([T0, T0]);
+    expect(await seen(at(1))).toEqual([T0, T0]);
+    expect(await seen(at(4))).toEqual([T0, T0]);
+    expect(await seen(at(5))).toEqual([T0, at(5)]);
+    expect(await seen(at(6))).toEqual([T0, at(5)]);
+  });
+
+  it('reads the findings afresh when another store applied a plan or imported a state in between', async () => {
+    const { store } = h();
+    const other = await h().openAnother();
+    const stuck = { type: 'StuckAppliance' as const, severity: 'error' as const, appliance: 'a', rollout: 'v51', message: 'stuck 1h' };
+    const apply = async (by: typeof store, now: string, findings: Plan['findings']) =>
+      (await by.applyPlan(plan(now, [], { findings }), { revision: 'r', expectedVersion: await by.stateVersion() })).touched;
+    expect(await apply(store, T0, [stuck])).toMatchObject({ findingsOpened: 1, findingsResolved: 0 });
+    expect(await apply(other, T0, [])).toMatchObject({ findingsOpened: 0, findingsResolved: 1 });
+    expect(await apply(store, T1, [stuck])).toMatchObject({ findingsOpened: 1, findingsResolved: 0 });
+    expect(await store.listFindings()).toEqual([{ ...stuck, key: 'StuckAppliance/a/v51/', firstSeen: T1, lastSeen: T1, resolvedAt: null }]);
+    await other.importState(sampleState());
+    expect(await apply(store, T1, [])).toMatchObject({ findingsOpened: 0, findingsResolved: 1 });
+    expect(await store.listFindings()).toEqual([]);
+  });
+
   it('agrees with applyPlanToState on any sequence of plans', async () => {
     const { store } = h();
     await fc.assert(

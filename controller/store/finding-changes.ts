@@ -1,0 +1,93 @@
+import type { FindingRow } from './plan-writes.js';
+
+/**
+ * Which findings rows a plan changes. A pass over a large fleet reports thousands of findings that are
+ * the same as last pass; rewriting each of them every pass made the findings table the heaviest write
+ * of the controller. Only what changed is written: new and reopened findings, a changed severity,
+ * message or `since`, resolutions, and `last_seen` once it is older than the refresh period.
+ */
+
+/** How stale `last_seen` of an unchanged open finding may get before a pass refreshes it. */
+export const LAST_SEEN_REFRESH_MS = 5 * 60_000;
+
+/** What the store remembers of an open finding to decide whether a plan changes it. */
+export interface OpenFinding {
+  severity: string;
+  since: string | null;
+  message: string;
+  lastSeen: string;
+}
+
+export interface FindingChanges {
+  /** Not open now (never seen, or resolved before): inserted, or reopened with first seen = now. */
+  open: FindingRow[];
+  /** Open, and the plan changes its severity, message or since: rewritten with last seen = now. */
+  change: FindingRow[];
+  /** Open and unchanged, but last seen is older than the refresh period: last seen = now. */
+  touch: string[];
+  /** Open, and absent from the plan: resolved at now. */
+  resolve: string[];
+}
+
+/**
+ * Compares the plan's findings (one row per key) with the open ones and returns the writes that bring
+ * the table up to date at `now`. Pure: the stores run the result through their own statements.
+ */
+export function findingChanges(
+  planned: readonly FindingRow[],
+  open: ReadonlyMap<string, OpenFinding>,
+  now: string,
+  refreshMs = LAST_SEEN_REFRESH_MS,
+): FindingChanges {
+  const changes: FindingChanges = { open: [], change: [], touch: [], resolve: [] };
+  const nowMs = Date.parse(now);
+  const seen = new Set<string>();
+  for (const row of planned) {
+    seen.add(row.key);
+    const current = open.get(row.key);
+    if (!current) changes.open.push(row);
+    else if (current.severity !== row.severity || current.message !== row.message || current.since !== row.since) changes.change.push(row);
+    else if (!(nowMs - Date.parse(current.lastSeen) < refreshMs)) changes.touch.push(row.key);
+  }
+  for (const key of open.keys()) if (!seen.has(key)) changes.resolve.push(key);
+  return changes;
+}
+
+/** The open findings after `changes` were written at `now`: what the next pass compares against. */
+export function afterChanges(open: ReadonlyMap<string, OpenFinding>, changes: FindingChanges, now: string): Map<string, OpenFinding> {
+  const next = new Map(open);
+  for (const row of [...changes.open, ...changes.change]) {
+    next.set(row.key, { severity: row.severity, since: row.since, message: row.message, lastSeen: now });
+  }
+  for (const key of changes.touch) {
+    const current = next.get(key);
+    if (current) next.set(key, { ...current, lastSeen: now });
+  }
+  for (const key of changes.resolve) next.delete(key);
+  return next;
+}
+
+/**
+ * The open findings as of a state version, kept by a store between the passes it applies. Only
+ * applyPlan writes findings, and every applied plan and every import bumps the state version: when
+ * the version a plan was computed from is the one this store's own last apply produced, nothing else
+ * wrote in between and the remembered rows are current, so the pass need not read them back.
+ */
+export class OpenFindingsCache {
+  private entry: { version: number; open: Map<string, OpenFinding> } | null = null;
+
+  /** The open findings if they are known to be current at `version`, else null (read them). */
+  at(version: number): Map<string, OpenFinding> | null {
+    return this.entry && this.entry.version === version ? this.entry.open : null;
+  }
+
+  /** Records the open findings as of `version` (after a committed apply). */
+  set(version: number, open: Map<string, OpenFinding>): void {
+    this.entry = { version, open };
+  }
+
+  /** Forgets everything (a failed transaction: what was written is unknown). */
+  clear(): void {
+    this.entry = null;
+  }
+}
