@@ -1,7 +1,7 @@
 import { buildDesiredState } from './build-state.js';
 import { checkDocument, identifyUnsound, type CheckedDocument } from './checked-document.js';
 import { crossDocumentRules } from './cross-checks.js';
-import { parseFleetFile, type FleetFile, type Issue } from './parse-documents.js';
+import { parseFleetFile, withPlainEnvironment, type FleetFile, type Issue } from './parse-documents.js';
 import { formatPath, locateOffset, positionAt } from './positions.js';
 import { documentRules } from './semantic-checks.js';
 import type { LoadError, LoadResult } from './types.js';
@@ -40,6 +40,10 @@ export function sortErrors(errors: LoadError[]): LoadError[] {
  * Pure: no I/O, no clock. Never throws on bad input and never returns both a state and errors.
  */
 export function loadFleetFiles(files: readonly FleetFile[], revision: string): LoadResult {
+  return withPlainEnvironment(() => loadSorted(files, revision));
+}
+
+function loadSorted(files: readonly FleetFile[], revision: string): LoadResult {
   const fleetFiles = files.filter((f) => isFleetFilePath(f.path)).sort((a, b) => comparePaths(a.path, b.path));
   const issues: Issue[] = [];
   const checked: CheckedDocument[] = [];

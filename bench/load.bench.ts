@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadFleetFiles } from '../controller/desired/load.js';
+import { loadFleetDirectory, readFleetDirectory } from '../controller/desired/load-directory.js';
+import { median, timeMs, type BenchResult, type Benchmark } from './bench.js';
+
+const DOCUMENTS = 10_000;
+const RUNS = 7;
+const GOAL_MS = 1_000;
+const SITES = 60;
+const APPLIANCES_PER_FILE = 50;
+const RELEASES = 400;
+
+const header = (kind: string, name: string) => `apiVersion: muster.dev/v1alpha1\nkind: ${kind}\nmetadata:\n  name: ${name}\n`;
+const sha = (i: number) => i.toString(16).padStart(64, '0');
+
+/**
+ * A realistic repository of `DOCUMENTS` documents: appliances in multi-document files per site,
+ * one file per release and per rollout (with selectors, stages and windows), a retention policy
+ * per ring, a Fleet and an OtsPolicy.
+ */
+export function writeRepository(dir: string): { files: number; documents: number } {
+  const files = new Map<string, string[]>();
+  const add = (path: string, doc: string) => files.set(path, [...(files.get(path) ?? []), doc]);
+  add('fleet.yaml', `${header('Fleet', 'bench')}spec:\n  checkinInterval: 60s\n  offlineAfter: 5m\n`);
+  add('policies/ots.yaml', `${header('OtsPolicy', 'default')}spec:\n  calendars:\n    - https://alice.btc.calendar.opentimestamps.org\n    - https://bob.btc.calendar.opentimestamps.org\n  expireAfter: 7d\n`);
+  const rings = ['canary', 'early', 'general'];
+  for (const ring of rings) {
+    add(`policies/retention-${ring}.yaml`, `${header('RetentionPolicy', `retention-${ring}`)}spec:\n  selector:\n    matchLabels:\n      ring: ${ring}\n  incidents:\n    retainDays: 30\n    pruneEvery: 24h\n  maxDatabaseBytes: 2Gi\n`);
+  }
+  for (let r = 0; r < RELEASES; r++) {
+    const version = `2.${Math.floor(r / 100)}.${r % 100}`;
+    add(`releases/v${version}.yaml`, `${header('Release', `v${version}`)}spec:\n  version: ${version}\n  image:\n    version: "${version}"\n    url: https://updates.example.com/images/${version}.img\n    sha256: "${sha(r)}"\n    sizeBytes: 1288490188\n`);
+    const window = r % 3 === 0 ? '  window:\n    days: [mon, tue, wed, thu, fri]\n    start: "22:00"\n    end: "05:00"\n    timeZone: Europe/Berlin\n' : '';
+    add(
+      `rollouts/v${version}.yaml`,
+      `${header('Rollout', `v${version}`)}spec:\n  release: v${version}\n  selector:\n    matchExpressions:\n      - key: ring\n        operator: In\n        values: [${rings.slice(0, 1 + (r % 3)).join(', ')}]\n  stages:\n    - percent: 5\n      soak: 1h\n    - percent: 25\n      soak: 6h\n    - percent: 100\n  progressDeadline: 24h\n  failurePolicy:\n    maxFailures: 1\n    action: pause\n${window}`,
+    );
+  }
+  let count = [...files.values()].reduce((n, docs) => n + docs.length, 0);
+  for (let i = 0; count < DOCUMENTS; i++, count++) {
+    const site = i % SITES;
+    const file = `appliances/site-${String(site).padStart(2, '0')}-${Math.floor(i / (SITES * APPLIANCES_PER_FILE))}.yaml`;
+    add(file, `${header('Appliance', `site-${site}-appliance-${i}`)}  labels:\n    site: site-${site}\n    client: client-${site % 12}\n    ring: ${rings[i % 3]}\n    hardware: ${i % 2 ? 'hp-t640' : 'dell-wyse-5070'}\n`);
+  }
+  for (const [path, docs] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), docs.join('---\n'));
+  }
+  return { files: files.size, documents: count };
+}
+
+/** The baseline: read the same files and parse their YAML into data, nothing more. */
+async function parseOnly(dir: string): Promise<number> {
+  const { files } = await readFleetDirectory(dir);
+  let documents = 0;
+  for (const file of files) {
+    for (const doc of parseAllDocuments(file.content)) {
+      doc.toJS();
+      documents += 1;
+    }
+  }
+  return documents;
+}
+
+async function medianOf(fn: () => Promise<unknown> | unknown): Promise<number> {
+  await fn(); // warm up: module compilation, ajv's compiled validators, the page cache
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push((await timeMs(fn)).ms);
+  return median(times);
+}
+
+/** `load`: load and validate a generated 10,000-document repository, beside a parse-only pass over the same files. */
+export const loadBenchmark: Benchmark = {
+  id: 'load',
+  async run(): Promise<BenchResult> {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-bench-load-'));
+    try {
+      const { files, documents } = writeRepository(dir);
+      const check = await loadFleetDirectory(dir);
+      if (!check.ok) throw new Error(`the generated repository is invalid: ${check.errors[0]?.message}`);
+      const { files: inMemory } = await readFleetDirectory(dir);
+      const loadMs = await medianOf(() => loadFleetDirectory(dir));
+      const pureMs = await medianOf(() => loadFleetFiles(inMemory, 'bench'));
+      const parseMs = await medianOf(() => parseOnly(dir));
+      const ratio = loadMs / parseMs;
+      return {
+        title: `Loading and validating a fleet repository of ${documents.toLocaleString('en')} documents`,
+        figures: [
+          { name: 'files', value: files, unit: '' },
+          { name: 'documents', value: documents, unit: '' },
+          { name: `load + validate from disk (median of ${RUNS})`, value: loadMs, unit: 'ms' },
+          { name: 'load + validate, files already in memory (loadFleetFiles)', value: pureMs, unit: 'ms' },
+          { name: 'parse-only: read + YAML parse to data', value: parseMs, unit: 'ms' },
+          { name: 'ratio load+validate / parse-only', value: ratio, unit: '×' },
+        ],
+        comparison: `load+validate is ${ratio.toFixed(2)}× a parse-only pass over the same files`,
+        goal: `load+validate of ${DOCUMENTS.toLocaleString('en')} documents under ${GOAL_MS} ms`,
+        met: loadMs < GOAL_MS,
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
