@@ -178,15 +178,16 @@ export class Agent {
 
   /** Sends one check-in and schedules the next: the server's interval after success, backoff otherwise. */
   private async checkIn(): Promise<CheckinOutcome> {
-    const state = this.deps.store.load();
     const now = this.clock.now();
     this.reportPending = false;
     const defer = this.deferUntil(now);
-    if (defer !== state.deferUntil) this.deps.store.save({ deferUntil: defer });
+    if (defer !== this.deps.store.load().deferUntil) this.deps.store.save({ deferUntil: defer });
     const measure = this.deps.retention ? await this.measureIncidents(this.deps.retention) : null;
+    const running = await this.deps.readRunning();
+    // Read after the awaits: the update work runs beside this and may have moved on meanwhile.
     const report = buildReport({
-      state,
-      running: await this.deps.readRunning(),
+      state: this.deps.store.load(),
+      running,
       incidents: measure,
       ...(this.options.deferWindows.length ? { deferUntil: defer } : {}),
       reportUpdate: this.options.applyUpdates,
