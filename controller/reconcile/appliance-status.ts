@@ -5,6 +5,8 @@ import type { ReleaseRef, Seen } from './context.js';
 /** An assigned member of a rollout, as observed at `now`. */
 export interface MemberEval {
   id: string;
+  /** The appliance's position among the declared ones. */
+  index: number;
   assignedAtMs: number;
   /** Assigned by this plan (at `now`). */
   isNew: boolean;
@@ -26,6 +28,7 @@ const inFlight = new Set<UpdatePhase>(IN_FLIGHT_PHASES);
  */
 export function evaluateMember(
   id: string,
+  index: number,
   assignedAtMs: number,
   isNew: boolean,
   release: ReleaseRef,
@@ -38,10 +41,10 @@ export function evaluateMember(
   const since = seen?.updateSinceMs ?? null;
   if (seen && seen.version !== null && seen.version === release.version) {
     const reportedAt = forThis && update.phase === 'succeeded' && since !== null ? since : assignedAtMs;
-    return { id, assignedAtMs, isNew, status: 'succeeded', finalAtMs: Math.max(reportedAt, assignedAtMs), deadlineMs: null };
+    return { id, index, assignedAtMs, isNew, status: 'succeeded', finalAtMs: Math.max(reportedAt, assignedAtMs), deadlineMs: null };
   }
   if (forThis && update.phase === 'failed' && since !== null && since >= assignedAtMs) {
-    return { id, assignedAtMs, isNew, status: 'failed', finalAtMs: since, deadlineMs: null };
+    return { id, index, assignedAtMs, isNew, status: 'failed', finalAtMs: since, deadlineMs: null };
   }
   const deferUntil = seen?.deferUntilMs ?? null;
   const deferring = deferUntil !== null && deferUntil > nowMs;
@@ -49,7 +52,7 @@ export function evaluateMember(
   let status: ApplianceUpdateStatus = 'pending';
   if (deadlineMs !== null && nowMs > deadlineMs) status = 'stuck';
   else if (forThis && inFlight.has(update.phase)) status = 'updating';
-  return { id, assignedAtMs, isNew, status, finalAtMs: null, deadlineMs };
+  return { id, index, assignedAtMs, isNew, status, finalAtMs: null, deadlineMs };
 }
 
 /** Succeeded or failed: the member no longer holds its stage (given failures within the limit). */

@@ -1,5 +1,5 @@
 import type { Hold } from './assignments.js';
-import type { ReconcileContext } from './context.js';
+import type { ReconcileContext, Seen } from './context.js';
 import type { ApplianceStatus } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason } from './stuck-reasons.js';
@@ -12,31 +12,31 @@ import { formatWindow } from './window.js';
  * without a target are `idle`, saying what holds a waiting rollout back; undeclared ones that check
  * in are `unknown` with no target.
  */
-export function applianceStatuses(
-  ctx: ReconcileContext,
-  /** Newest first, as reconcile planned them. */
-  outcomes: readonly RolloutOutcome[],
-  claims: ReadonlyMap<string, string>,
-): ApplianceStatus[] {
-  const byName = new Map(outcomes.map((o) => [o.spec.name, o]));
-  const waits = waitingFor(outcomes, claims);
+export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): ApplianceStatus[] {
+  const waits = waitingFor(ctx, newestFirst);
+  const { ids } = ctx.index;
   const statuses: ApplianceStatus[] = [];
-  for (const id of allIds(ctx)) {
-    if (!ctx.declared.has(id)) {
-      const last = toIso(ctx.seen.get(id)?.lastCheckinMs ?? 0);
-      statuses.push({ id, target: null, rollout: null, status: 'unknown', reason: `checks in (last at ${last}) but is not declared in the fleet repository` });
-      continue;
-    }
-    const outcome = byName.get(claims.get(id) ?? '');
-    const member = outcome?.set.members.get(id);
+  let u = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    while (u < ctx.undeclared.length && (ctx.undeclared[u] as Seen).id < id) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
+    const rank = ctx.claims.by[i] as number;
+    const outcome = rank >= 0 ? newestFirst[rank] : undefined;
+    const member = ctx.claims.member[i];
     if (outcome && member) {
-      const reason = memberReason(member, outcome.release, ctx.seen.get(id), ctx.nowMs);
+      const reason = memberReason(member, outcome.release, ctx.seenAt[i], ctx.nowMs);
       statuses.push({ id, target: outcome.spec.release, rollout: outcome.spec.name, status: member.status, reason });
     } else {
-      statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, id, waits.get(id)) });
+      statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, i, waits.get(i)) });
     }
   }
+  while (u < ctx.undeclared.length) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
   return statuses;
+}
+
+function unknownStatus(seen: Seen): ApplianceStatus {
+  const reason = `checks in (last at ${toIso(seen.lastCheckinMs)}) but is not declared in the fleet repository`;
+  return { id: seen.id, target: null, rollout: null, status: 'unknown', reason };
 }
 
 interface Wait {
@@ -44,12 +44,12 @@ interface Wait {
   hold: Hold;
 }
 
-// The newest rollout that holds an idle appliance back, if any (outcomes come newest first).
-function waitingFor(outcomes: readonly RolloutOutcome[], claims: ReadonlyMap<string, string>): Map<string, Wait> {
-  const waits = new Map<string, Wait>();
-  for (const outcome of outcomes) {
-    for (const [id, hold] of outcome.set.held) {
-      if (!claims.has(id) && !waits.has(id)) waits.set(id, { outcome, hold });
+// The newest rollout that holds an idle appliance back, if any.
+function waitingFor(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): Map<number, Wait> {
+  const waits = new Map<number, Wait>();
+  for (const outcome of newestFirst) {
+    for (const [i, hold] of outcome.set.held) {
+      if (ctx.claims.by[i] === -1 && !waits.has(i)) waits.set(i, { outcome, hold });
     }
   }
   return waits;
@@ -63,8 +63,8 @@ const HOLD_TEXT: Record<Hold, string> = {
   deferring: 'it defers updates',
 };
 
-function idleReason(ctx: ReconcileContext, id: string, wait: Wait | undefined): string {
-  const seen = ctx.seen.get(id);
+function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined): string {
+  const seen = ctx.seenAt[i];
   const parts: string[] = [];
   if (!seen) parts.push('never checked in');
   else if (seen.offlineSinceMs !== null) parts.push(`offline since ${toIso(seen.offlineSinceMs)} (last check-in ${toIso(seen.lastCheckinMs)})`);
@@ -73,20 +73,8 @@ function idleReason(ctx: ReconcileContext, id: string, wait: Wait | undefined): 
     const hold = wait.hold === 'window' && wait.outcome.spec.window ? `its window (${formatWindow(wait.outcome.spec.window)}) is closed` : HOLD_TEXT[wait.hold];
     parts.push(`waits for ${wait.outcome.spec.release} (rollout ${wait.outcome.spec.name}): ${hold}`);
   } else {
-    const running = seen?.version ? ctx.releaseByVersion.get(seen.version) : undefined;
+    const running = seen?.version ? ctx.index.releaseByVersion.get(seen.version) : undefined;
     parts.push(running ? `up to date on ${running.name}; no rollout targets it` : 'no rollout targets it');
   }
   return parts.join('; ');
-}
-
-function allIds(ctx: ReconcileContext): string[] {
-  const ids = ctx.declaredIds.slice();
-  let undeclared = false;
-  for (const id of ctx.seenIds) {
-    if (!ctx.declared.has(id)) {
-      ids.push(id);
-      undeclared = true;
-    }
-  }
-  return undeclared ? ids.sort() : ids;
 }

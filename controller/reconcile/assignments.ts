@@ -1,26 +1,28 @@
 import { evaluateMember, isFinal, type MemberEval } from './appliance-status.js';
-import type { ReleaseRef, Seen } from './context.js';
+import type { Claims, ReleaseRef, Seen } from './context.js';
 
 /** Why a member of the current cohort is not assigned yet. */
 export type Hold = 'paused' | 'failures' | 'window' | 'maxConcurrent' | 'deferring';
 
 /** The targeted members of one rollout while its plan is built, with running totals. */
 export interface MemberSet {
-  members: Map<string, MemberEval>;
+  /** The rollout's position in planning order: what it writes into the claims. */
+  rank: number;
+  members: MemberEval[];
   /** Assigned and neither succeeded nor failed (stuck included): what maxConcurrent caps. */
   inFlight: number;
   /** The latest final report among members, or null when none is final. */
   latestFinalMs: number | null;
-  /** Ids assigned by this plan, in cohort order. */
-  assignedNow: string[];
-  /** Unassigned, unclaimed members of the cohort so far, and what holds each back. */
-  held: Map<string, Hold>;
+  /** Positions assigned by this plan, in cohort order. */
+  assignedNow: number[];
+  /** Unassigned, unclaimed members of the cohort so far (by position), and what holds each back. */
+  held: Map<number, Hold>;
 }
 
-/** A member set from the evaluated existing assignments. */
-export function memberSet(members: Map<string, MemberEval>): MemberSet {
-  const set: MemberSet = { members, inFlight: 0, latestFinalMs: null, assignedNow: [], held: new Map() };
-  for (const m of members.values()) track(set, m);
+/** A member set from the evaluated existing assignments (already recorded in the claims). */
+export function memberSet(rank: number, members: MemberEval[]): MemberSet {
+  const set: MemberSet = { rank, members, inFlight: 0, latestFinalMs: null, assignedNow: [], held: new Map() };
+  for (const m of members) track(set, m);
   return set;
 }
 
@@ -30,15 +32,16 @@ function track(set: MemberSet, m: MemberEval): void {
 }
 
 export interface CohortScan {
-  order: readonly string[];
+  ids: readonly string[];
+  order: Int32Array;
   from: number;
   to: number;
-  claimedByNewer: ReadonlyMap<string, string>;
+  claims: Claims;
   /** A hold on the whole rollout (paused, latched, window closed), or null. */
   rolloutHold: Hold | null;
   maxConcurrent: number | null;
   release: ReleaseRef;
-  seen: ReadonlyMap<string, Seen>;
+  seenAt: readonly (Seen | undefined)[];
   progressDeadlineMs: number;
   nowMs: number;
 }
@@ -47,28 +50,31 @@ export interface CohortScan {
  * Assigns the unassigned, unclaimed members of `order[from, to)` in cohort order, unless something
  * holds them back: a hold on the whole rollout, their own `deferUntil` in the future (which does not
  * block the members after them), or `maxConcurrent` appliances already in flight. Records each
- * held member with its hold.
+ * assignment in the claims and each held member with its hold.
  */
 export function assignCohort(set: MemberSet, scan: CohortScan): void {
-  for (let i = scan.from; i < scan.to; i++) {
-    const id = scan.order[i] as string;
-    if (scan.claimedByNewer.has(id) || set.members.has(id)) continue;
+  const { claims } = scan;
+  for (let k = scan.from; k < scan.to; k++) {
+    const i = scan.order[k] as number;
+    if (claims.by[i] !== -1) continue;
     if (scan.rolloutHold) {
-      set.held.set(id, scan.rolloutHold);
+      set.held.set(i, scan.rolloutHold);
       continue;
     }
-    const seen = scan.seen.get(id);
+    const seen = scan.seenAt[i];
     if (seen && seen.deferUntilMs !== null && seen.deferUntilMs > scan.nowMs) {
-      set.held.set(id, 'deferring');
+      set.held.set(i, 'deferring');
       continue;
     }
-    const member = evaluateMember(id, scan.nowMs, true, scan.release, seen, scan.progressDeadlineMs, scan.nowMs);
+    const member = evaluateMember(scan.ids[i] as string, i, scan.nowMs, true, scan.release, seen, scan.progressDeadlineMs, scan.nowMs);
     if (scan.maxConcurrent !== null && !isFinal(member) && set.inFlight >= scan.maxConcurrent) {
-      set.held.set(id, 'maxConcurrent');
+      set.held.set(i, 'maxConcurrent');
       continue;
     }
-    set.members.set(id, member);
-    set.assignedNow.push(id);
+    set.members.push(member);
+    set.assignedNow.push(i);
+    claims.by[i] = set.rank;
+    claims.member[i] = member;
     track(set, member);
   }
 }

@@ -1,4 +1,6 @@
+import type { DesiredState } from '../desired/types.js';
 import { cohortKey, computeCohortOrder } from './cohorts.js';
+import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
 
 interface CohortEntry {
   /** The eligible ids (sorted) this order was computed for. */
@@ -19,14 +21,25 @@ const INCREMENTAL_LIMIT = 0.05;
 
 /**
  * What reconcile keeps between passes so that a pass over 100,000 appliances does not hash every
- * appliance for every rollout: the cohort order per rollout, keyed by the rollout's name and checked
- * against the eligible set it was computed for. An unchanged eligible set reuses the order; a few
- * added or removed appliances are hashed and inserted alone. The order is a function of the name and
- * the set only, so a cache can make a pass faster but never different.
+ * appliance for every rollout:
+ * - per desired state object (treated as immutable, as the controller holds the last good revision),
+ *   its DesiredIndex: sorted appliances, eligible sets, cohort orders as positions;
+ * - across revisions, the cohort order per rollout, keyed by the rollout's name and checked against
+ *   the eligible set it was computed for. An unchanged eligible set reuses the order; a few added or
+ *   removed appliances are hashed and inserted alone.
+ * Both are functions of their inputs only, so a cache makes a pass faster but never different.
  */
 export class ReconcileCache {
   private readonly cohorts = new Map<string, CohortEntry>();
+  private indexes = new WeakMap<DesiredState, DesiredIndex>();
   readonly stats: CacheStats = { hits: 0, incremental: 0, full: 0 };
+
+  /** The index of a desired state, built on first use and kept while the object lives. */
+  desiredIndex(desired: DesiredState): DesiredIndex {
+    let index = this.indexes.get(desired);
+    if (!index) this.indexes.set(desired, (index = buildDesiredIndex(desired)));
+    return index;
+  }
 
   /** The eligible ids (sorted by id) in cohort order for `rollout`, from the cache when it can. */
   cohortOrder(rollout: string, eligible: readonly string[]): readonly string[] {
@@ -52,6 +65,7 @@ export class ReconcileCache {
   /** Forgets everything (the next pass is a cold one). */
   clear(): void {
     this.cohorts.clear();
+    this.indexes = new WeakMap();
   }
 }
 

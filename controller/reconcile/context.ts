@@ -1,7 +1,10 @@
-import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
+import type { DesiredState, Release } from '../desired/types.js';
 import type { ApplianceObservation, RolloutObservation, StateDocument } from '../observed/state-schema.js';
+import type { MemberEval } from './appliance-status.js';
+import type { ReconcileCache } from './cache.js';
+import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
 import { toIso, toMs } from './time.js';
-import { compareVersions, normalizeVersion } from './versions.js';
+import { normalizeVersion } from './versions.js';
 
 /** One appliance's last report with its times parsed once per pass. */
 export interface Seen {
@@ -23,6 +26,16 @@ export interface ReleaseRef {
   version: string;
 }
 
+/**
+ * Which rollout targets each declared appliance, by position: `by[i]` is the rollout's position in
+ * planning order (newest first) or -1, `member[i]` the appliance's status there. Rollouts are
+ * planned newest first, so a position already taken by another rollout means a newer one claimed it.
+ */
+export interface Claims {
+  by: Int32Array;
+  member: (MemberEval | undefined)[];
+}
+
 /** The inputs of one pass, sorted and indexed so that no step depends on input order. */
 export interface ReconcileContext {
   nowMs: number;
@@ -30,62 +43,48 @@ export interface ReconcileContext {
   desired: DesiredState;
   revision: string;
   offlineAfterMs: number;
-  /** Declared appliances by id, and their ids sorted. */
-  declared: Map<string, Appliance>;
-  declaredIds: string[];
-  seen: Map<string, Seen>;
-  /** Every observed id (declared or not), sorted. */
-  seenIds: string[];
-  releases: Map<string, Release>;
-  /** Release names by normalized version, for UnexpectedVersion. */
-  releaseByVersion: Map<string, Release>;
-  /** Rollouts sorted newest first: release semver descending, then name descending. */
-  rolloutsNewestFirst: Rollout[];
+  index: DesiredIndex;
+  /** Each declared appliance's last report, by position. */
+  seenAt: (Seen | undefined)[];
+  /** Appliances that report but are not declared, sorted by id. */
+  undeclared: Seen[];
   observedRollouts: Map<string, RolloutObservation>;
-  retentionPolicies: RetentionPolicy[];
+  claims: Claims;
+  /** One number per declared appliance for a step's own bookkeeping; NaN between uses. */
+  scratch: Float64Array;
 }
 
-const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-/** Builds the context of a pass: sorts and indexes both states and parses every observed time once. */
-export function buildContext(desired: DesiredState, observed: StateDocument, now: Date): ReconcileContext {
+/** Builds the context of a pass: indexes both states (the desired one through the cache) and parses every observed time once. */
+export function buildContext(desired: DesiredState, observed: StateDocument, now: Date, cache: ReconcileCache | null = null): ReconcileContext {
   const nowMs = now.getTime();
   const offlineAfterMs = desired.fleet.offlineAfterMs;
-  const declared = new Map(desired.appliances.map((a) => [a.name, a]));
-  const declaredIds = [...declared.keys()].sort();
-  const seen = new Map<string, Seen>();
+  const index = cache ? cache.desiredIndex(desired) : buildDesiredIndex(desired);
+  const seenAt: (Seen | undefined)[] = new Array<Seen | undefined>(index.ids.length).fill(undefined);
+  const undeclaredById = new Map<string, Seen>();
   for (const obs of observed.appliances) {
     const entry = parseSeen(obs, nowMs, offlineAfterMs);
-    const previous = seen.get(obs.id);
-    if (!previous || preferObservation(entry, previous)) seen.set(obs.id, entry);
-  }
-  const releases = new Map([...desired.releases].sort(byName).map((r) => [r.name, r]));
-  const releaseByVersion = new Map<string, Release>();
-  for (const release of releases.values()) {
-    const version = normalizeVersion(release.version) ?? release.version;
-    if (!releaseByVersion.has(version)) releaseByVersion.set(version, release);
+    const i = index.indexOf.get(obs.id);
+    const previous = i === undefined ? undeclaredById.get(obs.id) : seenAt[i];
+    if (previous && !preferObservation(entry, previous)) continue;
+    if (i === undefined) undeclaredById.set(obs.id, entry);
+    else seenAt[i] = entry;
   }
   const observedRollouts = new Map<string, RolloutObservation>();
-  for (const r of [...observed.rollouts].sort((a, b) => byName(a, b) || compareText(JSON.stringify(a), JSON.stringify(b)))) {
+  for (const r of [...observed.rollouts].sort((a, b) => compareText(a.name, b.name) || compareText(JSON.stringify(a), JSON.stringify(b)))) {
     if (!observedRollouts.has(r.name)) observedRollouts.set(r.name, r);
   }
-  const versionOf = (r: Rollout) => releases.get(r.release)?.version ?? '0.0.0';
-  const rolloutsNewestFirst = [...desired.rollouts].sort((a, b) => compareVersions(versionOf(b), versionOf(a)) || byName(b, a));
   return {
     nowMs,
     nowIso: toIso(nowMs),
     desired,
     revision: desired.revision,
     offlineAfterMs,
-    declared,
-    declaredIds,
-    seen,
-    seenIds: [...seen.keys()].sort(),
-    releases,
-    releaseByVersion,
-    rolloutsNewestFirst,
+    index,
+    seenAt,
+    undeclared: [...undeclaredById.values()].sort((a, b) => compareText(a.id, b.id)),
     observedRollouts,
-    retentionPolicies: [...desired.retentionPolicies].sort(byName),
+    claims: { by: new Int32Array(index.ids.length).fill(-1), member: new Array<MemberEval | undefined>(index.ids.length).fill(undefined) },
+    scratch: new Float64Array(index.ids.length).fill(NaN),
   };
 }
 

@@ -1,37 +1,37 @@
 import { canonicalJson } from '../desired/canonical.js';
 import { matchesSelector } from '../desired/selector.js';
 import type { LabelSelectorSpec } from '../desired/types.js';
-import type { ReconcileContext } from './context.js';
 
 /**
- * The eligible set of a selector: declared appliances whose labels match it (absent or empty selects
- * all), as ids sorted. Rollouts sharing a selector share one evaluation within a pass.
+ * A selector as a predicate over labels. A `matchLabels`-only selector (the common case) becomes a
+ * loop over its pairs — the same test matchesSelector makes first — so that matching 100,000
+ * appliances allocates nothing; any other selector is matched by matchesSelector itself.
  */
-export class EligibleSets {
-  private readonly bySelector = new Map<string, string[]>();
-
-  constructor(private readonly ctx: Pick<ReconcileContext, 'declared' | 'declaredIds'>) {}
-
-  /** The sorted ids of the declared appliances that `selector` matches. */
-  eligible(selector: LabelSelectorSpec | null): string[] {
-    const key = selectorKey(selector);
-    let ids = this.bySelector.get(key);
-    if (!ids) {
-      if (key === '{}') ids = this.ctx.declaredIds;
-      else {
-        ids = [];
-        for (const id of this.ctx.declaredIds) {
-          if (matchesSelector(selector, this.ctx.declared.get(id)?.labels ?? {})) ids.push(id);
-        }
-      }
-      this.bySelector.set(key, ids);
-    }
-    return ids;
-  }
+export function compileSelector(selector: LabelSelectorSpec | null): (labels: Record<string, string>) => boolean {
+  if (!selector) return () => true;
+  if ((selector.matchExpressions ?? []).length > 0) return (labels) => matchesSelector(selector, labels);
+  const pairs = Object.entries(selector.matchLabels ?? {});
+  return (labels) => {
+    for (const [key, value] of pairs) if (labels[key] !== value) return false;
+    return true;
+  };
 }
 
-function selectorKey(selector: LabelSelectorSpec | null): string {
+/** A selector's identity: equal selectors select the same appliances; absent and empty are `{}`. */
+export function selectorKey(selector: LabelSelectorSpec | null): string {
   if (!selector) return '{}';
   const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   return empty ? '{}' : canonicalJson(selector);
+}
+
+/**
+ * The eligible set of a selector over the declared appliances (given sorted by id with their
+ * labels): the positions of those whose labels match, ascending — so also sorted by id.
+ */
+export function eligiblePositions(labels: readonly Record<string, string>[], selector: LabelSelectorSpec | null): Int32Array {
+  const matches = compileSelector(selector);
+  const out = new Int32Array(labels.length);
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) if (matches(labels[i] as Record<string, string>)) out[n++] = i;
+  return out.slice(0, n);
 }

@@ -17,7 +17,7 @@ export type LatchDecision =
   | { kind: 'active'; release: boolean };
 
 /** Failed members counted over the whole rollout (members claimed by a newer rollout are not members). */
-export function failedMembers(members: Iterable<MemberEval>): MemberEval[] {
+export function failedMembers(members: readonly MemberEval[]): MemberEval[] {
   const failed: MemberEval[] = [];
   for (const m of members) if (m.status === 'failed') failed.push(m);
   return failed;

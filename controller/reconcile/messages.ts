@@ -2,7 +2,7 @@ import type { RolloutPhase } from '../observed/state-schema.js';
 import type { StatusCounts } from './plan.js';
 import type { Hold } from './assignments.js';
 import type { LatchDecision } from './failure-policy.js';
-import type { Cause } from './stuck-reasons.js';
+import { causeShort, type Cause } from './stuck-reasons.js';
 import { toIso } from './time.js';
 
 const LISTED = 3;
@@ -104,7 +104,7 @@ function pendingText(m: MessageInput): string {
 }
 
 function listStuck(stuck: { id: string; cause: Cause }[]): string {
-  if (stuck.length <= LISTED) return stuck.map((s) => `${s.id} ${s.cause.short}`).join(', ');
+  if (stuck.length <= LISTED) return stuck.map((s) => `${s.id} ${causeShort(s.cause)}`).join(', ');
   const byKind = new Map<string, number>();
   for (const s of stuck) byKind.set(s.cause.kind, (byKind.get(s.cause.kind) ?? 0) + 1);
   const label: Record<string, string> = {

@@ -3,7 +3,6 @@ import type { StateDocument } from '../observed/state-schema.js';
 import { applianceStatuses } from './appliances.js';
 import { sharedReconcileCache, type ReconcileCache } from './cache.js';
 import { buildContext } from './context.js';
-import { EligibleSets } from './eligible.js';
 import { applianceFindings } from './findings/appliances.js';
 import { sortFindings } from './findings/order.js';
 import { otsFindings } from './findings/ots.js';
@@ -11,7 +10,7 @@ import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
-import { planRollout, type RolloutOutcome } from './rollout-pass.js';
+import { planRollout } from './rollout-pass.js';
 import { toIso } from './time.js';
 
 export interface ReconcileOptions {
@@ -32,15 +31,8 @@ export interface ReconcileOptions {
  */
 export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
   const cache = options.cache === undefined ? sharedReconcileCache : options.cache;
-  const ctx = buildContext(desired, observed, now);
-  const eligible = new EligibleSets(ctx);
-  const claims = new Map<string, string>();
-  const newestFirst: RolloutOutcome[] = [];
-  for (const spec of ctx.rolloutsNewestFirst) {
-    const outcome = planRollout(ctx, spec, { eligible, cache, claims });
-    for (const id of outcome.set.members.keys()) claims.set(id, spec.name);
-    newestFirst.push(outcome);
-  }
+  const ctx = buildContext(desired, observed, now, cache);
+  const newestFirst = ctx.index.rolloutsNewestFirst.map((spec, rank) => planRollout(ctx, spec, rank, cache));
   const outcomes = [...newestFirst].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
   const proofs = planProofs(desired.otsPolicy, observed.proofs, ctx.nowMs);
   const findings = [
@@ -56,7 +48,7 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
     revision: desired.revision,
     errors: [],
     rollouts: outcomes.map((o) => o.status),
-    appliances: applianceStatuses(ctx, newestFirst, claims),
+    appliances: applianceStatuses(ctx, newestFirst),
     findings: sortFindings(findings).map(normalizeFinding),
     actions,
   };

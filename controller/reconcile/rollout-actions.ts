@@ -1,5 +1,6 @@
-import type { Action } from './plan.js';
+import type { ReconcileContext } from './context.js';
 import { latchChange } from './failure-policy.js';
+import type { Action } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { toIso } from './time.js';
 
@@ -10,7 +11,7 @@ type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
  * was never observed, at stage 1 started at `now`), then each AdvanceStage, then WithdrawRelease and
  * AssignRelease in cohort order. SetPhase appears only when the phase or the latch changes.
  */
-export function rolloutActions(o: Decided): Action[] {
+export function rolloutActions(ctx: ReconcileContext, o: Decided): Action[] {
   const actions: Action[] = [];
   const latch = latchChange(o.decision, o.spec);
   if (!o.observed || o.observed.phase !== o.phase || latch !== undefined) {
@@ -22,8 +23,8 @@ export function rolloutActions(o: Decided): Action[] {
     actions.push({ type: 'AdvanceStage', rollout: o.spec.name, from: a.from, to: a.to, startedAt: toIso(a.startedAtMs) });
   }
   for (const appliance of o.withdrawn) actions.push({ type: 'WithdrawRelease', appliance, rollout: o.spec.name });
-  for (const appliance of o.set.assignedNow) {
-    actions.push({ type: 'AssignRelease', appliance, release: o.spec.release, rollout: o.spec.name });
+  for (const i of o.set.assignedNow) {
+    actions.push({ type: 'AssignRelease', appliance: ctx.index.ids[i] as string, release: o.spec.release, rollout: o.spec.name });
   }
   return actions;
 }

@@ -4,14 +4,13 @@ import { advanceStages, type StageProgress } from './advance.js';
 import { evaluateMember, type MemberEval } from './appliance-status.js';
 import { memberSet, type Hold, type MemberSet } from './assignments.js';
 import type { ReconcileCache } from './cache.js';
-import { computeCohortOrder } from './cohorts.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
-import type { EligibleSets } from './eligible.js';
+import { cohortOrderOf } from './desired-index.js';
 import { decideLatch, failedMembers, isStopped, type LatchDecision } from './failure-policy.js';
 import { decidePhase } from './phases.js';
+import type { Action, RolloutStatus } from './plan.js';
 import { rolloutActions } from './rollout-actions.js';
 import { rolloutStatus } from './rollout-status.js';
-import type { Action, RolloutStatus } from './plan.js';
 import { causeOf, type Cause } from './stuck-reasons.js';
 import { toMs } from './time.js';
 import { isWindowOpen } from './window.js';
@@ -19,9 +18,12 @@ import { isWindowOpen } from './window.js';
 /** Everything one rollout's pass decided, for the plan and for the steps that follow it. */
 export interface RolloutOutcome {
   spec: Rollout;
+  /** Its position in planning order (newest first). */
+  rank: number;
   release: ReleaseRef;
   observed: RolloutObservation | null;
-  order: readonly string[];
+  /** Eligible appliances in cohort order, as positions. */
+  order: Int32Array;
   decision: LatchDecision;
   progress: StageProgress;
   phase: RolloutPhase;
@@ -34,32 +36,26 @@ export interface RolloutOutcome {
   status: RolloutStatus;
 }
 
-export interface RolloutPassDeps {
-  eligible: EligibleSets;
-  cache: ReconcileCache | null;
-  /** Appliance → the newer rollout whose assignment targets it. */
-  claims: ReadonlyMap<string, string>;
-}
-
 /**
- * Plans one rollout: its members from existing assignments (minus those newer rollouts claimed), the
- * failure latch, withdrawals when aborted, assignments and stage advances as far as allowed at
- * `now`, then its phase, status and actions. Statuses describe the rollout once the plan is applied.
+ * Plans one rollout, the `rank`-th newest: its members from existing assignments (minus those newer
+ * rollouts claimed), the failure latch, withdrawals when aborted, assignments and stage advances as
+ * far as allowed at `now`, then its phase, status and actions. Records its members in the claims.
+ * Statuses describe the rollout once the plan is applied.
  */
-export function planRollout(ctx: ReconcileContext, spec: Rollout, deps: RolloutPassDeps): RolloutOutcome {
-  const found = ctx.releases.get(spec.release);
+export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, cache: ReconcileCache | null): RolloutOutcome {
+  const found = ctx.index.releases.get(spec.release);
   // A valid desired state always has the release; without one no agent version can match it.
   const release: ReleaseRef = found ? releaseRef(found) : { name: spec.release, version: '' };
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
-  const eligible = deps.eligible.eligible(spec.selector);
-  const order = deps.cache ? deps.cache.cohortOrder(spec.name, eligible) : computeCohortOrder(spec.name, eligible);
-  const { members, anyAssigned } = existingMembers(ctx, spec, release, observed, deps.claims);
-  const anyUnclaimed = members.size > 0 || order.some((id) => !deps.claims.has(id));
+  const order = cohortOrderOf(ctx.index, spec, cache);
+  const { members, anyAssigned } = existingMembers(ctx, spec, rank, release, observed);
+  const anyUnclaimed = members.length > 0 || order.some((i) => ctx.claims.by[i] === -1);
   // Failed members as found, before an abort withdraws them: the message and finding name them.
-  const failed = failedMembers(members.values()).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const failed = failedMembers(members).sort((a, b) => (a.id < b.id ? -1 : 1));
   const decision = decideLatch(spec, observed, failed);
-  const withdrawn = decision.kind !== 'active' && decision.kind !== 'spec-paused' && decision.phase === 'Aborted' ? withdraw(members) : [];
-  const set = memberSet(members);
+  const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
+  const withdrawn = aborted ? withdraw(ctx, members) : [];
+  const set = memberSet(rank, aborted ? members.filter((m) => m.status === 'succeeded') : members);
   const progress = advanceStages({
     spec,
     stage: observed ? Math.min(Math.max(1, observed.stage), spec.stages.length) : 1,
@@ -68,12 +64,13 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, deps: RolloutP
     anyUnclaimed,
     set,
     scan: {
+      ids: ctx.index.ids,
       order,
-      claimedByNewer: deps.claims,
+      claims: ctx.claims,
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
       release,
-      seen: ctx.seen,
+      seenAt: ctx.seenAt,
       progressDeadlineMs: spec.progressDeadlineMs,
       nowMs: ctx.nowMs,
     },
@@ -86,43 +83,66 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, deps: RolloutP
     observedPhase: observed?.phase ?? null,
     anyStuck: stuck.length > 0,
     lastStageComplete: progress.stage === spec.stages.length && progress.completedAtMs !== null,
-    targeted: set.members.size,
+    targeted: set.members.length,
   });
-  const outcome = { spec, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed };
-  return { ...outcome, actions: rolloutActions(outcome), status: rolloutStatus(ctx, outcome, deps.claims) };
+  const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed };
+  return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
 }
 
+/**
+ * The rollout's members from its recorded assignments, each at its earliest time, recorded in the
+ * claims. An assignment of another release (the spec changed it) or of an appliance no longer
+ * declared is ignored: the first is assigned afresh, the second is reported as unknown.
+ */
 function existingMembers(
   ctx: ReconcileContext,
   spec: Rollout,
+  rank: number,
   release: ReleaseRef,
   observed: RolloutObservation | null,
-  claims: ReadonlyMap<string, string>,
-): { members: Map<string, MemberEval>; anyAssigned: boolean } {
-  const earliest = new Map<string, number>();
+): { members: MemberEval[]; anyAssigned: boolean } {
+  // Positions are collected first and their earliest times kept in the pass's scratch array, so a
+  // rollout of 100,000 assignments allocates one list rather than a map.
+  const { scratch } = ctx;
+  const found: number[] = [];
   let anyAssigned = false;
+  let lastText = '';
+  let lastMs = ctx.nowMs;
   for (const a of observed?.assignments ?? []) {
-    // An assignment of another release (the spec changed it) or of an appliance no longer declared
-    // is ignored: the first is assigned afresh, the second is reported as unknown.
-    if (a.release !== spec.release || !ctx.declared.has(a.appliance)) continue;
+    if (a.release !== spec.release) continue;
+    const i = ctx.index.indexOf.get(a.appliance);
+    if (i === undefined) continue;
     anyAssigned = true;
-    if (claims.has(a.appliance)) continue;
-    const at = toMs(a.at) ?? ctx.nowMs;
-    const before = earliest.get(a.appliance);
-    if (before === undefined || at < before) earliest.set(a.appliance, at);
+    if (ctx.claims.by[i] !== -1) continue;
+    // Assignments come in batches made at one time: parse each distinct time once.
+    if (a.at !== lastText) {
+      lastText = a.at;
+      lastMs = toMs(a.at) ?? ctx.nowMs;
+    }
+    const before = scratch[i] as number;
+    if (Number.isNaN(before)) found.push(i);
+    if (Number.isNaN(before) || lastMs < before) scratch[i] = lastMs;
   }
-  const members = new Map<string, MemberEval>();
-  for (const [id, at] of earliest) {
-    members.set(id, evaluateMember(id, at, false, release, ctx.seen.get(id), spec.progressDeadlineMs, ctx.nowMs));
+  const members: MemberEval[] = [];
+  for (const i of found) {
+    const member = evaluateMember(ctx.index.ids[i] as string, i, scratch[i] as number, false, release, ctx.seenAt[i], spec.progressDeadlineMs, ctx.nowMs);
+    scratch[i] = NaN;
+    members.push(member);
+    ctx.claims.by[i] = rank;
+    ctx.claims.member[i] = member;
   }
   return { members, anyAssigned };
 }
 
-/** An aborted rollout withdraws its assignment from every member that has not succeeded. */
-function withdraw(members: Map<string, MemberEval>): string[] {
+/** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing its claim. */
+function withdraw(ctx: ReconcileContext, members: readonly MemberEval[]): string[] {
   const withdrawn: string[] = [];
-  for (const [id, m] of members) if (m.status !== 'succeeded') withdrawn.push(id);
-  for (const id of withdrawn) members.delete(id);
+  for (const m of members) {
+    if (m.status === 'succeeded') continue;
+    withdrawn.push(m.id);
+    ctx.claims.by[m.index] = -1;
+    ctx.claims.member[m.index] = undefined;
+  }
   return withdrawn.sort();
 }
 
@@ -135,8 +155,8 @@ function rolloutHold(spec: Rollout, decision: LatchDecision, nowMs: number): Hol
 
 function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): { member: MemberEval; cause: Cause }[] {
   const stuck: { member: MemberEval; cause: Cause }[] = [];
-  for (const m of set.members.values()) {
-    if (m.status === 'stuck') stuck.push({ member: m, cause: causeOf(m, release, ctx.seen.get(m.id), ctx.nowMs) });
+  for (const m of set.members) {
+    if (m.status === 'stuck') stuck.push({ member: m, cause: causeOf(m, release, ctx.seenAt[m.index], ctx.nowMs) });
   }
   return stuck.sort((a, b) => (a.member.id < b.member.id ? -1 : 1));
 }

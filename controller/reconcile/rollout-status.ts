@@ -10,7 +10,7 @@ import { formatWindow } from './window.js';
 type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
 
 /** The rollout's status as the plan reports it: counts, one-line message, conditions, revision. */
-export function rolloutStatus(ctx: ReconcileContext, o: Decided, claims: ReadonlyMap<string, string>): RolloutStatus {
+export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus {
   const counts = countStatuses(o);
   const { stage, stageStartMs } = o.progress;
   const stageSpec = o.spec.stages[stage - 1];
@@ -23,12 +23,12 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided, claims: Readonl
     counts,
     maxFailures: o.spec.failurePolicy.maxFailures,
     stuck: o.stuck.map((s) => ({ id: s.member.id, cause: s.cause })),
-    failed: o.failed.map((m) => ({ id: m.id, error: ctx.seen.get(m.id)?.obs.update?.error ?? 'no error reported' })),
+    failed: o.failed.map((m) => ({ id: m.id, error: ctx.seenAt[m.index]?.obs.update?.error ?? 'no error reported' })),
     holds: countHolds(o.set.held),
     window: o.spec.window ? formatWindow(o.spec.window) : null,
     nextStageAtMs: o.progress.completedAtMs !== null && stage < o.spec.stages.length ? o.progress.completedAtMs + (stageSpec?.soakMs ?? 0) : null,
     eligible: o.order.length,
-    supersededBy: o.phase === 'Superseded' ? claimers(o.order, claims) : [],
+    supersededBy: o.phase === 'Superseded' ? claimers(ctx, o.order) : [],
     withdrawn: o.withdrawn.length,
   };
   const message = rolloutMessage(input);
@@ -56,23 +56,24 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided, claims: Readonl
 
 function countStatuses(o: Decided): StatusCounts {
   const counts: StatusCounts = { targeted: 0, pending: 0, updating: 0, succeeded: 0, failed: 0, stuck: 0 };
-  for (const m of o.set.members.values()) {
+  for (const m of o.set.members) {
     counts.targeted++;
     counts[m.status]++;
   }
   return counts;
 }
 
-function countHolds(held: ReadonlyMap<string, Hold>): Map<Hold, number> {
+function countHolds(held: ReadonlyMap<number, Hold>): Map<Hold, number> {
   const counts = new Map<Hold, number>();
   for (const hold of held.values()) counts.set(hold, (counts.get(hold) ?? 0) + 1);
   return counts;
 }
 
-function claimers(order: readonly string[], claims: ReadonlyMap<string, string>): string[] {
+function claimers(ctx: ReconcileContext, order: Int32Array): string[] {
   const names = new Set<string>();
-  for (const id of order) {
-    const name = claims.get(id);
+  for (const i of order) {
+    const rank = ctx.claims.by[i] as number;
+    const name = rank >= 0 ? ctx.index.rolloutsNewestFirst[rank]?.name : undefined;
     if (name) names.add(name);
   }
   return [...names].sort();

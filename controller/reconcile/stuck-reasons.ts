@@ -5,12 +5,15 @@ import { toIso } from './time.js';
 /** Why an assigned appliance has not finished, in the precedence DESIGN.md gives. */
 export type CauseKind = 'offline' | 'never-checked-in' | 'deferring' | 'in-phase' | 'not-acknowledged';
 
+/**
+ * A cause as data; `causeText` and `causeShort` word it. (Wording is left until needed: a pass over
+ * a large fleet words only the causes it shows.)
+ */
 export interface Cause {
   kind: CauseKind;
-  /** The whole explanation, for an appliance's reason. */
-  text: string;
-  /** A few words, for a rollout message that lists several appliances. */
-  short: string;
+  member: MemberEval;
+  release: ReleaseRef;
+  seen: Seen | undefined;
 }
 
 /**
@@ -19,37 +22,54 @@ export interface Cause {
  * since T, checked in since assignment but never acknowledged the target.
  */
 export function causeOf(member: MemberEval, release: ReleaseRef, seen: Seen | undefined, nowMs: number): Cause {
-  const assigned = toIso(member.assignedAtMs);
-  if (!seen) {
-    return { kind: 'never-checked-in', text: `never checked in (assigned ${release.name} at ${assigned})`, short: 'never checked in' };
-  }
-  const last = toIso(seen.lastCheckinMs);
-  if (seen.offlineSinceMs !== null) {
-    const since = toIso(seen.offlineSinceMs);
-    return { kind: 'offline', text: `offline since ${since} (last check-in ${last})`, short: `offline since ${since}` };
-  }
-  if (seen.lastCheckinMs < member.assignedAtMs) {
-    return {
-      kind: 'never-checked-in',
-      text: `never checked in since assignment of ${release.name} at ${assigned} (last check-in ${last})`,
-      short: 'never checked in since assignment',
-    };
-  }
-  if (seen.deferUntilMs !== null && seen.deferUntilMs > nowMs) {
-    const until = toIso(seen.deferUntilMs);
-    return { kind: 'deferring', text: `deferring updates until ${until}`, short: `deferring until ${until}` };
-  }
+  const cause = (kind: CauseKind): Cause => ({ kind, member, release, seen });
+  if (!seen) return cause('never-checked-in');
+  if (seen.offlineSinceMs !== null) return cause('offline');
+  if (seen.lastCheckinMs < member.assignedAtMs) return cause('never-checked-in');
+  if (seen.deferUntilMs !== null && seen.deferUntilMs > nowMs) return cause('deferring');
   const update = seen.obs.update;
-  if (update && update.release === release.name && update.phase !== 'succeeded' && update.phase !== 'failed') {
-    const since = seen.updateSinceMs !== null ? toIso(seen.updateSinceMs) : 'an unknown time';
-    const attempt = update.attempt > 1 ? `, attempt ${update.attempt}` : '';
-    return { kind: 'in-phase', text: `in phase ${update.phase} since ${since}${attempt}`, short: `${update.phase} since ${since}` };
+  if (update && update.release === release.name && update.phase !== 'succeeded' && update.phase !== 'failed') return cause('in-phase');
+  return cause('not-acknowledged');
+}
+
+/** The whole explanation, for an appliance's reason. */
+export function causeText(c: Cause): string {
+  const { seen, release } = c;
+  const assigned = toIso(c.member.assignedAtMs);
+  switch (c.kind) {
+    case 'offline':
+      return `offline since ${toIso(seen?.offlineSinceMs ?? 0)} (last check-in ${toIso(seen?.lastCheckinMs ?? 0)})`;
+    case 'never-checked-in':
+      return seen
+        ? `never checked in since assignment of ${release.name} at ${assigned} (last check-in ${toIso(seen.lastCheckinMs)})`
+        : `never checked in (assigned ${release.name} at ${assigned})`;
+    case 'deferring':
+      return `deferring updates until ${toIso(seen?.deferUntilMs ?? 0)}`;
+    case 'in-phase': {
+      const update = seen?.obs.update;
+      const since = seen?.updateSinceMs != null ? toIso(seen.updateSinceMs) : 'an unknown time';
+      const attempt = update && update.attempt > 1 ? `, attempt ${update.attempt}` : '';
+      return `in phase ${update?.phase} since ${since}${attempt}`;
+    }
+    case 'not-acknowledged':
+      return `checked in since assignment of ${release.name} at ${assigned} (last at ${toIso(seen?.lastCheckinMs ?? 0)}) but never acknowledged it`;
   }
-  return {
-    kind: 'not-acknowledged',
-    text: `checked in since assignment of ${release.name} at ${assigned} (last at ${last}) but never acknowledged it`,
-    short: 'never acknowledged',
-  };
+}
+
+/** A few words, for a rollout message that lists several appliances. */
+export function causeShort(c: Cause): string {
+  switch (c.kind) {
+    case 'offline':
+      return `offline since ${toIso(c.seen?.offlineSinceMs ?? 0)}`;
+    case 'never-checked-in':
+      return 'never checked in since assignment';
+    case 'deferring':
+      return `deferring until ${toIso(c.seen?.deferUntilMs ?? 0)}`;
+    case 'in-phase':
+      return `${c.seen?.obs.update?.phase} since ${c.seen?.updateSinceMs != null ? toIso(c.seen.updateSinceMs) : 'an unknown time'}`;
+    case 'not-acknowledged':
+      return 'never acknowledged';
+  }
 }
 
 /**
@@ -67,8 +87,8 @@ export function memberReason(member: MemberEval, release: ReleaseRef, seen: Seen
       return `failed ${attempts} ${attempts === 1 ? 'time' : 'times'}: ${update?.error ?? 'the agent reported no error'}`;
     }
     case 'stuck':
-      return `${causeOf(member, release, seen, nowMs).text}; stuck since ${toIso(member.deadlineMs ?? nowMs)}`;
+      return `${causeText(causeOf(member, release, seen, nowMs))}; stuck since ${toIso(member.deadlineMs ?? nowMs)}`;
     default:
-      return causeOf(member, release, seen, nowMs).text;
+      return causeText(causeOf(member, release, seen, nowMs));
   }
 }

@@ -46,11 +46,15 @@ describe('ReconcileCache', () => {
   });
 
   it('makes a warm reconcile pass hash nothing and plan the same as a cold one', () => {
-    const d = desired({ appliances: appliances('box', 50), rollouts: [rollout('v1.0.2', { stages: [{ percent: 10 }, { percent: 100 }] })] });
+    const fleet = () => desired({ appliances: appliances('box', 50), rollouts: [rollout('v1.0.2', { stages: [{ percent: 10 }, { percent: 100 }] })] });
+    const d = fleet();
     const cache = new ReconcileCache();
     const cold = reconcile(d, state(), NOW, { cache });
-    const warm = reconcile(d, state(), NOW, { cache });
-    expect(warm).toEqual(cold);
+    // The same desired state object: its index, cohort orders included, is reused whole.
+    expect(reconcile(d, state(), NOW, { cache })).toEqual(cold);
+    expect(cache.stats).toEqual({ hits: 0, incremental: 0, full: 1 });
+    // A new revision with the same appliances: the cohort order is found by its eligible set.
+    expect(reconcile(fleet(), state(), NOW, { cache })).toEqual(cold);
     expect(cache.stats).toEqual({ hits: 1, incremental: 0, full: 1 });
   });
 });

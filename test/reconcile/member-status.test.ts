@@ -13,8 +13,8 @@ const ASSIGNED = '2026-01-31T06:00:00Z';
 function member(obs: ObservationOptions | null, assignedAt = ASSIGNED) {
   const observations: ApplianceObservation[] = obs ? [seen('a', obs)] : [];
   const ctx = buildContext(desired({ appliances: [appliance('a')] }), state({ appliances: observations }), NOW);
-  const s = ctx.seen.get('a');
-  const m = evaluateMember('a', Date.parse(assignedAt), false, RELEASE, s, 2 * HOUR, NOW.getTime());
+  const s = ctx.seenAt[0];
+  const m = evaluateMember('a', 0, Date.parse(assignedAt), false, RELEASE, s, 2 * HOUR, NOW.getTime());
   return { m, reason: memberReason(m, RELEASE, s, NOW.getTime()), cause: m.status === 'succeeded' || m.status === 'failed' ? null : causeOf(m, RELEASE, s, NOW.getTime()).kind };
 }
 

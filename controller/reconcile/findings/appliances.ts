@@ -1,4 +1,4 @@
-import type { ReconcileContext } from '../context.js';
+import type { ReconcileContext, Seen } from '../context.js';
 import type { Finding } from '../plan.js';
 import { formatDuration } from '../../desired/quantities.js';
 import { toIso } from '../time.js';
@@ -11,11 +11,11 @@ import { compareVersions } from '../versions.js';
  */
 export function applianceFindings(ctx: ReconcileContext): Finding[] {
   const findings: Finding[] = [];
-  for (const id of ctx.declaredIds) {
-    const seen = ctx.seen.get(id);
+  ctx.index.ids.forEach((id, i) => {
+    const seen = ctx.seenAt[i];
     if (!seen) {
       findings.push({ type: 'NeverCheckedIn', severity: 'info', appliance: id, message: `${id} is declared but has never checked in` });
-      continue;
+      return;
     }
     if (seen.offlineSinceMs !== null) {
       findings.push({
@@ -26,23 +26,26 @@ export function applianceFindings(ctx: ReconcileContext): Finding[] {
         message: `${id} has not checked in since ${toIso(seen.lastCheckinMs)} (offline after ${formatDuration(ctx.offlineAfterMs)})`,
       });
     }
-    const version = unexpectedVersion(ctx, id);
+    const version = unexpectedVersion(ctx, seen);
     if (version) findings.push(version);
-  }
-  for (const id of ctx.seenIds) {
-    if (ctx.declared.has(id)) continue;
-    const last = toIso(ctx.seen.get(id)?.lastCheckinMs ?? 0);
-    findings.push({ type: 'UnknownAppliance', severity: 'warning', appliance: id, message: `${id} checks in (last at ${last}) but is not declared in the fleet repository` });
+  });
+  for (const seen of ctx.undeclared) {
+    findings.push({
+      type: 'UnknownAppliance',
+      severity: 'warning',
+      appliance: seen.id,
+      message: `${seen.id} checks in (last at ${toIso(seen.lastCheckinMs)}) but is not declared in the fleet repository`,
+    });
   }
   return findings;
 }
 
-function unexpectedVersion(ctx: ReconcileContext, id: string): Finding | null {
-  const seen = ctx.seen.get(id);
-  const reported = seen?.obs.agentVersion;
-  if (!seen || reported == null) return null;
+function unexpectedVersion(ctx: ReconcileContext, seen: Seen): Finding | null {
+  const reported = seen.obs.agentVersion;
+  if (reported == null) return null;
+  const id = seen.id;
   const update = seen.obs.update;
-  const succeededWith = update && update.phase === 'succeeded' ? ctx.releases.get(update.release) : undefined;
+  const succeededWith = update && update.phase === 'succeeded' ? ctx.index.releases.get(update.release) : undefined;
   if (succeededWith && compareVersions(reported, succeededWith.version) < 0) {
     return {
       type: 'UnexpectedVersion',
@@ -51,7 +54,7 @@ function unexpectedVersion(ctx: ReconcileContext, id: string): Finding | null {
       message: `${id} runs ${reported}, older than ${succeededWith.name} it reported succeeding with at ${update?.since}: a silent rollback`,
     };
   }
-  if (seen.version === null || !ctx.releaseByVersion.has(seen.version)) {
+  if (seen.version === null || !ctx.index.releaseByVersion.has(seen.version)) {
     return { type: 'UnexpectedVersion', severity: 'warning', appliance: id, message: `${id} runs ${reported}, which no declared Release has` };
   }
   return null;

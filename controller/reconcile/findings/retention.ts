@@ -1,13 +1,6 @@
-import { matchesSelector } from '../../desired/selector.js';
-import type { RetentionPolicy } from '../../desired/types.js';
 import type { ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import { toIso, toMs } from '../time.js';
-
-/** The retention policy an appliance should apply: the first by name whose selector matches its labels. */
-export function policyFor(ctx: ReconcileContext, labels: Record<string, string>): RetentionPolicy | undefined {
-  return ctx.retentionPolicies.find((p) => matchesSelector(p.selector, labels));
-}
 
 /**
  * Retention findings for every declared appliance that checked in and has a policy:
@@ -16,9 +9,11 @@ export function policyFor(ctx: ReconcileContext, labels: Record<string, string>)
  */
 export function retentionFindings(ctx: ReconcileContext): Finding[] {
   const findings: Finding[] = [];
-  for (const id of ctx.declaredIds) {
-    const seen = ctx.seen.get(id);
-    const policy = seen ? policyFor(ctx, ctx.declared.get(id)?.labels ?? {}) : undefined;
+  const { ids, policyOf, retentionPolicies } = ctx.index;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    const seen = ctx.seenAt[i];
+    const policy = retentionPolicies[policyOf[i] as number];
     if (!seen || !policy) continue;
     const report = seen.obs.retention;
     const base = { severity: 'warning' as const, appliance: id, policy: policy.name };

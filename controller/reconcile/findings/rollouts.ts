@@ -3,6 +3,7 @@ import type { Finding } from '../plan.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
 import { toIso } from '../time.js';
 import { formatSelector } from '../../desired/selector.js';
+import { causeText } from '../stuck-reasons.js';
 
 /**
  * A rollout's findings: StuckAppliance per stuck member (since its deadline), RolloutStalled,
@@ -19,7 +20,7 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
       appliance: member.id,
       rollout,
       since: toIso(member.deadlineMs ?? ctx.nowMs),
-      message: `${member.id} is stuck on ${o.spec.release}: ${cause.text}`,
+      message: `${member.id} is stuck on ${o.spec.release}: ${causeText(cause)}`,
     });
   }
   if (o.stuck.length) {
@@ -28,7 +29,7 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
   }
   const failedFinding = failureFinding(o);
   if (failedFinding) findings.push(failedFinding);
-  if (o.order.length === 0 && o.set.members.size === 0) {
+  if (o.order.length === 0 && o.set.members.length === 0) {
     findings.push({
       type: 'NoEligibleAppliances',
       severity: 'warning',
@@ -36,8 +37,9 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
       message: `no declared appliance matches the selector of ${rollout} (${formatSelector(o.spec.selector)})`,
     });
   }
-  for (const id of o.set.assignedNow) {
-    const seen = ctx.seen.get(id);
+  for (const i of o.set.assignedNow) {
+    const id = ctx.index.ids[i] as string;
+    const seen = ctx.seenAt[i];
     if (seen && seen.offlineSinceMs === null) continue;
     const state = seen ? `has been offline since ${toIso(seen.offlineSinceMs as number)}` : 'has never checked in';
     findings.push({

@@ -1,0 +1,84 @@
+import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
+import type { ReconcileCache } from './cache.js';
+import { computeCohortOrder } from './cohorts.js';
+import { compileSelector, eligiblePositions, selectorKey } from './eligible.js';
+import { compareVersions, normalizeVersion } from './versions.js';
+
+/**
+ * What reconcile derives from the desired state alone, computed once per desired state (the
+ * controller plans the same revision every pass until a new one arrives): appliances sorted by id
+ * and numbered by that position, so that per-appliance work is array indexing rather than string
+ * lookups; eligible sets and cohort orders as positions; releases and rollouts in planning order.
+ */
+export interface DesiredIndex {
+  /** Declared appliance ids, sorted; an appliance's position here is its index everywhere. */
+  ids: string[];
+  labels: Record<string, string>[];
+  indexOf: Map<string, number>;
+  releases: Map<string, Release>;
+  /** The first release (by name) of each normalized version, for UnexpectedVersion. */
+  releaseByVersion: Map<string, Release>;
+  /** Rollouts sorted newest first: release semver descending, then name descending. */
+  rolloutsNewestFirst: Rollout[];
+  retentionPolicies: RetentionPolicy[];
+  /** Per appliance, the position in retentionPolicies of the policy it should apply, or -1. */
+  policyOf: Int32Array;
+  eligible: Map<string, Int32Array>;
+  orders: Map<string, Int32Array>;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Indexes a desired state; independent of the order of its lists. */
+export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
+  const appliances = [...desired.appliances].sort(byName);
+  const ids = appliances.map((a) => a.name);
+  const labels = appliances.map((a) => a.labels);
+  const releases = new Map([...desired.releases].sort(byName).map((r) => [r.name, r]));
+  const releaseByVersion = new Map<string, Release>();
+  for (const release of releases.values()) {
+    const version = normalizeVersion(release.version) ?? release.version;
+    if (!releaseByVersion.has(version)) releaseByVersion.set(version, release);
+  }
+  const versionOf = (r: Rollout) => releases.get(r.release)?.version ?? '0.0.0';
+  const retentionPolicies = [...desired.retentionPolicies].sort(byName);
+  const matchers = retentionPolicies.map((p) => compileSelector(p.selector));
+  const policyOf = new Int32Array(ids.length);
+  labels.forEach((l, i) => (policyOf[i] = matchers.findIndex((matches) => matches(l))));
+  return {
+    ids,
+    labels,
+    indexOf: new Map(ids.map((id, i) => [id, i])),
+    releases,
+    releaseByVersion,
+    rolloutsNewestFirst: [...desired.rollouts].sort((a, b) => compareVersions(versionOf(b), versionOf(a)) || byName(b, a)),
+    retentionPolicies,
+    policyOf,
+    eligible: new Map(),
+    orders: new Map(),
+  };
+}
+
+/** The positions of the appliances a selector makes eligible, ascending. */
+export function eligibleOf(index: DesiredIndex, selector: Rollout['selector']): Int32Array {
+  const key = selectorKey(selector);
+  let positions = index.eligible.get(key);
+  if (!positions) index.eligible.set(key, (positions = eligiblePositions(index.labels, selector)));
+  return positions;
+}
+
+/**
+ * A rollout's eligible appliances in cohort order, as positions. Without a cache every appliance is
+ * hashed; with one, the order comes from the previous revision's when the eligible set is the same
+ * or close to it.
+ */
+export function cohortOrderOf(index: DesiredIndex, rollout: Rollout, cache: ReconcileCache | null): Int32Array {
+  let order = index.orders.get(rollout.name);
+  if (!order) {
+    const eligible = Array.from(eligibleOf(index, rollout.selector), (i) => index.ids[i] as string);
+    const ids = cache ? cache.cohortOrder(rollout.name, eligible) : computeCohortOrder(rollout.name, eligible);
+    order = Int32Array.from(ids, (id) => index.indexOf.get(id) as number);
+    index.orders.set(rollout.name, order);
+  }
+  return order;
+}
