@@ -2,6 +2,7 @@ import type { Benchmark } from './bench.js';
 import { checkinBenchmark } from './checkin.bench.js';
 import { checkinStoreBenchmark } from './checkin-store.bench.js';
 import { loadBenchmark } from './load.bench.js';
+import { otsExpireBenchmark } from './ots-expire.bench.js';
 
 /** Every benchmark `npm run bench` runs, in order; each lives in its own file beside this one. */
-export const BENCHMARKS: Benchmark[] = [loadBenchmark, checkinBenchmark, checkinStoreBenchmark];
+export const BENCHMARKS: Benchmark[] = [loadBenchmark, checkinBenchmark, checkinStoreBenchmark, otsExpireBenchmark];
