@@ -42,9 +42,10 @@ function releaseReferences(documents: CheckedDocument[]): Issue[] {
   const releases = new Set(documents.filter((d) => d.def.kind === 'Release' && d.name !== null).map((d) => d.name as string));
   const issues: Issue[] = [];
   for (const checked of documents) {
-    if (checked.def.kind !== 'Rollout' || !checked.valid) continue;
-    const release = (checked.value.spec as { release: string }).release;
-    if (!releases.has(release)) {
+    if (checked.def.kind !== 'Rollout' || !checked.document.sound) continue;
+    // Checked even when the Rollout has other errors, so one pass of fixes shows every problem.
+    const release = (checked.value.spec as { release?: unknown } | null | undefined)?.release;
+    if (typeof release === 'string' && !releases.has(release)) {
       const message = `Release \`${release}\` is not declared (declared: ${listed([...releases].sort())})`;
       issues.push(issueAt(checked.document, ['spec', 'release'], message));
     }
