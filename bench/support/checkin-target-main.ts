@@ -49,9 +49,8 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0 } : undefined,
   });
   await controller.reconcileNow();
-  const tokens: string[] = [];
-  for (const id of ids) tokens.push((await controller.store.issueToken(id, { rotate: true })) as string);
-  return { url: controller.url, tokens };
+  const issued = await controller.store.issueTokens(ids, { rotate: true });
+  return { url: controller.url, tokens: issued.map((t) => t.token) };
 }
 
 /** Later requests: profile the load only, not the set-up. */

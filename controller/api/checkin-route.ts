@@ -5,13 +5,15 @@ import { bearerToken } from './bearer.js';
 import { checkinProblems } from './checkin-validation.js';
 import { sendError } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
+import { TokenCache } from './token-cache.js';
 import type { ApiOptions } from './server.js';
 
 /** Seconds an appliance is asked to wait when the store is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
- * `POST /v1/checkin`: the token names the appliance; the body is validated against the committed schema;
+ * `POST /v1/checkin`: the token names the appliance (looked up in memory, see token-cache.ts); the body is
+ * validated against the committed schema;
  * the report is written through group commit and acknowledged only once durable; the answer is the
  * appliance's target and retention policy from the latest plan.
  */
@@ -24,7 +26,12 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions):
     },
     options.groupCommit ?? { maxBatch: 500, maxDelayMs: 2 },
   );
-  app.addHook('onClose', async () => committer.drain());
+  const tokens = new TokenCache(store, { refreshMs: options.tokenRefreshMs, log: options.logger });
+  void tokens.start();
+  app.addHook('onClose', async () => {
+    tokens.stop();
+    await committer.drain();
+  });
 
   app.post('/v1/checkin', async (request, reply) => {
     const token = bearerToken(request.headers.authorization);
@@ -33,7 +40,7 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions):
       return sendError(reply, 'Unauthorized', 'send the appliance token as `Authorization: Bearer <token>`');
     }
     try {
-      const appliance = await store.applianceForToken(token);
+      const appliance = await tokens.applianceFor(token);
       if (!appliance) {
         metrics.checkins.inc({ result: 'unauthorized' });
         return sendError(reply, 'Unauthorized', 'unknown or rotated token: issue one with `muster appliance token ID`');

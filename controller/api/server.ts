@@ -35,6 +35,8 @@ export interface ApiOptions {
   onWebhook?: () => void;
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   groupCommit?: GroupCommitOptions;
+  /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
+  tokenRefreshMs?: number;
   /** Extra routes (the evidence endpoint of the OTS lifecycle) registered on the same server. */
   plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
 }

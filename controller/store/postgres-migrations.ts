@@ -118,4 +118,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'token change sequence',
+    // Token writes take the next number from token_changes, whose row lock they hold until commit:
+    // numbers are therefore committed in order, and a reader that sees number n has seen all below it.
+    statements: [
+      'ALTER TABLE tokens ADD COLUMN change_seq bigint NOT NULL DEFAULT 0',
+      'CREATE INDEX tokens_by_change ON tokens (change_seq)',
+      `CREATE TABLE token_changes (
+         id integer PRIMARY KEY CHECK (id = 1),
+         seq bigint NOT NULL
+       )`,
+      'INSERT INTO token_changes (id, seq) VALUES (1, 0)',
+    ],
+  },
 ];

@@ -116,4 +116,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'token change sequence',
+    // Every token write stamps the rows it writes with one number above all before it (writes are
+    // serialized), so the API's token cache can ask for what changed since the last number it saw.
+    statements: [
+      'ALTER TABLE tokens ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0',
+      'CREATE INDEX tokens_by_change ON tokens (change_seq)',
+    ],
+  },
 ];

@@ -19,6 +19,7 @@ import type {
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
+  IssuedToken,
   Leadership,
   MigrationResult,
   NewProof,
@@ -32,8 +33,11 @@ import type {
   Store,
   StoredEvent,
   StoredFinding,
+  TokenChange,
+  TokenChanges,
+  TokenListener,
 } from './store.js';
-import { looksLikeToken, newToken, tokenHash } from './tokens.js';
+import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 export interface SqliteStoreOptions {
   /** The clock for times the store stamps itself (token creation); defaults to the system clock. */
@@ -53,6 +57,7 @@ export class SqliteStore implements Store {
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
+  private readonly tokenListeners = new TokenListeners();
 
   constructor(
     readonly description: string,
@@ -131,20 +136,36 @@ export class SqliteStore implements Store {
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    const token = newToken();
+    const [issued] = await this.issueTokens([applianceId], options);
+    return issued?.token ?? null;
+  }
+
+  async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
     const now = this.clock().getTime();
-    const issue = this.db.transaction((): string | null => {
-      const existing = this.db.prepare('SELECT 1 FROM tokens WHERE appliance = ?').get(applianceId);
-      if (existing && !options.rotate) return null;
-      this.db
-        .prepare(
-          `INSERT INTO tokens (appliance, token_sha256, created_at, rotated_at) VALUES (?, ?, ?, NULL)
-           ON CONFLICT (appliance) DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at`,
-        )
-        .run(applianceId, tokenHash(token), now);
-      return token;
+    const has = this.db.prepare('SELECT 1 FROM tokens WHERE appliance = ?').pluck();
+    const upsert = this.db.prepare(
+      `INSERT INTO tokens (appliance, token_sha256, created_at, rotated_at, change_seq) VALUES (?, ?, ?, NULL, ?)
+       ON CONFLICT (appliance) DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at,
+         change_seq = excluded.change_seq`,
+    );
+    const issue = this.db.transaction((): { issued: IssuedToken[]; changes: TokenChange[] } => {
+      // Writes are serialized: one above the highest number so far is above everything committed.
+      const seq = (this.db.prepare('SELECT coalesce(max(change_seq), 0) + 1 FROM tokens').pluck().get() as number);
+      const issued: IssuedToken[] = [];
+      const changes: TokenChange[] = [];
+      for (const appliance of uniqueIds(applianceIds)) {
+        if (!options.rotate && has.get(appliance) !== undefined) continue;
+        const token = newToken();
+        const tokenSha256 = tokenHash(token);
+        upsert.run(appliance, tokenSha256, now, seq);
+        issued.push({ appliance, token });
+        changes.push({ appliance, tokenSha256, seq });
+      }
+      return { issued, changes };
     });
-    return issue.immediate();
+    const { issued, changes } = issue.immediate();
+    this.tokenListeners.notify(changes);
+    return issued;
   }
 
   async applianceForToken(token: string): Promise<string | null> {
@@ -153,6 +174,19 @@ export class SqliteStore implements Store {
       | { appliance: string }
       | undefined;
     return row?.appliance ?? null;
+  }
+
+  async tokensChangedSince(cursor: number | null): Promise<TokenChanges> {
+    const rows = unlessBusy(() =>
+      this.db
+        .prepare('SELECT appliance, token_sha256 AS tokenSha256, change_seq AS seq FROM tokens WHERE change_seq > ? ORDER BY change_seq')
+        .all(cursor ?? -1),
+    ) as TokenChange[];
+    return { changes: rows, cursor: rows.length ? (rows[rows.length - 1] as TokenChange).seq : cursor };
+  }
+
+  onTokensChanged(listener: TokenListener): () => void {
+    return this.tokenListeners.add(listener);
   }
 
   async appliancesWithTokens(): Promise<string[]> {

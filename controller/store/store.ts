@@ -61,8 +61,26 @@ export interface Store {
    * once); without it, returns null and changes nothing when the appliance already has one.
    */
   issueToken(applianceId: string, options?: { rotate?: boolean }): Promise<string | null>;
+  /**
+   * Issues tokens for many appliances in ONE transaction, each as issueToken would (without `rotate`,
+   * appliances that already have one are skipped). Returns the tokens issued, in the order given
+   * (a repeated id counts once).
+   */
+  issueTokens(applianceIds: readonly string[], options?: { rotate?: boolean }): Promise<IssuedToken[]>;
   /** The appliance a token belongs to, or null for an unknown, rotated or malformed token. */
   applianceForToken(token: string): Promise<string | null>;
+  /**
+   * Tokens issued or rotated after `cursor` by any process (every token when `cursor` is null), in
+   * the order they were committed, and the cursor to pass next time. A reader that sees a change has
+   * seen every change committed before it, so polling with the returned cursor misses nothing.
+   */
+  tokensChangedSince(cursor: number | null): Promise<TokenChanges>;
+  /**
+   * Calls `listener` with the changes each issueToken/issueTokens call of this store object makes,
+   * once committed and before that call resolves (so a cache can drop a rotated token at once).
+   * Returns a function that removes the listener.
+   */
+  onTokensChanged(listener: TokenListener): () => void;
   /** Ids of the appliances holding a token, sorted. */
   appliancesWithTokens(): Promise<string[]>;
 
@@ -180,6 +198,26 @@ export interface CheckinRecord {
   report: CheckinRequest;
   at: Date;
 }
+
+export interface IssuedToken {
+  appliance: string;
+  token: string;
+}
+
+/** One appliance's token as a change wrote it: its sha256, and the change's place in commit order. */
+export interface TokenChange {
+  appliance: string;
+  tokenSha256: string;
+  seq: number;
+}
+
+export interface TokenChanges {
+  changes: TokenChange[];
+  /** Pass this to the next tokensChangedSince call (unchanged when nothing changed). */
+  cursor: number | null;
+}
+
+export type TokenListener = (changes: readonly TokenChange[]) => void;
 
 export interface CheckinHistoryEntry {
   id: number;

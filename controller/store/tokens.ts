@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../desired/canonical.js';
+import type { TokenChange, TokenListener } from './store.js';
 
 const TOKEN_PREFIX = 'mst_';
 /** `mst_` and 32 bytes in base64url (43 characters, no padding). */
@@ -18,4 +19,25 @@ export function tokenHash(token: string): string {
 /** Whether a string has a token's shape; anything else is refused without touching the store. */
 export function looksLikeToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
+}
+
+/** The ids to issue tokens for: each once, in the order first given. */
+export function uniqueIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** The listeners of one store object's token writes (Store.onTokensChanged). */
+export class TokenListeners {
+  private readonly listeners = new Set<TokenListener>();
+
+  add(listener: TokenListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells every listener; called after the commit, before the write resolves. */
+  notify(changes: readonly TokenChange[]): void {
+    if (changes.length === 0) return;
+    for (const listener of this.listeners) listener(changes);
+  }
 }

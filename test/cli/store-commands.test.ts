@@ -7,7 +7,7 @@ import { startController, type RunningController } from '../../controller/runtim
 import { checkinBody, post } from '../api/api-harness.js';
 import { muster } from '../helpers/cli.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir, waitFor } from '../helpers/tmp.js';
 
 describe('CLI commands against a live store', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -40,8 +40,10 @@ describe('CLI commands against a live store', () => {
     const rotated = await muster(['appliance', 'token', 'lab-01', '--rotate', '--db', db]);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout.trim()).not.toBe(token);
-    expect((await post(`${controller.url}/v1/checkin`, checkinBody(), token)).status).toBe(401);
+    // The new token works at once; the old one stops working once the controller's token cache has
+    // read the change another process made (it polls every second).
     expect((await post(`${controller.url}/v1/checkin`, checkinBody(), rotated.stdout.trim())).status).toBe(200);
+    await waitFor(async () => (await post(`${controller.url}/v1/checkin`, checkinBody(), token)).status === 401, 'the rotated token to be refused', 5_000);
   });
 
   it('refuses a token for an appliance that is not declared', async () => {

@@ -8,8 +8,8 @@ import type { StoreHarness } from './harness.js';
 export function basicsContract(h: () => StoreHarness): void {
   it('migrates a fresh database once, then has nothing to apply', async () => {
     const store = (await h().emptyDatabase())();
-    expect(await store.migrate()).toEqual({ applied: [1], version: 1 });
-    expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+    expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
+    expect(await store.migrate()).toEqual({ applied: [], version: 2 });
     expect(await store.stateVersion()).toBe(0);
   });
 
@@ -17,16 +17,16 @@ export function basicsContract(h: () => StoreHarness): void {
     const open = await h().emptyDatabase();
     const [a, b] = [open(), open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((r) => r.applied)).toEqual([1]);
-    expect(results.map((r) => r.version)).toEqual([1, 1]);
+    expect(results.flatMap((r) => r.applied)).toEqual([1, 2]);
+    expect(results.map((r) => r.version)).toEqual([2, 2]);
   });
 
   it('refuses a database migrated by a newer Muster, naming both versions', async () => {
     await h().sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
     const failure = h().store.migrate();
     await expect(failure).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 1 });
-    await expect(failure).rejects.toThrow(/version 99.*up to 1/);
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 2 });
+    await expect(failure).rejects.toThrow(/version 99.*up to 2/);
   });
 
   it('writes a batch: the latest check-in per appliance, every one in the history', async () => {
@@ -109,6 +109,57 @@ export function basicsContract(h: () => StoreHarness): void {
       expect(await store.applianceForToken(bad)).toBeNull();
     }
     expect(await store.appliancesWithTokens()).toEqual(['a-01', 'b-02']);
+  });
+
+  it('issues tokens in bulk, in the order given, skipping appliances that have one unless rotating', async () => {
+    const { store } = h();
+    const kept = (await store.issueToken('b-02')) as string;
+    const issued = await store.issueTokens(['c-03', 'b-02', 'a-01', 'c-03']);
+    expect(issued.map((t) => t.appliance)).toEqual(['c-03', 'a-01']);
+    for (const { appliance, token } of issued) expect(await store.applianceForToken(token)).toBe(appliance);
+    expect(await store.applianceForToken(kept)).toBe('b-02');
+    expect(await store.issueTokens([])).toEqual([]);
+    const rotated = await store.issueTokens(['a-01', 'b-02'], { rotate: true });
+    expect(rotated.map((t) => t.appliance)).toEqual(['a-01', 'b-02']);
+    expect(await store.applianceForToken(kept)).toBeNull();
+    expect(await store.applianceForToken((issued[1] as { token: string }).token)).toBeNull();
+    expect(await store.applianceForToken((rotated[1] as { token: string }).token)).toBe('b-02');
+    expect(await store.appliancesWithTokens()).toEqual(['a-01', 'b-02', 'c-03']);
+  });
+
+  it('lists token changes after a cursor in commit order, whichever store object wrote them', async () => {
+    const { store } = h();
+    const other = await h().openAnother();
+    expect(await store.tokensChangedSince(null)).toEqual({ changes: [], cursor: null });
+    const first = (await store.issueToken('a-01')) as string;
+    await other.issueTokens(['b-02', 'c-03']);
+    const all = await store.tokensChangedSince(null);
+    expect(all.changes.map((c) => c.appliance).sort()).toEqual(['a-01', 'b-02', 'c-03']);
+    expect(all.changes.find((c) => c.appliance === 'a-01')?.tokenSha256).toBe(createHash('sha256').update(first).digest('hex'));
+    expect(all.changes.map((c) => c.seq)).toEqual([...all.changes.map((c) => c.seq)].sort((x, y) => x - y));
+    expect(await store.tokensChangedSince(all.cursor)).toEqual({ changes: [], cursor: all.cursor });
+
+    const rotated = (await other.issueToken('a-01', { rotate: true })) as string;
+    const later = await store.tokensChangedSince(all.cursor);
+    expect(later.changes).toEqual([{ appliance: 'a-01', tokenSha256: createHash('sha256').update(rotated).digest('hex'), seq: later.cursor }]);
+    expect(later.cursor).toBeGreaterThan(all.cursor as number);
+  });
+
+  it('tells its listeners of the tokens it writes before the write resolves, until they unsubscribe', async () => {
+    const { store } = h();
+    const heard: string[][] = [];
+    const stop = store.onTokensChanged((changes) => heard.push(changes.map((c) => c.appliance)));
+    const token = (await store.issueToken('a-01')) as string;
+    expect(heard).toEqual([['a-01']]);
+    await store.issueToken('a-01');
+    expect(heard).toHaveLength(1);
+    await store.issueTokens(['b-02', 'a-01'], { rotate: true });
+    expect(heard).toEqual([['a-01'], ['b-02', 'a-01']]);
+    const { changes } = await store.tokensChangedSince(null);
+    expect(changes.find((c) => c.appliance === 'a-01')?.tokenSha256).not.toBe(createHash('sha256').update(token).digest('hex'));
+    stop();
+    await store.issueToken('c-03');
+    expect(heard).toHaveLength(2);
   });
 
   it('keeps the last applied desired state and source status', async () => {

@@ -27,17 +27,13 @@ async function issueOne(id: string, flags: TokenFlags): Promise<void> {
   );
 }
 
-/** Issues tokens for every declared appliance that has none. */
+/** Issues tokens for every declared appliance that has none, in one transaction. */
 async function issueAll(flags: TokenFlags): Promise<void> {
   await withStore(
     flags.db,
     async (store) => {
       const declared = await declaredAppliances(store, flags.repo);
-      const tokens: { appliance: string; token: string }[] = [];
-      for (const appliance of declared) {
-        const token = await store.issueToken(appliance, { rotate: false });
-        if (token) tokens.push({ appliance, token });
-      }
+      const tokens = await store.issueTokens(declared, { rotate: false });
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify({ tokens }, null, 2)}\n` : tokens.map((t) => `${t.appliance}\t${t.token}\n`).join(''),
       );
