@@ -48,6 +48,14 @@ const rows: Row[] = [
     want: [{ file: 'a.yaml', path: 'spec.release', message: 'Release `v2.0.0` is not declared (declared: v1.0.0)', line: 6, column: 12 }],
   },
   {
+    name: 'a missing Release is reported beside the other errors of its Rollout',
+    given: { 'a.yaml': rollout('v2.0.0', { paused: 'no' }), 'z.yaml': release('v1.0.0') },
+    want: [
+      { file: 'a.yaml', path: 'spec.release', message: 'Release `v2.0.0` is not declared' },
+      { file: 'a.yaml', path: 'spec.paused', message: 'must be true or false' },
+    ],
+  },
+  {
     name: 'a Release with a schema error still counts as declared',
     given: { 'a.yaml': rollout('v1.0.0'), 'z.yaml': release('v1.0.0').replace('version: 1.0.0', 'version: 1.5') },
     want: [{ file: 'z.yaml', path: 'spec.version', message: 'must be a string' }],

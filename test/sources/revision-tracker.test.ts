@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { retryDelayMs } from '../../controller/sources/backoff.js';
+import { openSource } from '../../controller/sources/open-source.js';
 import { repoLocation } from '../../controller/sources/repo-location.js';
 import { initialTrackerState, trackRevision, type TrackerState } from '../../controller/sources/revision-tracker.js';
 import type { Revision } from '../../controller/sources/source.js';
@@ -80,5 +81,6 @@ describe('--repo', () => {
     { given: 'C:fleet', want: 'directory' },
   ])('$given is a $want source', ({ given, want }) => {
     expect(repoLocation(given).kind).toBe(want);
+    expect(openSource({ repo: given, cacheDir: 'unused' }).kind).toBe(want);
   });
 });
