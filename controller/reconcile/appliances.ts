@@ -15,6 +15,8 @@ import { formatWindow } from './window.js';
 export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): ApplianceStatus[] {
   const waits = waitingFor(ctx, newestFirst);
   const { ids } = ctx.index;
+  // Most of a fleet runs what it is told: one reason string per release serves them all.
+  const runs = new Map<string, string>();
   const statuses: ApplianceStatus[] = [];
   let u = 0;
   for (let i = 0; i < ids.length; i++) {
@@ -24,10 +26,14 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly R
     const outcome = rank >= 0 ? newestFirst[rank] : undefined;
     const member = ctx.claims.member[i];
     if (outcome && member) {
-      const reason = memberReason(member, outcome.release, ctx.seenAt[i], ctx.nowMs);
+      let reason = member.status === 'succeeded' ? runs.get(outcome.release.name) : undefined;
+      if (reason === undefined) {
+        reason = memberReason(member, outcome.release, ctx.seenAt[i], ctx.nowMs);
+        if (member.status === 'succeeded') runs.set(outcome.release.name, reason);
+      }
       statuses.push({ id, target: outcome.spec.release, rollout: outcome.spec.name, status: member.status, reason });
     } else {
-      statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, i, waits.get(i)) });
+      statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, i, waits.get(i), runs) });
     }
   }
   while (u < ctx.undeclared.length) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
@@ -63,7 +69,7 @@ const HOLD_TEXT: Record<Hold, string> = {
   deferring: 'it defers updates',
 };
 
-function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined): string {
+function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined, memo: Map<string, string>): string {
   const seen = ctx.seenAt[i];
   const parts: string[] = [];
   if (!seen) parts.push('never checked in');
@@ -73,8 +79,19 @@ function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined): s
     const hold = wait.hold === 'window' && wait.outcome.spec.window ? `its window (${formatWindow(wait.outcome.spec.window)}) is closed` : HOLD_TEXT[wait.hold];
     parts.push(`waits for ${wait.outcome.spec.release} (rollout ${wait.outcome.spec.name}): ${hold}`);
   } else {
-    const running = seen?.version ? ctx.index.releaseByVersion.get(seen.version) : undefined;
-    parts.push(running ? `up to date on ${running.name}; no rollout targets it` : 'no rollout targets it');
+    parts.push(noTarget(ctx, seen, memo));
   }
-  return parts.join('; ');
+  return parts.length === 1 ? (parts[0] as string) : parts.join('; ');
+}
+
+// Depends on the version alone, so one string per version serves every idle appliance running it.
+function noTarget(ctx: ReconcileContext, seen: Seen | undefined, memo: Map<string, string>): string {
+  const key = `idle:${seen?.version ?? ''}`;
+  let text = memo.get(key);
+  if (text === undefined) {
+    const running = seen?.version ? ctx.index.releaseByVersion.get(seen.version) : undefined;
+    text = running ? `up to date on ${running.name}; no rollout targets it` : 'no rollout targets it';
+    memo.set(key, text);
+  }
+  return text;
 }

@@ -22,7 +22,7 @@ export interface MemberSet {
 /** A member set from the evaluated existing assignments (already recorded in the claims). */
 export function memberSet(rank: number, members: MemberEval[]): MemberSet {
   const set: MemberSet = { rank, members, inFlight: 0, latestFinalMs: null, assignedNow: [], held: new Map() };
-  for (const m of members) track(set, m);
+  for (let k = 0; k < members.length; k++) track(set, members[k] as MemberEval);
   return set;
 }
 

@@ -61,7 +61,9 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
   const index = cache ? cache.desiredIndex(desired) : buildDesiredIndex(desired);
   const seenAt: (Seen | undefined)[] = new Array<Seen | undefined>(index.ids.length).fill(undefined);
   const undeclaredById = new Map<string, Seen>();
-  for (const obs of observed.appliances) {
+  // Indexed loops in this file and the rollout steps: they run once per appliance per pass.
+  for (let k = 0; k < observed.appliances.length; k++) {
+    const obs = observed.appliances[k] as ApplianceObservation;
     const entry = parseSeen(obs, nowMs, offlineAfterMs);
     const i = index.indexOf.get(obs.id);
     const previous = i === undefined ? undeclaredById.get(obs.id) : seenAt[i];

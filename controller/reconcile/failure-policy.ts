@@ -19,7 +19,7 @@ export type LatchDecision =
 /** Failed members counted over the whole rollout (members claimed by a newer rollout are not members). */
 export function failedMembers(members: readonly MemberEval[]): MemberEval[] {
   const failed: MemberEval[] = [];
-  for (const m of members) if (m.status === 'failed') failed.push(m);
+  for (let k = 0; k < members.length; k++) if ((members[k] as MemberEval).status === 'failed') failed.push(members[k] as MemberEval);
   return failed;
 }
 

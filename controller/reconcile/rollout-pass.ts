@@ -108,7 +108,9 @@ function existingMembers(
   let anyAssigned = false;
   let lastText = '';
   let lastMs = ctx.nowMs;
-  for (const a of observed?.assignments ?? []) {
+  const assignments = observed?.assignments ?? [];
+  for (let k = 0; k < assignments.length; k++) {
+    const a = assignments[k] as RolloutObservation['assignments'][number];
     if (a.release !== spec.release) continue;
     const i = ctx.index.indexOf.get(a.appliance);
     if (i === undefined) continue;
@@ -137,7 +139,8 @@ function existingMembers(
 /** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing its claim. */
 function withdraw(ctx: ReconcileContext, members: readonly MemberEval[]): string[] {
   const withdrawn: string[] = [];
-  for (const m of members) {
+  for (let k = 0; k < members.length; k++) {
+    const m = members[k] as MemberEval;
     if (m.status === 'succeeded') continue;
     withdrawn.push(m.id);
     ctx.claims.by[m.index] = -1;
@@ -155,7 +158,8 @@ function rolloutHold(spec: Rollout, decision: LatchDecision, nowMs: number): Hol
 
 function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): { member: MemberEval; cause: Cause }[] {
   const stuck: { member: MemberEval; cause: Cause }[] = [];
-  for (const m of set.members) {
+  for (let k = 0; k < set.members.length; k++) {
+    const m = set.members[k] as MemberEval;
     if (m.status === 'stuck') stuck.push({ member: m, cause: causeOf(m, release, ctx.seenAt[m.index], ctx.nowMs) });
   }
   return stuck.sort((a, b) => (a.member.id < b.member.id ? -1 : 1));

@@ -1,3 +1,4 @@
+import type { MemberEval } from './appliance-status.js';
 import type { Hold } from './assignments.js';
 import { rolloutConditions } from './conditions.js';
 import type { ReconcileContext } from './context.js';
@@ -56,9 +57,10 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
 
 function countStatuses(o: Decided): StatusCounts {
   const counts: StatusCounts = { targeted: 0, pending: 0, updating: 0, succeeded: 0, failed: 0, stuck: 0 };
-  for (const m of o.set.members) {
+  const { members } = o.set;
+  for (let k = 0; k < members.length; k++) {
     counts.targeted++;
-    counts[m.status]++;
+    counts[(members[k] as MemberEval).status]++;
   }
   return counts;
 }

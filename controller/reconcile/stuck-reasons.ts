@@ -80,7 +80,7 @@ export function causeShort(c: Cause): string {
 export function memberReason(member: MemberEval, release: ReleaseRef, seen: Seen | undefined, nowMs: number): string {
   switch (member.status) {
     case 'succeeded':
-      return `runs ${release.name} (since ${toIso(member.finalAtMs ?? member.assignedAtMs)})`;
+      return `runs ${release.name}`;
     case 'failed': {
       const update = seen?.obs.update;
       const attempts = Math.max(1, update?.attempt ?? 1);
