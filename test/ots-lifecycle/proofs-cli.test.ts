@@ -106,7 +106,7 @@ describe('muster proofs upgrade', () => {
     const { code, stdout, stderr } = await muster('proofs', 'upgrade', '--repo', repo, '--db', db);
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain(`Upgraded 1 pending proofs at `);
+    expect(stdout).toContain(`Checked 1 pending proof at `);
     expect(stdout).toContain(`  lab-01/b-1  pending → anchored  (${calendar.url}: submitted → upgraded)\n`);
     expect(calendar.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /digest', `GET /timestamp/${expectedCommitment(sha, T0)}`]);
     expect((await store.proofStats(T0)).byStatus.anchored).toBe(1);

@@ -24,7 +24,7 @@ export function renderProofStats(stats: ProofStats, now: Date): string {
 export function renderUpgradeReport(report: UpgradeReport): string {
   if (report.skipped) return `Nothing upgraded: ${report.skipped}.\n`;
   const which = report.includeExpired ? 'pending and expired' : 'pending';
-  const lines = [`Upgraded ${report.checked} ${which} proofs at ${report.at} against ${report.calendars.join(', ') || 'no calendar'}`];
+  const lines = [`Checked ${report.checked} ${which} proof${report.checked === 1 ? '' : 's'} at ${report.at} against ${report.calendars.join(', ') || 'no calendar'}`];
   if (report.checked === 0) return `${lines[0]}: none to upgrade.\n`;
   const statuses = Object.entries(report.statuses).map(([s, n]) => `${n} ${s}`);
   lines.push(`Now: ${statuses.join(', ')}`, '', 'Answers by calendar:');
