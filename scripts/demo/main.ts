@@ -14,7 +14,7 @@ import { writeDemoFleet } from './demo-fleet.js';
 // `npm start`: a demo fleet repository served through file:// (the git source), the controller on
 // SQLite, an image server and 50 simulated appliances, five of them faulty. Ctrl-C stops it all.
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const work = join(root, '.demo');
+const work = resolve(process.env.MUSTER_DEMO_DIR ?? join(root, '.demo'));
 const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
 
 rmSync(work, { recursive: true, force: true });
