@@ -40,6 +40,8 @@ export interface ControllerOptions {
   /** Time between fetches of a git remote (default 60 s). */
   fetchIntervalMs?: number;
   checkinDebounceMs?: number;
+  /** Least time between a pass and the next one check-ins ask for (default 5 s; more after long passes). */
+  checkinMinGapMs?: number;
   leaderRetryMs?: number;
   timers?: Timers;
   logger: Logger;
@@ -93,6 +95,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     timers,
     intervalMs: options.intervalMs ?? 10_000,
     checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
+    checkinMinGapMs: options.checkinMinGapMs,
     backoff: DEFAULT_BACKOFF,
     onOutcome: (outcome, ms) => {
       metrics.reconcileDuration.observe(ms / 1000);

@@ -10,11 +10,22 @@ export interface LoopOptions {
   intervalMs: number;
   /** Quiet time after a check-in before the pass it asks for (check-ins come in floods). */
   checkinDebounceMs: number;
+  /**
+   * Least time from the end of one pass to a pass a check-in asks for (default CHECKIN_MIN_GAP_MS), and
+   * at least CHECKIN_GAP_PER_PASS times the last pass's duration: under a steady flood of check-ins the
+   * process spends at most about a fifth of its time reconciling, however large the fleet.
+   */
+  checkinMinGapMs?: number;
   /** Retries after failures. */
   backoff: BackoffPolicy;
   /** Sees every outcome (status, metrics, logs). */
   onOutcome?: (outcome: PassOutcome, durationMs: number) => void;
 }
+
+/** Default least time between a pass and the next one a check-in asks for. */
+export const CHECKIN_MIN_GAP_MS = 5_000;
+/** A check-in-triggered pass waits at least this many times as long as the last pass took. */
+export const CHECKIN_GAP_PER_PASS = 4;
 
 /**
  * Level-triggered scheduling of reconcile passes: a trigger only says "reconcile soon"; each pass re-reads
@@ -29,6 +40,8 @@ export class ReconcileLoop {
   private scheduleAfterRun: number | null = null;
   private failures = 0;
   private stopped = true;
+  private lastEndedAt: number | null = null;
+  private lastDurationMs = 0;
 
   constructor(private readonly options: LoopOptions) {}
 
@@ -59,9 +72,16 @@ export class ReconcileLoop {
     this.timer = this.options.timers.setTimeout(() => void this.runOnce(), delayMs);
   }
 
-  /** A check-in arrived: reconcile after the flood settles. */
+  /**
+   * A check-in arrived: reconcile after `checkinDebounceMs`, but no sooner than the check-in gap after
+   * the last pass (during a pass, the gap counts from its end).
+   */
   checkinArrived(): void {
-    this.request(this.options.checkinDebounceMs);
+    const gap = Math.max(this.options.checkinMinGapMs ?? CHECKIN_MIN_GAP_MS, CHECKIN_GAP_PER_PASS * this.lastDurationMs);
+    let wait = 0;
+    if (this.running) wait = gap;
+    else if (this.lastEndedAt !== null) wait = gap - (this.options.timers.now().getTime() - this.lastEndedAt);
+    this.request(Math.max(this.options.checkinDebounceMs, wait));
   }
 
   /** Runs a pass now, after any pass in flight (never two at once); resolves with its outcome. */
@@ -88,6 +108,10 @@ export class ReconcileLoop {
     const started = process.hrtime.bigint();
     const outcome = await this.options.pass(now);
     this.options.onOutcome?.(outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    // On the loop's clock, so the gap follows injected time; what the outcome's consumers did
+    // (rebuilding the check-in answers) counts too.
+    this.lastEndedAt = this.options.timers.now().getTime();
+    this.lastDurationMs = Math.max(0, this.lastEndedAt - now.getTime());
     return outcome;
   }
 
