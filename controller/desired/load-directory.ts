@@ -17,29 +17,46 @@ export interface DirectoryFiles {
  * be read is reported in `unreadable` instead.
  */
 export async function readFleetDirectory(dir: string): Promise<DirectoryFiles> {
-  const files: FleetFile[] = [];
-  const unreadable: LoadError[] = [];
+  const paths: { path: string; link: boolean }[] = [];
   const visit = async (relative: string): Promise<void> => {
     const entries = await readdir(join(dir, relative), { withFileTypes: true });
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        await visit(path);
-        continue;
-      }
-      if (!isFleetFilePath(entry.name)) continue;
-      try {
-        if (entry.isSymbolicLink() && !(await stat(join(dir, path))).isFile()) continue;
-        files.push({ path, content: await readFile(join(dir, path), 'utf8') });
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        unreadable.push({ file: path, line: 1, column: 1, path: '', message: `cannot read the file: ${reason}` });
-      }
+      if (entry.isDirectory()) await visit(path);
+      else if (isFleetFilePath(entry.name)) paths.push({ path, link: entry.isSymbolicLink() });
     }
   };
   await visit('');
+  const read = await mapLimited(paths, READ_CONCURRENCY, async ({ path, link }): Promise<FleetFile | LoadError | null> => {
+    try {
+      if (link && !(await stat(join(dir, path))).isFile()) return null;
+      return { path, content: await readFile(join(dir, path), 'utf8') };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      return { file: path, line: 1, column: 1, path: '', message: `cannot read the file: ${reason}` };
+    }
+  });
+  const files = read.filter((r): r is FleetFile => r !== null && 'content' in r);
+  const unreadable = read.filter((r): r is LoadError => r !== null && 'message' in r);
   return { files, unreadable };
+}
+
+// Reading files one at a time leaves the disk and the thread pool idle between reads.
+const READ_CONCURRENCY = 32;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** A content hash of a set of files: the same paths and contents always give the same revision. */
