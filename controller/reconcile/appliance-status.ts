@@ -1,61 +1,114 @@
 import { IN_FLIGHT_PHASES, type UpdatePhase } from '../observed/state-schema.js';
 import type { ApplianceUpdateStatus } from './plan.js';
-import type { ReleaseRef, Seen } from './context.js';
+import type { ReleaseRef, SeenTable } from './context.js';
 
-/** An assigned member of a rollout, as observed at `now`. */
-export interface MemberEval {
-  id: string;
-  /** The appliance's position among the declared ones. */
-  index: number;
-  assignedAtMs: number;
-  /** Assigned by this plan (at `now`). */
-  isNew: boolean;
-  status: ApplianceUpdateStatus;
-  /** When it reached succeeded or failed (its report's `since`, never before the assignment); else null. */
-  finalAtMs: number | null;
-  /** When it is (or became) stuck: the later of assignment and last `deferUntil`, plus progressDeadline; null while deferring. */
-  deadlineMs: number | null;
+/** Statuses by code, as the member table stores them. */
+export const STATUSES: readonly ApplianceUpdateStatus[] = ['pending', 'updating', 'succeeded', 'failed', 'stuck'];
+const PENDING = 0;
+const UPDATING = 1;
+const SUCCEEDED = 2;
+const FAILED = 3;
+const STUCK = 4;
+
+/**
+ * Each declared appliance's membership, by position: `by[i]` is the position (newest first) of the
+ * rollout whose assignment targets it, or -1; the other columns are its status there. Rollouts are
+ * planned newest first, so a position another rollout already holds was claimed by a newer one.
+ */
+export interface MemberTable {
+  by: Int32Array;
+  status: Uint8Array;
+  assignedAtMs: Float64Array;
+  /** When it reached succeeded or failed (its report's `since`, never before the assignment); NaN otherwise. */
+  finalAtMs: Float64Array;
+  /** When it is (or became) stuck: the later of assignment and last `deferUntil`, plus progressDeadline; NaN while deferring. */
+  deadlineMs: Float64Array;
+}
+
+export function newMemberTable(n: number): MemberTable {
+  return {
+    by: new Int32Array(n).fill(-1),
+    status: new Uint8Array(n),
+    assignedAtMs: new Float64Array(n).fill(NaN),
+    finalAtMs: new Float64Array(n).fill(NaN),
+    deadlineMs: new Float64Array(n).fill(NaN),
+  };
 }
 
 const inFlight = new Set<UpdatePhase>(IN_FLIGHT_PHASES);
 
 /**
- * The status of one assigned appliance in a rollout, mutually exclusive: `succeeded` (its agent
- * reports the release's version), `failed` (it reports failure for this release since its
- * assignment), `stuck` (neither, past its deadline, not deferring), `updating` (an in-flight phase
- * for this release) or `pending`. A failure reported before the assignment belongs to an earlier
- * one and does not count.
+ * Records appliance `i` as a member of rollout `rank`, assigned at `assignedAtMs`, with its status,
+ * mutually exclusive: `succeeded` (its agent reports the release's version), `failed` (it reports
+ * failure for this release since its assignment), `stuck` (neither, past its deadline, not
+ * deferring), `updating` (an in-flight phase for this release) or `pending`. A failure reported
+ * at or before the assignment belongs to an earlier one and does not count: so an appliance is
+ * never failed the moment it is assigned, and a plan's own assignments cannot trip its latch.
  */
 export function evaluateMember(
-  id: string,
-  index: number,
+  members: MemberTable,
+  seen: SeenTable,
+  i: number,
+  rank: number,
   assignedAtMs: number,
-  isNew: boolean,
   release: ReleaseRef,
-  seen: Seen | undefined,
   progressDeadlineMs: number,
   nowMs: number,
-): MemberEval {
-  const update = seen?.obs.update ?? null;
+): void {
+  members.by[i] = rank;
+  members.assignedAtMs[i] = assignedAtMs;
+  members.finalAtMs[i] = NaN;
+  members.deadlineMs[i] = NaN;
+  const obs = seen.obs[i];
+  const update = obs?.update ?? null;
   const forThis = update !== null && update.release === release.name;
-  const since = seen?.updateSinceMs ?? null;
-  if (seen && seen.version !== null && seen.version === release.version) {
-    const reportedAt = forThis && update.phase === 'succeeded' && since !== null ? since : assignedAtMs;
-    return { id, index, assignedAtMs, isNew, status: 'succeeded', finalAtMs: Math.max(reportedAt, assignedAtMs), deadlineMs: null };
+  const since = seen.updateSinceMs[i] as number;
+  if (obs && seen.version[i] !== null && seen.version[i] === release.version) {
+    const reportedAt = forThis && update.phase === 'succeeded' && !Number.isNaN(since) ? since : assignedAtMs;
+    members.status[i] = SUCCEEDED;
+    members.finalAtMs[i] = Math.max(reportedAt, assignedAtMs);
+    return;
   }
-  if (forThis && update.phase === 'failed' && since !== null && since >= assignedAtMs) {
-    return { id, index, assignedAtMs, isNew, status: 'failed', finalAtMs: since, deadlineMs: null };
+  if (forThis && update.phase === 'failed' && since > assignedAtMs) {
+    members.status[i] = FAILED;
+    members.finalAtMs[i] = since;
+    return;
   }
-  const deferUntil = seen?.deferUntilMs ?? null;
-  const deferring = deferUntil !== null && deferUntil > nowMs;
-  const deadlineMs = deferring ? null : Math.max(assignedAtMs, deferUntil ?? assignedAtMs) + progressDeadlineMs;
-  let status: ApplianceUpdateStatus = 'pending';
-  if (deadlineMs !== null && nowMs > deadlineMs) status = 'stuck';
-  else if (forThis && inFlight.has(update.phase)) status = 'updating';
-  return { id, index, assignedAtMs, isNew, status, finalAtMs: null, deadlineMs };
+  const deferUntil = seen.deferUntilMs[i] as number;
+  const deferring = deferUntil > nowMs;
+  if (!deferring) members.deadlineMs[i] = Math.max(assignedAtMs, Number.isNaN(deferUntil) ? assignedAtMs : deferUntil) + progressDeadlineMs;
+  const deadline = members.deadlineMs[i] as number;
+  if (nowMs > deadline) members.status[i] = STUCK;
+  else members.status[i] = forThis && inFlight.has(update.phase) ? UPDATING : PENDING;
+}
+
+/** Forgets appliance `i`'s membership (an aborted rollout withdrew it). */
+export function clearMember(members: MemberTable, i: number): void {
+  members.by[i] = -1;
+  members.status[i] = PENDING;
+  members.assignedAtMs[i] = NaN;
+  members.finalAtMs[i] = NaN;
+  members.deadlineMs[i] = NaN;
+}
+
+export function statusAt(members: MemberTable, i: number): ApplianceUpdateStatus {
+  return STATUSES[members.status[i] as number] as ApplianceUpdateStatus;
 }
 
 /** Succeeded or failed: the member no longer holds its stage (given failures within the limit). */
-export function isFinal(member: MemberEval): boolean {
-  return member.status === 'succeeded' || member.status === 'failed';
+export function isFinalAt(members: MemberTable, i: number): boolean {
+  const s = members.status[i];
+  return s === SUCCEEDED || s === FAILED;
+}
+
+const CODE: Record<ApplianceUpdateStatus, number> = { pending: PENDING, updating: UPDATING, succeeded: SUCCEEDED, failed: FAILED, stuck: STUCK };
+
+export function isStatus(members: MemberTable, i: number, status: ApplianceUpdateStatus): boolean {
+  return members.status[i] === CODE[status];
+}
+
+/** A time column's value, NaN read as null. */
+export function timeOrNull(column: Float64Array, i: number): number | null {
+  const v = column[i] as number;
+  return Number.isNaN(v) ? null : v;
 }

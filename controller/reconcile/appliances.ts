@@ -1,5 +1,6 @@
 import type { Hold } from './assignments.js';
-import type { ReconcileContext, Seen } from './context.js';
+import { statusAt } from './appliance-status.js';
+import { isDeferring, offlineSince, type ReconcileContext, type Seen } from './context.js';
 import type { ApplianceStatus } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason } from './stuck-reasons.js';
@@ -22,16 +23,16 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly R
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
     while (u < ctx.undeclared.length && (ctx.undeclared[u] as Seen).id < id) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
-    const rank = ctx.claims.by[i] as number;
+    const rank = ctx.members.by[i] as number;
     const outcome = rank >= 0 ? newestFirst[rank] : undefined;
-    const member = ctx.claims.member[i];
-    if (outcome && member) {
-      let reason = member.status === 'succeeded' ? runs.get(outcome.release.name) : undefined;
+    if (outcome) {
+      const status = statusAt(ctx.members, i);
+      let reason = status === 'succeeded' ? runs.get(outcome.release.name) : undefined;
       if (reason === undefined) {
-        reason = memberReason(member, outcome.release, ctx.seenAt[i], ctx.nowMs);
-        if (member.status === 'succeeded') runs.set(outcome.release.name, reason);
+        reason = memberReason(ctx, i, outcome.release);
+        if (status === 'succeeded') runs.set(outcome.release.name, reason);
       }
-      statuses.push({ id, target: outcome.spec.release, rollout: outcome.spec.name, status: member.status, reason });
+      statuses.push({ id, target: outcome.spec.release, rollout: outcome.spec.name, status, reason });
     } else {
       statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, i, waits.get(i), runs) });
     }
@@ -55,7 +56,7 @@ function waitingFor(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[
   const waits = new Map<number, Wait>();
   for (const outcome of newestFirst) {
     for (const [i, hold] of outcome.set.held) {
-      if (ctx.claims.by[i] === -1 && !waits.has(i)) waits.set(i, { outcome, hold });
+      if (ctx.members.by[i] === -1 && !waits.has(i)) waits.set(i, { outcome, hold });
     }
   }
   return waits;
@@ -70,26 +71,26 @@ const HOLD_TEXT: Record<Hold, string> = {
 };
 
 function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined, memo: Map<string, string>): string {
-  const seen = ctx.seenAt[i];
   const parts: string[] = [];
-  if (!seen) parts.push('never checked in');
-  else if (seen.offlineSinceMs !== null) parts.push(`offline since ${toIso(seen.offlineSinceMs)} (last check-in ${toIso(seen.lastCheckinMs)})`);
-  if (seen && seen.deferUntilMs !== null && seen.deferUntilMs > ctx.nowMs) parts.push(`deferring updates until ${toIso(seen.deferUntilMs)}`);
+  const offline = offlineSince(ctx, i);
+  if (ctx.seen.obs[i] === undefined) parts.push('never checked in');
+  else if (offline !== null) parts.push(`offline since ${toIso(offline)} (last check-in ${toIso(ctx.seen.lastCheckinMs[i] as number)})`);
+  if (isDeferring(ctx, i)) parts.push(`deferring updates until ${toIso(ctx.seen.deferUntilMs[i] as number)}`);
   if (wait) {
     const hold = wait.hold === 'window' && wait.outcome.spec.window ? `its window (${formatWindow(wait.outcome.spec.window)}) is closed` : HOLD_TEXT[wait.hold];
     parts.push(`waits for ${wait.outcome.spec.release} (rollout ${wait.outcome.spec.name}): ${hold}`);
   } else {
-    parts.push(noTarget(ctx, seen, memo));
+    parts.push(noTarget(ctx, ctx.seen.version[i] ?? null, memo));
   }
   return parts.length === 1 ? (parts[0] as string) : parts.join('; ');
 }
 
 // Depends on the version alone, so one string per version serves every idle appliance running it.
-function noTarget(ctx: ReconcileContext, seen: Seen | undefined, memo: Map<string, string>): string {
-  const key = `idle:${seen?.version ?? ''}`;
+function noTarget(ctx: ReconcileContext, version: string | null, memo: Map<string, string>): string {
+  const key = `idle:${version ?? ''}`;
   let text = memo.get(key);
   if (text === undefined) {
-    const running = seen?.version ? ctx.index.releaseByVersion.get(seen.version) : undefined;
+    const running = version ? ctx.index.releaseByVersion.get(version) : undefined;
     text = running ? `up to date on ${running.name}; no rollout targets it` : 'no rollout targets it';
     memo.set(key, text);
   }

@@ -1,6 +1,5 @@
 import type { Rollout } from '../desired/types.js';
 import type { RolloutObservation } from '../observed/state-schema.js';
-import type { MemberEval } from './appliance-status.js';
 import { toMs } from './time.js';
 
 /**
@@ -16,26 +15,18 @@ export type LatchDecision =
   | { kind: 'tripped'; phase: 'Paused' | 'Aborted'; sinceMs: number }
   | { kind: 'active'; release: boolean };
 
-/** Failed members counted over the whole rollout (members claimed by a newer rollout are not members). */
-export function failedMembers(members: readonly MemberEval[]): MemberEval[] {
-  const failed: MemberEval[] = [];
-  for (let k = 0; k < members.length; k++) if ((members[k] as MemberEval).status === 'failed') failed.push(members[k] as MemberEval);
-  return failed;
-}
-
 /**
- * Decides the latch. A latch is re-evaluated with the new spec as soon as the desired rollout's
+ * Decides the latch from the times the failed members failed. A latch is re-evaluated with the new spec as soon as the desired rollout's
  * specHash differs from the one that tripped it; a tripped latch dates from the failure that
  * crossed `maxFailures`.
  */
-export function decideLatch(spec: Rollout, observed: RolloutObservation | null, failed: readonly MemberEval[]): LatchDecision {
+export function decideLatch(spec: Rollout, observed: RolloutObservation | null, failedAtMs: readonly number[]): LatchDecision {
   const latch = observed?.latch ?? null;
   const sameSpec = latch !== null && latch.specHash === spec.specHash;
   if (spec.paused) return { kind: 'spec-paused', release: latch !== null && !sameSpec };
   if (latch && sameSpec) return { kind: 'held', phase: latch.phase, sinceMs: toMs(latch.at) ?? 0 };
-  if (failed.length > spec.failurePolicy.maxFailures) {
-    const times = failed.map((m) => m.finalAtMs ?? 0).sort((a, b) => a - b);
-    const sinceMs = times[spec.failurePolicy.maxFailures] ?? 0;
+  if (failedAtMs.length > spec.failurePolicy.maxFailures) {
+    const sinceMs = [...failedAtMs].sort((a, b) => a - b)[spec.failurePolicy.maxFailures] ?? 0;
     return { kind: 'tripped', phase: spec.failurePolicy.action === 'abort' ? 'Aborted' : 'Paused', sinceMs };
   }
   return { kind: 'active', release: latch !== null };

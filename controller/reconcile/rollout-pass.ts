@@ -1,12 +1,12 @@
 import type { Rollout } from '../desired/types.js';
 import type { RolloutObservation, RolloutPhase } from '../observed/state-schema.js';
 import { advanceStages, type StageProgress } from './advance.js';
-import { evaluateMember, type MemberEval } from './appliance-status.js';
+import { clearMember, evaluateMember, isStatus } from './appliance-status.js';
 import { memberSet, type Hold, type MemberSet } from './assignments.js';
 import type { ReconcileCache } from './cache.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
-import { decideLatch, failedMembers, isStopped, type LatchDecision } from './failure-policy.js';
+import { decideLatch, isStopped, type LatchDecision } from './failure-policy.js';
 import { decidePhase } from './phases.js';
 import type { Action, RolloutStatus } from './plan.js';
 import { rolloutActions } from './rollout-actions.js';
@@ -30,8 +30,10 @@ export interface RolloutOutcome {
   /** Targeted members once the plan is applied: assigned and not claimed by a newer rollout. */
   set: MemberSet;
   withdrawn: string[];
-  stuck: { member: MemberEval; cause: Cause }[];
-  failed: MemberEval[];
+  /** Stuck members with their causes, by position (so by id). */
+  stuck: Cause[];
+  /** Failed members as found (before an abort withdraws them): positions and failure times. */
+  failed: { index: number; atMs: number }[];
   actions: Action[];
   status: RolloutStatus;
 }
@@ -39,8 +41,8 @@ export interface RolloutOutcome {
 /**
  * Plans one rollout, the `rank`-th newest: its members from existing assignments (minus those newer
  * rollouts claimed), the failure latch, withdrawals when aborted, assignments and stage advances as
- * far as allowed at `now`, then its phase, status and actions. Records its members in the claims.
- * Statuses describe the rollout once the plan is applied.
+ * far as allowed at `now`, then its phase, status and actions. Records its members in the member
+ * table. Statuses describe the rollout once the plan is applied.
  */
 export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, cache: ReconcileCache | null): RolloutOutcome {
   const found = ctx.index.releases.get(spec.release);
@@ -49,13 +51,12 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
   const order = cohortOrderOf(ctx.index, spec, cache);
   const { members, anyAssigned } = existingMembers(ctx, spec, rank, release, observed);
-  const anyUnclaimed = members.length > 0 || order.some((i) => ctx.claims.by[i] === -1);
-  // Failed members as found, before an abort withdraws them: the message and finding name them.
-  const failed = failedMembers(members).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const decision = decideLatch(spec, observed, failed);
+  const anyUnclaimed = members.length > 0 || order.some((i) => ctx.members.by[i] === -1);
+  const failed = members.filter((i) => isStatus(ctx.members, i, 'failed')).map((i) => ({ index: i, atMs: ctx.members.finalAtMs[i] as number }));
+  const decision = decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
   const withdrawn = aborted ? withdraw(ctx, members) : [];
-  const set = memberSet(rank, aborted ? members.filter((m) => m.status === 'succeeded') : members);
+  const set = memberSet(ctx.members, rank, aborted ? members.filter((i) => ctx.members.by[i] === rank) : members);
   const progress = advanceStages({
     spec,
     stage: observed ? Math.min(Math.max(1, observed.stage), spec.stages.length) : 1,
@@ -64,18 +65,17 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
     anyUnclaimed,
     set,
     scan: {
-      ids: ctx.index.ids,
       order,
-      claims: ctx.claims,
+      table: ctx.members,
+      seen: ctx.seen,
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
       release,
-      seenAt: ctx.seenAt,
       progressDeadlineMs: spec.progressDeadlineMs,
       nowMs: ctx.nowMs,
     },
   });
-  const stuck = stuckMembers(ctx, set, release);
+  const stuck = set.members.filter((i) => isStatus(ctx.members, i, 'stuck')).sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
   const phase = decidePhase({
     decision,
     anyMember: order.length > 0 || anyAssigned,
@@ -85,14 +85,14 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
     lastStageComplete: progress.stage === spec.stages.length && progress.completedAtMs !== null,
     targeted: set.members.length,
   });
-  const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed };
+  const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed: failed.sort((a, b) => a.index - b.index) };
   return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
 }
 
 /**
  * The rollout's members from its recorded assignments, each at its earliest time, recorded in the
- * claims. An assignment of another release (the spec changed it) or of an appliance no longer
- * declared is ignored: the first is assigned afresh, the second is reported as unknown.
+ * member table. An assignment of another release (the spec changed it) or of an appliance no
+ * longer declared is ignored: the first is assigned afresh, the second is reported as unknown.
  */
 function existingMembers(
   ctx: ReconcileContext,
@@ -100,7 +100,7 @@ function existingMembers(
   rank: number,
   release: ReleaseRef,
   observed: RolloutObservation | null,
-): { members: MemberEval[]; anyAssigned: boolean } {
+): { members: number[]; anyAssigned: boolean } {
   // Positions are collected first and their earliest times kept in the pass's scratch array, so a
   // rollout of 100,000 assignments allocates one list rather than a map.
   const { scratch } = ctx;
@@ -115,7 +115,7 @@ function existingMembers(
     const i = ctx.index.indexOf.get(a.appliance);
     if (i === undefined) continue;
     anyAssigned = true;
-    if (ctx.claims.by[i] !== -1) continue;
+    if (ctx.members.by[i] !== -1) continue;
     // Assignments come in batches made at one time: parse each distinct time once.
     if (a.at !== lastText) {
       lastText = a.at;
@@ -125,26 +125,22 @@ function existingMembers(
     if (Number.isNaN(before)) found.push(i);
     if (Number.isNaN(before) || lastMs < before) scratch[i] = lastMs;
   }
-  const members: MemberEval[] = [];
-  for (const i of found) {
-    const member = evaluateMember(ctx.index.ids[i] as string, i, scratch[i] as number, false, release, ctx.seenAt[i], spec.progressDeadlineMs, ctx.nowMs);
+  for (let k = 0; k < found.length; k++) {
+    const i = found[k] as number;
+    evaluateMember(ctx.members, ctx.seen, i, rank, scratch[i] as number, release, spec.progressDeadlineMs, ctx.nowMs);
     scratch[i] = NaN;
-    members.push(member);
-    ctx.claims.by[i] = rank;
-    ctx.claims.member[i] = member;
   }
-  return { members, anyAssigned };
+  return { members: found, anyAssigned };
 }
 
-/** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing its claim. */
-function withdraw(ctx: ReconcileContext, members: readonly MemberEval[]): string[] {
+/** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing it. */
+function withdraw(ctx: ReconcileContext, members: readonly number[]): string[] {
   const withdrawn: string[] = [];
   for (let k = 0; k < members.length; k++) {
-    const m = members[k] as MemberEval;
-    if (m.status === 'succeeded') continue;
-    withdrawn.push(m.id);
-    ctx.claims.by[m.index] = -1;
-    ctx.claims.member[m.index] = undefined;
+    const i = members[k] as number;
+    if (isStatus(ctx.members, i, 'succeeded')) continue;
+    withdrawn.push(ctx.index.ids[i] as string);
+    clearMember(ctx.members, i);
   }
   return withdrawn.sort();
 }
@@ -154,13 +150,4 @@ function rolloutHold(spec: Rollout, decision: LatchDecision, nowMs: number): Hol
   if (decision.kind === 'held' || decision.kind === 'tripped') return 'failures';
   if (spec.window && !isWindowOpen(spec.window, nowMs)) return 'window';
   return null;
-}
-
-function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): { member: MemberEval; cause: Cause }[] {
-  const stuck: { member: MemberEval; cause: Cause }[] = [];
-  for (let k = 0; k < set.members.length; k++) {
-    const m = set.members[k] as MemberEval;
-    if (m.status === 'stuck') stuck.push({ member: m, cause: causeOf(m, release, ctx.seenAt[m.index], ctx.nowMs) });
-  }
-  return stuck.sort((a, b) => (a.member.id < b.member.id ? -1 : 1));
 }

@@ -1,9 +1,9 @@
-import type { MemberEval } from './appliance-status.js';
+import { STATUSES, type MemberTable } from './appliance-status.js';
 import type { Hold } from './assignments.js';
 import { rolloutConditions } from './conditions.js';
 import type { ReconcileContext } from './context.js';
 import { pendingReason, rolloutMessage, type MessageInput } from './messages.js';
-import type { RolloutStatus, StatusCounts } from './plan.js';
+import type { ApplianceUpdateStatus, RolloutStatus, StatusCounts } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { toIso, toMs } from './time.js';
 import { formatWindow } from './window.js';
@@ -12,7 +12,7 @@ type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
 
 /** The rollout's status as the plan reports it: counts, one-line message, conditions, revision. */
 export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus {
-  const counts = countStatuses(o);
+  const counts = countStatuses(ctx.members, o);
   const { stage, stageStartMs } = o.progress;
   const stageSpec = o.spec.stages[stage - 1];
   const input: MessageInput = {
@@ -23,8 +23,8 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
     percent: stageSpec?.percent ?? 100,
     counts,
     maxFailures: o.spec.failurePolicy.maxFailures,
-    stuck: o.stuck.map((s) => ({ id: s.member.id, cause: s.cause })),
-    failed: o.failed.map((m) => ({ id: m.id, error: ctx.seenAt[m.index]?.obs.update?.error ?? 'no error reported' })),
+    stuck: o.stuck.map((cause) => ({ id: ctx.index.ids[cause.index] as string, cause })),
+    failed: o.failed.map((f) => ({ id: ctx.index.ids[f.index] as string, error: ctx.seen.obs[f.index]?.update?.error ?? 'no error reported' })),
     holds: countHolds(o.set.held),
     window: o.spec.window ? formatWindow(o.spec.window) : null,
     nextStageAtMs: o.progress.completedAtMs !== null && stage < o.spec.stages.length ? o.progress.completedAtMs + (stageSpec?.soakMs ?? 0) : null,
@@ -55,12 +55,12 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
   };
 }
 
-function countStatuses(o: Decided): StatusCounts {
+function countStatuses(table: MemberTable, o: Decided): StatusCounts {
   const counts: StatusCounts = { targeted: 0, pending: 0, updating: 0, succeeded: 0, failed: 0, stuck: 0 };
   const { members } = o.set;
   for (let k = 0; k < members.length; k++) {
     counts.targeted++;
-    counts[(members[k] as MemberEval).status]++;
+    counts[STATUSES[table.status[members[k] as number] as number] as ApplianceUpdateStatus]++;
   }
   return counts;
 }
@@ -74,7 +74,7 @@ function countHolds(held: ReadonlyMap<number, Hold>): Map<Hold, number> {
 function claimers(ctx: ReconcileContext, order: Int32Array): string[] {
   const names = new Set<string>();
   for (const i of order) {
-    const rank = ctx.claims.by[i] as number;
+    const rank = ctx.members.by[i] as number;
     const name = rank >= 0 ? ctx.index.rolloutsNewestFirst[rank]?.name : undefined;
     if (name) names.add(name);
   }

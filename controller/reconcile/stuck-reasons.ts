@@ -1,5 +1,5 @@
-import type { MemberEval } from './appliance-status.js';
-import type { ReleaseRef, Seen } from './context.js';
+import { statusAt, timeOrNull } from './appliance-status.js';
+import { seenAt, type ReconcileContext, type ReleaseRef, type Seen } from './context.js';
 import { toIso } from './time.js';
 
 /** Why an assigned appliance has not finished, in the precedence DESIGN.md gives. */
@@ -11,22 +11,26 @@ export type CauseKind = 'offline' | 'never-checked-in' | 'deferring' | 'in-phase
  */
 export interface Cause {
   kind: CauseKind;
-  member: MemberEval;
+  /** The appliance's position. */
+  index: number;
+  assignedAtMs: number;
   release: ReleaseRef;
   seen: Seen | undefined;
 }
 
 /**
- * What keeps an unfinished member from its release, built from what was observed; the first that
+ * What keeps unfinished member `i` from its release, built from what was observed; the first that
  * applies of: offline since T, never checked in since assignment, deferring until T, in phase P
  * since T, checked in since assignment but never acknowledged the target.
  */
-export function causeOf(member: MemberEval, release: ReleaseRef, seen: Seen | undefined, nowMs: number): Cause {
-  const cause = (kind: CauseKind): Cause => ({ kind, member, release, seen });
+export function causeOf(ctx: ReconcileContext, i: number, release: ReleaseRef): Cause {
+  const seen = seenAt(ctx, i);
+  const assignedAtMs = ctx.members.assignedAtMs[i] as number;
+  const cause = (kind: CauseKind): Cause => ({ kind, index: i, assignedAtMs, release, seen });
   if (!seen) return cause('never-checked-in');
   if (seen.offlineSinceMs !== null) return cause('offline');
-  if (seen.lastCheckinMs < member.assignedAtMs) return cause('never-checked-in');
-  if (seen.deferUntilMs !== null && seen.deferUntilMs > nowMs) return cause('deferring');
+  if (seen.lastCheckinMs < assignedAtMs) return cause('never-checked-in');
+  if (seen.deferUntilMs !== null && seen.deferUntilMs > ctx.nowMs) return cause('deferring');
   const update = seen.obs.update;
   if (update && update.release === release.name && update.phase !== 'succeeded' && update.phase !== 'failed') return cause('in-phase');
   return cause('not-acknowledged');
@@ -35,7 +39,7 @@ export function causeOf(member: MemberEval, release: ReleaseRef, seen: Seen | un
 /** The whole explanation, for an appliance's reason. */
 export function causeText(c: Cause): string {
   const { seen, release } = c;
-  const assigned = toIso(c.member.assignedAtMs);
+  const assigned = toIso(c.assignedAtMs);
   switch (c.kind) {
     case 'offline':
       return `offline since ${toIso(seen?.offlineSinceMs ?? 0)} (last check-in ${toIso(seen?.lastCheckinMs ?? 0)})`;
@@ -73,22 +77,22 @@ export function causeShort(c: Cause): string {
 }
 
 /**
- * The reason shown beside an assigned appliance's status: what it runs when it succeeded, its
- * attempts and the agent's last error when it failed, otherwise its cause — and for a stuck one,
- * when its deadline passed.
+ * The reason shown beside member `i`'s status: what it runs when it succeeded, its attempts and
+ * the agent's last error when it failed, otherwise its cause — and for a stuck one, when its
+ * deadline passed.
  */
-export function memberReason(member: MemberEval, release: ReleaseRef, seen: Seen | undefined, nowMs: number): string {
-  switch (member.status) {
+export function memberReason(ctx: ReconcileContext, i: number, release: ReleaseRef): string {
+  switch (statusAt(ctx.members, i)) {
     case 'succeeded':
       return `runs ${release.name}`;
     case 'failed': {
-      const update = seen?.obs.update;
+      const update = ctx.seen.obs[i]?.update;
       const attempts = Math.max(1, update?.attempt ?? 1);
       return `failed ${attempts} ${attempts === 1 ? 'time' : 'times'}: ${update?.error ?? 'the agent reported no error'}`;
     }
     case 'stuck':
-      return `${causeText(causeOf(member, release, seen, nowMs))}; stuck since ${toIso(member.deadlineMs ?? nowMs)}`;
+      return `${causeText(causeOf(ctx, i, release))}; stuck since ${toIso(timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs)}`;
     default:
-      return causeText(causeOf(member, release, seen, nowMs));
+      return causeText(causeOf(ctx, i, release));
   }
 }

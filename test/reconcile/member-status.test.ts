@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../controller/reconcile/context.js';
-import { evaluateMember } from '../../controller/reconcile/appliance-status.js';
+import { evaluateMember, statusAt } from '../../controller/reconcile/appliance-status.js';
 import { causeOf, memberReason } from '../../controller/reconcile/stuck-reasons.js';
 import type { ApplianceObservation } from '../../controller/observed/state-schema.js';
 import { appliance, desired, NOW, seen, state, type ObservationOptions } from './builders.js';
@@ -13,9 +13,9 @@ const ASSIGNED = '2026-01-31T06:00:00Z';
 function member(obs: ObservationOptions | null, assignedAt = ASSIGNED) {
   const observations: ApplianceObservation[] = obs ? [seen('a', obs)] : [];
   const ctx = buildContext(desired({ appliances: [appliance('a')] }), state({ appliances: observations }), NOW);
-  const s = ctx.seenAt[0];
-  const m = evaluateMember('a', 0, Date.parse(assignedAt), false, RELEASE, s, 2 * HOUR, NOW.getTime());
-  return { m, reason: memberReason(m, RELEASE, s, NOW.getTime()), cause: m.status === 'succeeded' || m.status === 'failed' ? null : causeOf(m, RELEASE, s, NOW.getTime()).kind };
+  evaluateMember(ctx.members, ctx.seen, 0, 0, Date.parse(assignedAt), RELEASE, 2 * HOUR, NOW.getTime());
+  const status = statusAt(ctx.members, 0);
+  return { m: { status }, reason: memberReason(ctx, 0, RELEASE), cause: status === 'succeeded' || status === 'failed' ? null : causeOf(ctx, 0, RELEASE).kind };
 }
 
 describe('an assigned appliance’s status', () => {

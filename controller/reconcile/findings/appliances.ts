@@ -1,8 +1,9 @@
-import type { ReconcileContext, Seen } from '../context.js';
+import { offlineSince, type ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import { formatDuration } from '../../desired/quantities.js';
+import type { ApplianceObservation } from '../../observed/state-schema.js';
 import { toIso } from '../time.js';
-import { compareVersions } from '../versions.js';
+import { compareVersions, normalizeVersion } from '../versions.js';
 
 /**
  * Findings about appliances themselves: ApplianceOffline (since last check-in + offlineAfter),
@@ -11,24 +12,27 @@ import { compareVersions } from '../versions.js';
  */
 export function applianceFindings(ctx: ReconcileContext): Finding[] {
   const findings: Finding[] = [];
-  ctx.index.ids.forEach((id, i) => {
-    const seen = ctx.seenAt[i];
-    if (!seen) {
+  const { ids } = ctx.index;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    const obs = ctx.seen.obs[i];
+    if (!obs) {
       findings.push({ type: 'NeverCheckedIn', severity: 'info', appliance: id, message: `${id} is declared but has never checked in` });
-      return;
+      continue;
     }
-    if (seen.offlineSinceMs !== null) {
+    const offline = offlineSince(ctx, i);
+    if (offline !== null) {
       findings.push({
         type: 'ApplianceOffline',
         severity: 'warning',
         appliance: id,
-        since: toIso(seen.offlineSinceMs),
-        message: `${id} has not checked in since ${toIso(seen.lastCheckinMs)} (offline after ${formatDuration(ctx.offlineAfterMs)})`,
+        since: toIso(offline),
+        message: `${id} has not checked in since ${toIso(ctx.seen.lastCheckinMs[i] as number)} (offline after ${formatDuration(ctx.offlineAfterMs)})`,
       });
     }
-    const version = unexpectedVersion(ctx, seen);
+    const version = unexpectedVersion(ctx, obs, ctx.seen.version[i] ?? null);
     if (version) findings.push(version);
-  });
+  }
   for (const seen of ctx.undeclared) {
     findings.push({
       type: 'UnknownAppliance',
@@ -40,13 +44,13 @@ export function applianceFindings(ctx: ReconcileContext): Finding[] {
   return findings;
 }
 
-function unexpectedVersion(ctx: ReconcileContext, seen: Seen): Finding | null {
-  const reported = seen.obs.agentVersion;
+function unexpectedVersion(ctx: ReconcileContext, obs: ApplianceObservation, version: string | null): Finding | null {
+  const reported = obs.agentVersion;
   if (reported == null) return null;
-  const id = seen.id;
-  const update = seen.obs.update;
+  const id = obs.id;
+  const update = obs.update;
   const succeededWith = update && update.phase === 'succeeded' ? ctx.index.releases.get(update.release) : undefined;
-  if (succeededWith && compareVersions(reported, succeededWith.version) < 0) {
+  if (succeededWith && normalizeVersion(succeededWith.version) !== version && compareVersions(reported, succeededWith.version) < 0) {
     return {
       type: 'UnexpectedVersion',
       severity: 'error',
@@ -54,7 +58,7 @@ function unexpectedVersion(ctx: ReconcileContext, seen: Seen): Finding | null {
       message: `${id} runs ${reported}, older than ${succeededWith.name} it reported succeeding with at ${update?.since}: a silent rollback`,
     };
   }
-  if (seen.version === null || !ctx.index.releaseByVersion.has(seen.version)) {
+  if (version === null || !ctx.index.releaseByVersion.has(version)) {
     return { type: 'UnexpectedVersion', severity: 'warning', appliance: id, message: `${id} runs ${reported}, which no declared Release has` };
   }
   return null;

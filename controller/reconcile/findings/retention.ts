@@ -12,10 +12,10 @@ export function retentionFindings(ctx: ReconcileContext): Finding[] {
   const { ids, policyOf, retentionPolicies } = ctx.index;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
-    const seen = ctx.seenAt[i];
+    const obs = ctx.seen.obs[i];
     const policy = retentionPolicies[policyOf[i] as number];
-    if (!seen || !policy) continue;
-    const report = seen.obs.retention;
+    if (!obs || !policy) continue;
+    const report = obs.retention;
     const base = { severity: 'warning' as const, appliance: id, policy: policy.name };
     if (!report || report.policyHash !== policy.policyHash) {
       const applied = report?.policyHash ? `applies another retention policy (hash ${report.policyHash.slice(0, 12)}…)` : 'reports no applied retention policy';

@@ -1,4 +1,5 @@
-import type { ReconcileContext } from '../context.js';
+import { timeOrNull } from '../appliance-status.js';
+import { offlineSince, type ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
 import { toIso } from '../time.js';
@@ -13,18 +14,20 @@ import { causeText } from '../stuck-reasons.js';
 export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Finding[] {
   const findings: Finding[] = [];
   const rollout = o.spec.name;
-  for (const { member, cause } of o.stuck) {
+  const deadline = (i: number) => timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs;
+  for (const cause of o.stuck) {
+    const id = ctx.index.ids[cause.index] as string;
     findings.push({
       type: 'StuckAppliance',
       severity: 'warning',
-      appliance: member.id,
+      appliance: id,
       rollout,
-      since: toIso(member.deadlineMs ?? ctx.nowMs),
-      message: `${member.id} is stuck on ${o.spec.release}: ${causeText(cause)}`,
+      since: toIso(deadline(cause.index)),
+      message: `${id} is stuck on ${o.spec.release}: ${causeText(cause)}`,
     });
   }
   if (o.stuck.length) {
-    const since = Math.min(...o.stuck.map((s) => s.member.deadlineMs ?? ctx.nowMs));
+    const since = o.stuck.reduce((min, c) => Math.min(min, deadline(c.index)), Infinity);
     findings.push({ type: 'RolloutStalled', severity: 'warning', rollout, since: toIso(since), message: `${rollout} is stalled: ${o.status.message}` });
   }
   const failedFinding = failureFinding(o);
@@ -39,15 +42,16 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
   }
   for (const i of o.set.assignedNow) {
     const id = ctx.index.ids[i] as string;
-    const seen = ctx.seenAt[i];
-    if (seen && seen.offlineSinceMs === null) continue;
-    const state = seen ? `has been offline since ${toIso(seen.offlineSinceMs as number)}` : 'has never checked in';
+    const seen = ctx.seen.obs[i] !== undefined;
+    const offline = offlineSince(ctx, i);
+    if (seen && offline === null) continue;
+    const state = offline !== null ? `has been offline since ${toIso(offline)}` : 'has never checked in';
     findings.push({
       type: 'AssignsOfflineAppliance',
       severity: 'warning',
       appliance: id,
       rollout,
-      ...(seen ? { since: toIso(seen.offlineSinceMs as number) } : {}),
+      ...(offline !== null ? { since: toIso(offline) } : {}),
       message: `this plan assigns ${o.spec.release} to ${id}, which ${state}: it will not update until it checks in`,
     });
   }
@@ -59,7 +63,7 @@ function failureFinding(o: RolloutOutcome): Finding | null {
   const max = o.spec.failurePolicy.maxFailures;
   const over = o.failed.length > max;
   if (d.kind !== 'held' && d.kind !== 'tripped' && !over) return null;
-  const sinceMs = d.kind === 'held' || d.kind === 'tripped' ? d.sinceMs : (o.failed.map((m) => m.finalAtMs ?? 0).sort((a, b) => a - b)[max] ?? 0);
+  const sinceMs = d.kind === 'held' || d.kind === 'tripped' ? d.sinceMs : (o.failed.map((f) => f.atMs).sort((a, b) => a - b)[max] ?? 0);
   const failed = o.failed.length ? `${o.failed.length} failed members, more than maxFailures ${max}` : `more than maxFailures ${max} members failed`;
   const effect =
     d.kind === 'held' || d.kind === 'tripped'

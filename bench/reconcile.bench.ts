@@ -1,0 +1,268 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { canonicalJson, retentionPolicyHash, sha256Hex } from '../controller/desired/canonical.js';
+import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../controller/desired/types.js';
+import type { ApplianceObservation, RolloutObservation, StateDocument } from '../controller/observed/state-schema.js';
+import { applyPlanToState } from '../controller/reconcile/apply.js';
+import { ReconcileCache } from '../controller/reconcile/cache.js';
+import { reconcile } from '../controller/reconcile/reconcile.js';
+import { median, timeMs, type Benchmark, type BenchResult } from './bench.js';
+
+const APPLIANCES = Number(process.env.MUSTER_BENCH_APPLIANCES ?? 100_000);
+const CLIENTS = 18;
+const NOW_MS = Date.parse('2026-01-31T12:00:00Z');
+const MINUTE = 60_000;
+const WARM_PASSES = 5;
+const NAIVE_PASSES = 3;
+const GOAL_MS = 1000;
+const GOAL_MB = 300;
+
+/** A small deterministic generator, so every run plans the same fleet. */
+function prng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function release(name: string): Release {
+  const version = name.slice(1);
+  return { name, version, image: { version, url: `https://updates.example.com/${name}.img`, sha256: sha256Hex(name) } };
+}
+
+function rollout(name: string, rel: string, selector: Rollout['selector'], percents: number[], extra: Partial<Rollout> = {}): Rollout {
+  const raw = { release: rel, selector, stages: percents.map((percent) => ({ percent, soak: '1h' })) };
+  return {
+    name,
+    release: rel,
+    selector,
+    stages: percents.map((percent) => ({ percent, soakMs: 3_600_000 })),
+    progressDeadlineMs: 6 * 3_600_000,
+    maxConcurrent: null,
+    failurePolicy: { maxFailures: 50, action: 'pause' },
+    window: null,
+    paused: false,
+    specHash: sha256Hex(canonicalJson(raw)),
+    raw: raw as Rollout['raw'],
+    ...extra,
+  };
+}
+
+/**
+ * A fleet as it looks on an ordinary day: 100,000 appliances of 18 clients at 2,000 sites, a
+ * fleet-wide rollout at 100% nearly done (some stuck, some offline), the next one in its 1% canary
+ * stage, one hotfix rollout per client in various stages, two retention policies, proofs pending.
+ */
+export function buildFleet(count = APPLIANCES): { desired: DesiredState; observed: StateDocument } {
+  const rand = prng(42);
+  const appliances: Appliance[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = `client-${String(i % CLIENTS).padStart(2, '0')}`;
+    const r = rand();
+    appliances.push({
+      name: `${client}-site-${String(Math.floor(i / 50) % 2000).padStart(4, '0')}-${String(i).padStart(6, '0')}`,
+      labels: { client, site: `site-${Math.floor(i / 50) % 2000}`, ring: r < 0.02 ? 'canary' : r < 0.2 ? 'early' : 'broad', hardware: i % 3 ? 'hp-t640' : 'vm' },
+    });
+  }
+  appliances.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const releases = [release('v3.1.0'), release('v3.2.0'), ...Array.from({ length: CLIENTS }, (_, c) => release(`v3.1.${c + 1}`))];
+  const rollouts = [
+    rollout('fleet-v3.1.0', 'v3.1.0', null, [1, 10, 100]),
+    rollout('fleet-v3.2.0', 'v3.2.0', null, [1, 10, 100]),
+    ...Array.from({ length: CLIENTS }, (_, c) =>
+      rollout(`hotfix-client-${String(c).padStart(2, '0')}`, `v3.1.${c + 1}`, { matchLabels: { client: `client-${String(c).padStart(2, '0')}` } }, [5, 25, 100], c % 4 === 0 ? { maxConcurrent: 200 } : {}),
+    ),
+  ];
+  const policy = (name: string, selector: RetentionPolicy['selector']): RetentionPolicy => ({
+    name,
+    selector,
+    incidents: { retainDays: 30, keepUnresolved: true, pruneEveryMs: 86_400_000, vacuum: true },
+    maxDatabaseBytes: 2 ** 31,
+    checkinHistoryRetainDays: 30,
+    policyHash: retentionPolicyHash({ keepUnresolved: true, pruneEverySeconds: 86_400, retainDays: 30, vacuum: true }),
+  });
+  const desired: DesiredState = {
+    revision: 'bench',
+    fleet: { name: 'bench', checkinIntervalMs: MINUTE, offlineAfterMs: 3 * MINUTE },
+    appliances,
+    releases,
+    rollouts,
+    retentionPolicies: [policy('canary', { matchLabels: { ring: 'canary' } }), policy('default', null)],
+    otsPolicy: { name: 'default', calendars: ['https://alice.btc.calendar.opentimestamps.org'], expireAfterMs: 7 * 86_400_000, upgradeEveryMs: 3_600_000, upgradeBatch: 500, alertPendingAbove: 5000 },
+    objects: [],
+  };
+  return { desired, observed: observe(desired, rand) };
+}
+
+function observe(desired: DesiredState, rand: () => number): StateDocument {
+  const assignedAt = NOW_MS - 3 * 86_400_000;
+  const v31: RolloutObservation = { name: 'fleet-v3.1.0', stage: 3, stageStartedAt: iso(assignedAt), phase: 'Progressing', assignments: [] };
+  const v32: RolloutObservation = { name: 'fleet-v3.2.0', stage: 1, stageStartedAt: iso(NOW_MS - 2 * 3_600_000), phase: 'Progressing', assignments: [] };
+  const hotfixes = new Map<string, RolloutObservation>();
+  const appliances: ApplianceObservation[] = [];
+  for (const a of desired.appliances) {
+    const r = rand();
+    const client = a.labels.client as string;
+    const hotfix = `hotfix-${client}`;
+    const hotfixRelease = desired.rollouts.find((x) => x.name === hotfix)?.release as string;
+    let version = '3.1.0';
+    let update: ApplianceObservation['update'] = { release: 'v3.1.0', phase: 'succeeded', since: iso(assignedAt + 3_600_000), attempt: 1, error: null };
+    v31.assignments.push({ appliance: a.name, release: 'v3.1.0', at: iso(assignedAt) });
+    if (r < 0.01) {
+      v32.assignments.push({ appliance: a.name, release: 'v3.2.0', at: iso(NOW_MS - 2 * 3_600_000) });
+      update = { release: 'v3.2.0', phase: rand() < 0.5 ? 'succeeded' : 'downloading', since: iso(NOW_MS - 3_600_000), attempt: 1, error: null };
+      version = update.phase === 'succeeded' ? '3.2.0' : version;
+    } else if (r < 0.06) {
+      let h = hotfixes.get(hotfix);
+      if (!h) hotfixes.set(hotfix, (h = { name: hotfix, stage: 2, stageStartedAt: iso(NOW_MS - 5 * 3_600_000), phase: 'Progressing', assignments: [] }));
+      h.assignments.push({ appliance: a.name, release: hotfixRelease, at: iso(NOW_MS - 5 * 3_600_000) });
+      const phase = rand() < 0.9 ? 'succeeded' : 'installing';
+      update = { release: hotfixRelease, phase, since: iso(NOW_MS - 4 * 3_600_000), attempt: 1, error: null };
+      if (phase === 'succeeded') version = hotfixRelease.slice(1);
+    } else if (r < 0.065) {
+      update = { release: 'v3.1.0', phase: 'failed', since: iso(assignedAt + 7_200_000), attempt: 3, error: 'sha256 mismatch' };
+      version = '3.0.9';
+    } else if (r < 0.07) {
+      update = { release: 'v3.1.0', phase: 'downloading', since: iso(assignedAt + 600_000), attempt: 1, error: null };
+      version = '3.0.9';
+    }
+    const offline = rand() < 0.02;
+    appliances.push({
+      id: a.name,
+      lastCheckinAt: iso(offline ? NOW_MS - 86_400_000 * rand() - 600_000 : NOW_MS - Math.floor(rand() * MINUTE)),
+      agentVersion: version,
+      imageVersion: version.split('.').pop() ?? null,
+      update,
+      retention: {
+        policyHash: desired.retentionPolicies[1]?.policyHash ?? null,
+        lastPrunedAt: iso(NOW_MS - rand() * 86_400_000),
+        databaseBytes: Math.floor(rand() * 2 ** 30),
+        incidents: Math.floor(rand() * 5000),
+        oldestIncidentAt: iso(NOW_MS - 30 * 86_400_000),
+      },
+    });
+  }
+  const pending = Array.from({ length: 14 * 24 }, (_, h) => ({ createdAt: iso(NOW_MS - h * 3_600_000), count: 200 }));
+  return {
+    apiVersion: 'muster.dev/v1alpha1',
+    kind: 'State',
+    exportedAt: iso(NOW_MS),
+    appliances,
+    rollouts: [v31, v32, ...hotfixes.values()],
+    proofs: { pending, anchored: 1_000_000, expired: 0, failed: 0 },
+  };
+}
+
+/** The next minute's check-ins: every online appliance reports again (done outside the timed region). */
+function nextMinute(observed: StateDocument, minute: number): StateDocument {
+  const shift = minute * MINUTE;
+  return {
+    ...observed,
+    appliances: observed.appliances.map((a) => (Date.parse(a.lastCheckinAt) > NOW_MS - 5 * MINUTE ? { ...a, lastCheckinAt: iso(Date.parse(a.lastCheckinAt) + shift) } : a)),
+  };
+}
+
+interface ChildFigures {
+  coldMs: number;
+  warmMs: number[];
+  warmCpuMs: number[];
+  naiveMs: number[];
+  peakRssMb: number;
+  actions: number;
+  findings: number;
+  assignments: number;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+async function measure(): Promise<ChildFigures> {
+  const { desired, observed } = buildFleet();
+  const cache = new ReconcileCache();
+  const cold = await timeMs(() => reconcile(desired, observed, new Date(NOW_MS), { cache }));
+  // The controller applies each plan, so later passes start from the state the first one made.
+  const applied = applyPlanToState(observed, cold.value);
+  const warmMs: number[] = [];
+  const warmCpuMs: number[] = [];
+  for (let i = 1; i <= WARM_PASSES; i++) {
+    const next = nextMinute(applied, i);
+    const cpu = process.cpuUsage();
+    warmMs.push((await timeMs(() => reconcile(desired, next, new Date(NOW_MS + i * MINUTE), { cache }))).ms);
+    warmCpuMs.push(cpuMs(cpu));
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const naiveMs: number[] = [];
+  for (let i = 1; i <= NAIVE_PASSES; i++) {
+    const next = nextMinute(applied, i);
+    naiveMs.push((await timeMs(() => reconcile(desired, next, new Date(NOW_MS + i * MINUTE), { cache: null }))).ms);
+  }
+  return {
+    coldMs: cold.ms,
+    warmMs,
+    warmCpuMs,
+    naiveMs,
+    peakRssMb,
+    actions: cold.value.actions.length,
+    findings: cold.value.findings.length,
+    assignments: observed.rollouts.reduce((n, r) => n + r.assignments.length, 0),
+  };
+}
+
+if (process.env.MUSTER_RECONCILE_BENCH_CHILD === '1') {
+  const figures = await measure();
+  process.send?.(figures);
+}
+
+/** Runs the measurement in a child process of its own (so its peak RSS is its own) with the given V8 flags. */
+function runChild(execArgv: string[]): Promise<ChildFigures> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv,
+    env: { ...process.env, MUSTER_RECONCILE_BENCH_CHILD: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<ChildFigures>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ChildFigures));
+    child.once('exit', (code) => reject(new Error(`the reconcile benchmark child exited with ${code}`)));
+  });
+}
+
+/** The V8 heap limit the controller runs with for a fleet of this size (see docs/BENCHMARKS.md). */
+const HEAP_LIMIT_MB = 256;
+
+/**
+ * `reconcile`: one reconcile pass over 100,000 appliances and 20 rollouts: the first (cold) pass,
+ * the median warm pass (cache kept, the first plan applied, a minute of check-ins later) and the
+ * naive pass that recomputes every cohort order. Measured twice, each in a process of its own: with
+ * the controller's heap limit (the figures the goal is judged on) and with V8's default heap sizing.
+ */
+export const reconcileBenchmark: Benchmark = {
+  id: 'reconcile',
+  run: async (): Promise<BenchResult> => {
+    const limited = await runChild([`--max-old-space-size=${HEAP_LIMIT_MB}`]);
+    const unlimited = await runChild([]);
+    const warm = median(limited.warmMs);
+    const naive = median(limited.naiveMs);
+    return {
+      title: `Reconcile pass over ${APPLIANCES.toLocaleString('en-US')} appliances (20 rollouts, ${limited.assignments.toLocaleString('en-US')} assignments)`,
+      figures: [
+        { name: 'cold pass (first, cache empty)', value: limited.coldMs, unit: 'ms' },
+        { name: `warm pass (median of ${WARM_PASSES})`, value: warm, unit: 'ms' },
+        { name: 'warm pass, CPU time of the process (median)', value: median(limited.warmCpuMs), unit: 'ms' },
+        { name: `naive pass, no cache (median of ${NAIVE_PASSES})`, value: naive, unit: 'ms' },
+        { name: `peak RSS, heap limit ${HEAP_LIMIT_MB} MB (data, cold and warm passes)`, value: limited.peakRssMb, unit: 'MB' },
+        { name: 'warm pass, default V8 heap sizing (median)', value: median(unlimited.warmMs), unit: 'ms' },
+        { name: 'peak RSS, default V8 heap sizing', value: unlimited.peakRssMb, unit: 'MB' },
+        { name: 'actions in the first plan', value: limited.actions, unit: '' },
+        { name: 'findings in the first plan', value: limited.findings, unit: '' },
+      ],
+      comparison: `the warm pass takes ${(warm / naive).toFixed(2)}× the naive pass's time (${(naive / warm).toFixed(1)}× faster); the cold pass ${(limited.coldMs / naive).toFixed(2)}×`,
+      goal: `a warm pass under ${GOAL_MS} ms and under ${GOAL_MB} MB RSS (with the heap limit)`,
+      met: warm < GOAL_MS && limited.peakRssMb < GOAL_MB,
+    };
+  },
+};
