@@ -46,7 +46,8 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     port: 0,
     logger: pino({ level: 'warn' }, pino.destination(2)),
     intervalMs: 10_000,
-    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0 } : undefined,
+    // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
+    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : undefined,
   });
   await controller.reconcileNow();
   const issued = await controller.store.issueTokens(ids, { rotate: true });

@@ -4,6 +4,11 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** How long the first item of a batch may wait for company before the batch is written. */
   maxDelayMs: number;
+  /**
+   * Commits in flight at once (default 1). PostgreSQL flushes the log of concurrent commits together,
+   * so a few overlapping commits multiply the rate; SQLite writes one transaction at a time.
+   */
+  maxConcurrent?: number;
 }
 
 interface Pending<T> {
@@ -15,18 +20,22 @@ interface Pending<T> {
 /**
  * Group commit: many concurrent writers, one transaction. `submit` resolves only after the batch holding
  * its item has been durably written by `flush`, and rejects with flush's error if that write failed — so
- * a caller never acknowledges what is not stored. At most one flush runs at a time; items arriving
- * during a flush form the next batch, which is how the batch size adapts to load.
+ * a caller never acknowledges what is not stored. At most `maxConcurrent` flushes run at a time; items
+ * arriving while every slot is busy form the next batch, written as soon as a slot frees up, which is how
+ * the batch size adapts to load.
  */
 export class GroupCommitter<T> {
   private queue: Pending<T>[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly maxConcurrent: number;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly options: GroupCommitOptions,
-  ) {}
+  ) {
+    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 1);
+  }
 
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -40,35 +49,49 @@ export class GroupCommitter<T> {
     return this.queue.length;
   }
 
+  /** Commits running now. */
+  get flushing(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves once everything submitted so far has been written (or failed). */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) {
-      if (this.flushing) await this.flushing;
-      else this.startFlush();
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      while (this.queue.length > 0 && this.inFlight.size < this.maxConcurrent) this.startFlush();
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
   private schedule(): void {
-    if (this.flushing) return; // the running flush picks the queue up when it ends
+    if (this.inFlight.size >= this.maxConcurrent) return; // a flush ending picks the queue up
     if (this.queue.length >= this.options.maxBatch) {
       this.startFlush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.startFlush(), this.options.maxDelayMs);
+    } else if (!this.timer && this.queue.length > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.inFlight.size < this.maxConcurrent) this.startFlush();
+      }, this.options.maxDelayMs);
     }
   }
 
   private startFlush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.flushing || this.queue.length === 0) return;
+    if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.flushing = this.flush(batch.map((p) => p.item)).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
-    ).finally(() => {
-      this.flushing = null;
-      // Whatever queued up meanwhile is written at once: it has already waited one commit.
-      if (this.queue.length > 0) this.startFlush();
-    });
+    if (this.queue.length === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const flushing: Promise<void> = this.flush(batch.map((p) => p.item))
+      .then(
+        () => batch.forEach((p) => p.resolve()),
+        (err: unknown) => batch.forEach((p) => p.reject(err)),
+      )
+      .finally(() => {
+        this.inFlight.delete(flushing);
+        // Whatever queued up meanwhile is written at once: it has already waited one commit.
+        if (this.queue.length > 0) this.startFlush();
+      });
+    this.inFlight.add(flushing);
+    if (this.queue.length > 0) this.schedule();
   }
 }

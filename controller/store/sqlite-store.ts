@@ -58,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
   private readonly tokenListeners = new TokenListeners();
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     readonly description: string,
@@ -89,6 +90,16 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
+  /** A prepared statement, prepared once per store (preparing costs more than running a small one). */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   async close(): Promise<void> {
     for (const leadership of this.leaderships) await leadership.release();
     if (this.db.open) this.db.close();
@@ -100,17 +111,19 @@ export class SqliteStore implements Store {
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const upsert = this.db.prepare(
+    const upsert = this.statement(
       `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS}) VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)
        ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
          image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
          retention = excluded.retention
        WHERE excluded.last_checkin_at >= appliances.last_checkin_at`,
     );
-    const history = this.db.prepare('INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)');
+    const history = this.statement('INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)');
+    const rows = latestPerAppliance(batch).map(applianceRowFromCheckin);
+    const reports = batch.map((record) => historyReport(record.report));
     const write = this.db.transaction(() => {
-      for (const record of latestPerAppliance(batch)) upsert.run(applianceRowFromCheckin(record));
-      for (const record of batch) history.run(record.appliance, record.at.getTime(), historyReport(record.report));
+      for (const row of rows) upsert.run(row);
+      batch.forEach((record, i) => history.run(record.appliance, record.at.getTime(), reports[i]));
     });
     unlessBusy(() => write.immediate());
   }
@@ -170,7 +183,7 @@ export class SqliteStore implements Store {
 
   async applianceForToken(token: string): Promise<string | null> {
     if (!looksLikeToken(token)) return null;
-    const row = unlessBusy(() => this.db.prepare('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
+    const row = unlessBusy(() => this.statement('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
       | { appliance: string }
       | undefined;
     return row?.appliance ?? null;
@@ -178,9 +191,9 @@ export class SqliteStore implements Store {
 
   async tokensChangedSince(cursor: number | null): Promise<TokenChanges> {
     const rows = unlessBusy(() =>
-      this.db
-        .prepare('SELECT appliance, token_sha256 AS tokenSha256, change_seq AS seq FROM tokens WHERE change_seq > ? ORDER BY change_seq')
-        .all(cursor ?? -1),
+      this.statement('SELECT appliance, token_sha256 AS tokenSha256, change_seq AS seq FROM tokens WHERE change_seq > ? ORDER BY change_seq').all(
+        cursor ?? -1,
+      ),
     ) as TokenChange[];
     return { changes: rows, cursor: rows.length ? (rows[rows.length - 1] as TokenChange).seq : cursor };
   }
