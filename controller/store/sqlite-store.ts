@@ -5,6 +5,7 @@ import { SchemaTooNewError } from './errors.js';
 import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
 import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance } from './observed-document.js';
+import { SqliteCheckinWriter, type HistoryRow } from './sqlite-checkin-writer.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
 import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
@@ -39,6 +40,9 @@ import type {
 } from './store.js';
 import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
+/** How long a write waits for another process's write to finish, by default. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
 export interface SqliteStoreOptions {
   /** The clock for times the store stamps itself (token creation); defaults to the system clock. */
   clock?: () => Date;
@@ -50,6 +54,8 @@ export interface SqliteStoreOptions {
  * The embedded store: one SQLite file in WAL mode (readers never block the writer, so the CLI works
  * beside a running controller) with `synchronous=FULL`, so a committed check-in survives a power cut.
  * better-sqlite3 is synchronous: every transaction here is short, and batch jobs yield between batches.
+ * Check-in batches, the one write on the API's hot path, are committed by a worker thread with its own
+ * connection (sqlite-checkin-writer.ts), so that waiting for the disk never stalls the API.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -59,15 +65,17 @@ export class SqliteStore implements Store {
   private readonly openFindings = new OpenFindingsCache();
   private readonly tokenListeners = new TokenListeners();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly checkinWriter: SqliteCheckinWriter;
 
   constructor(
     readonly description: string,
     options: SqliteStoreOptions = {},
   ) {
-    this.db = new Database(description, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.db = new Database(description, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.clock = options.clock ?? (() => new Date());
+    this.checkinWriter = new SqliteCheckinWriter(description, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
 
   async migrate(): Promise<MigrationResult> {
@@ -102,6 +110,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     for (const leadership of this.leaderships) await leadership.release();
+    await this.checkinWriter.close();
     if (this.db.open) this.db.close();
   }
 
@@ -111,21 +120,9 @@ export class SqliteStore implements Store {
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const upsert = this.statement(
-      `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS}) VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)
-       ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
-         image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
-         retention = excluded.retention
-       WHERE excluded.last_checkin_at >= appliances.last_checkin_at`,
-    );
-    const history = this.statement('INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)');
     const rows = latestPerAppliance(batch).map(applianceRowFromCheckin);
-    const reports = batch.map((record) => historyReport(record.report));
-    const write = this.db.transaction(() => {
-      for (const row of rows) upsert.run(row);
-      batch.forEach((record, i) => history.run(record.appliance, record.at.getTime(), reports[i]));
-    });
-    unlessBusy(() => write.immediate());
+    const histories = batch.map((record): HistoryRow => [record.appliance, record.at.getTime(), historyReport(record.report)]);
+    await this.checkinWriter.write(rows, histories);
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {

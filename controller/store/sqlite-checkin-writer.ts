@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailableError } from './errors.js';
+import type { ApplianceRow } from './observed-document.js';
+import { SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
+
+/** An appliance's latest state, upserted unless the stored check-in is newer. */
+export const UPSERT_APPLIANCE_SQL = `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS})
+  VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)
+  ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
+    image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
+    retention = excluded.retention
+  WHERE excluded.last_checkin_at >= appliances.last_checkin_at`;
+
+export const INSERT_HISTORY_SQL = 'INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)';
+
+/** One history row: appliance, check-in time in ms, the report as JSON. */
+export type HistoryRow = [string, number, string];
+
+// Plain JavaScript, run as a worker from this string so that it needs no build step of its own.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+db.pragma('synchronous = FULL');
+const upsert = db.prepare(workerData.upsertSql);
+const history = db.prepare(workerData.historySql);
+const write = db.transaction((rows, histories) => {
+  for (const row of rows) upsert.run(row);
+  for (const h of histories) history.run(h[0], h[1], h[2]);
+});
+parentPort.on('message', (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    write.immediate(message.rows, message.histories);
+    parentPort.postMessage({ id: message.id, ok: true });
+  } catch (err) {
+    parentPort.postMessage({ id: message.id, ok: false, message: String(err && err.message), code: err && err.code });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  message?: string;
+  code?: string;
+}
+
+/**
+ * Writes check-in batches on a worker thread with a connection of its own. better-sqlite3 is
+ * synchronous and a durable commit waits for the disk (`synchronous=FULL`: an fsync of the log, about
+ * 2 ms here): on the API's thread that wait would stop every request for its length, on this thread
+ * the API keeps parsing and answering while the disk works. Writes are queued in the order given and
+ * each resolves once committed.
+ */
+export class SqliteCheckinWriter {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  constructor(
+    private readonly path: string,
+    private readonly busyTimeoutMs: number,
+  ) {}
+
+  /**
+   * Upserts the rows and appends the history in one IMMEDIATE transaction; resolves once committed.
+   * Rejects with StoreUnavailableError when another process held the write lock past the busy timeout.
+   */
+  write(rows: readonly ApplianceRow[], histories: readonly HistoryRow[]): Promise<void> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // Referenced only while a write is pending: it then keeps the process alive, never otherwise.
+      if (this.pending.size === 0) worker.ref();
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, rows, histories });
+    });
+  }
+
+  /** Closes the worker's connection once the writes queued before have been committed. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ close: true });
+    await exited;
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path: this.path,
+        busyTimeoutMs: this.busyTimeoutMs,
+        upsertSql: UPSERT_APPLIANCE_SQL,
+        historySql: INSERT_HISTORY_SQL,
+      },
+    });
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new Error(`the SQLite check-in writer stopped (exit code ${code})`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(reply: Reply): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (reply.ok) return waiting.resolve();
+    const err = Object.assign(new Error(reply.message ?? 'SQLite write failed'), { code: reply.code });
+    waiting.reject(reply.code?.startsWith('SQLITE_BUSY') ? new StoreUnavailableError(`the SQLite database is busy: ${err.message}`, err) : err);
+  }
+
+  private failAll(err: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(err);
+    this.pending.clear();
+  }
+}
