@@ -232,7 +232,7 @@ function runChild(execArgv: string[]): Promise<ChildFigures> {
 }
 
 /** The V8 heap limit the controller runs with for a fleet of this size (see docs/BENCHMARKS.md). */
-const HEAP_LIMIT_MB = 256;
+const HEAP_LIMIT_MB = Number(process.env.MUSTER_BENCH_HEAP_MB ?? 192);
 
 /**
  * `reconcile`: one reconcile pass over 100,000 appliances and 20 rollouts: the first (cold) pass,

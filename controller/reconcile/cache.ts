@@ -1,11 +1,12 @@
 import type { DesiredState } from '../desired/types.js';
-import { cohortKey, computeCohortOrder } from './cohorts.js';
+import { cohortKey, cohortPermutation } from './cohorts.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
 
 interface CohortEntry {
   /** The eligible ids (sorted) this order was computed for. */
   eligible: readonly string[];
-  order: readonly string[];
+  /** The cohort order as a permutation of `eligible`. */
+  perm: Int32Array;
 }
 
 /** Counters that let tests and the benchmark see which path a pass took. */
@@ -41,25 +42,26 @@ export class ReconcileCache {
     return index;
   }
 
-  /** The eligible ids (sorted by id) in cohort order for `rollout`, from the cache when it can. */
-  cohortOrder(rollout: string, eligible: readonly string[]): readonly string[] {
+  /** The cohort order of `rollout` over `eligible` (ids sorted) as a permutation of it, from the cache when it can. */
+  cohortPermutation(rollout: string, eligible: readonly string[]): Int32Array {
     const previous = this.cohorts.get(rollout);
-    let order: readonly string[];
-    if (previous && sameIds(previous.eligible, eligible)) {
+    let perm: Int32Array;
+    const diff = previous ? compareSets(previous.eligible, eligible) : null;
+    if (previous && diff && diff.changed === 0) {
       this.stats.hits++;
-      order = previous.order;
-    } else if (previous && changedShare(previous.eligible, eligible) <= INCREMENTAL_LIMIT) {
+      perm = previous.perm;
+    } else if (previous && diff && diff.changed <= INCREMENTAL_LIMIT * Math.max(1, eligible.length)) {
       this.stats.incremental++;
-      order = updateOrder(rollout, previous, eligible);
+      perm = updatePermutation(rollout, previous, eligible, diff.newIndexOfOld);
     } else {
       this.stats.full++;
-      order = computeCohortOrder(rollout, eligible);
+      perm = cohortPermutation(rollout, eligible);
     }
     // Re-inserting keeps the map in least-recently-used order for eviction.
     this.cohorts.delete(rollout);
-    this.cohorts.set(rollout, { eligible, order });
+    this.cohorts.set(rollout, { eligible, perm });
     if (this.cohorts.size > MAX_ENTRIES) this.cohorts.delete(this.cohorts.keys().next().value as string);
-    return order;
+    return perm;
   }
 
   /** Forgets everything (the next pass is a cold one). */
@@ -69,25 +71,20 @@ export class ReconcileCache {
   }
 }
 
-function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The share of ids added or removed between two id-sorted lists, by a merge walk. */
-function changedShare(before: readonly string[], after: readonly string[]): number {
+/**
+ * How two id-sorted lists differ, by one merge walk: how many ids were added or removed, and where
+ * each old id is in the new list (-1 when removed).
+ */
+function compareSets(before: readonly string[], after: readonly string[]): { changed: number; newIndexOfOld: Int32Array } {
+  const newIndexOfOld = new Int32Array(before.length).fill(-1);
   let i = 0;
   let j = 0;
   let changed = 0;
   while (i < before.length || j < after.length) {
     const a = before[i];
     const b = after[j];
-    if (a !== undefined && b !== undefined && a === b) {
-      i++;
-      j++;
-    } else if (b === undefined || (a !== undefined && a < b)) {
+    if (a !== undefined && b !== undefined && a === b) newIndexOfOld[i++] = j++;
+    else if (b === undefined || (a !== undefined && a < b)) {
       changed++;
       i++;
     } else {
@@ -95,32 +92,38 @@ function changedShare(before: readonly string[], after: readonly string[]): numb
       j++;
     }
   }
-  return changed / Math.max(1, after.length, before.length);
+  return { changed, newIndexOfOld };
 }
 
-function updateOrder(rollout: string, previous: CohortEntry, eligible: readonly string[]): string[] {
-  const now = new Set(eligible);
-  const was = new Set(previous.eligible);
-  const order = previous.order.filter((id) => now.has(id));
-  const keys = new Map<string, string>();
-  const keyOf = (id: string) => {
-    let key = keys.get(id);
-    if (key === undefined) keys.set(id, (key = cohortKey(rollout, id)));
+function updatePermutation(rollout: string, previous: CohortEntry, eligible: readonly string[], newIndexOfOld: Int32Array): Int32Array {
+  const order: number[] = [];
+  const kept = new Uint8Array(eligible.length);
+  for (const old of previous.perm) {
+    const now = newIndexOfOld[old] as number;
+    if (now >= 0) {
+      order.push(now);
+      kept[now] = 1;
+    }
+  }
+  const keys = new Map<number, string>();
+  const keyOf = (i: number) => {
+    let key = keys.get(i);
+    if (key === undefined) keys.set(i, (key = cohortKey(rollout, eligible[i] as string)));
     return key;
   };
-  for (const id of eligible) {
-    if (was.has(id)) continue;
-    const key = keyOf(id);
+  for (let i = 0; i < eligible.length; i++) {
+    if (kept[i]) continue;
+    const key = keyOf(i);
     let lo = 0;
     let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keyOf(order[mid] as string) < key) lo = mid + 1;
+      if (keyOf(order[mid] as number) < key) lo = mid + 1;
       else hi = mid;
     }
-    order.splice(lo, 0, id);
+    order.splice(lo, 0, i);
   }
-  return order;
+  return Int32Array.from(order);
 }
 
 /** The cache reconcile uses when none is passed: one per process, shared by every caller. */

@@ -1,6 +1,6 @@
 import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
 import type { ReconcileCache } from './cache.js';
-import { computeCohortOrder } from './cohorts.js';
+import { cohortPermutation } from './cohorts.js';
 import { compileSelector, eligiblePositions, selectorKey } from './eligible.js';
 import { compareVersions, normalizeVersion } from './versions.js';
 
@@ -75,9 +75,10 @@ export function eligibleOf(index: DesiredIndex, selector: Rollout['selector']): 
 export function cohortOrderOf(index: DesiredIndex, rollout: Rollout, cache: ReconcileCache | null): Int32Array {
   let order = index.orders.get(rollout.name);
   if (!order) {
-    const eligible = Array.from(eligibleOf(index, rollout.selector), (i) => index.ids[i] as string);
-    const ids = cache ? cache.cohortOrder(rollout.name, eligible) : computeCohortOrder(rollout.name, eligible);
-    order = Int32Array.from(ids, (id) => index.indexOf.get(id) as number);
+    const positions = eligibleOf(index, rollout.selector);
+    const eligible = Array.from(positions, (i) => index.ids[i] as string);
+    const perm = cache ? cache.cohortPermutation(rollout.name, eligible) : cohortPermutation(rollout.name, eligible);
+    order = perm.map((k) => positions[k] as number);
     index.orders.set(rollout.name, order);
   }
   return order;

@@ -10,9 +10,10 @@ import type { LabelSelectorSpec } from '../desired/types.js';
 export function compileSelector(selector: LabelSelectorSpec | null): (labels: Record<string, string>) => boolean {
   if (!selector) return () => true;
   if ((selector.matchExpressions ?? []).length > 0) return (labels) => matchesSelector(selector, labels);
-  const pairs = Object.entries(selector.matchLabels ?? {});
+  const keys = Object.keys(selector.matchLabels ?? {});
+  const values = keys.map((k) => selector.matchLabels?.[k]);
   return (labels) => {
-    for (const [key, value] of pairs) if (labels[key] !== value) return false;
+    for (let k = 0; k < keys.length; k++) if (labels[keys[k] as string] !== values[k]) return false;
     return true;
   };
 }

@@ -5,14 +5,16 @@ import { computeCohortOrder } from '../../controller/reconcile/cohorts.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { appliances, desired, rollout, state, NOW } from './builders.js';
 
+// The cached permutation read back as ids.
+const orderOf = (cache: ReconcileCache, rollout: string, eligible: readonly string[]) => Array.from(cache.cohortPermutation(rollout, eligible), (i) => eligible[i]);
 const ids = (n: number, prefix = 'a') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`).sort();
 
 describe('ReconcileCache', () => {
   it('reuses the cohort order when the eligible set is unchanged', () => {
     const cache = new ReconcileCache();
     const eligible = ids(300);
-    const first = cache.cohortOrder('r', eligible);
-    const second = cache.cohortOrder('r', [...eligible]);
+    const first = cache.cohortPermutation('r', eligible);
+    const second = cache.cohortPermutation('r', [...eligible]);
     expect(second).toBe(first);
     expect(cache.stats).toEqual({ hits: 1, incremental: 0, full: 1 });
   });
@@ -26,10 +28,10 @@ describe('ReconcileCache', () => {
         (size, added, removed) => {
           const cache = new ReconcileCache();
           const before = ids(size);
-          cache.cohortOrder('rollout-x', before);
+          orderOf(cache, 'rollout-x', before);
           const gone = new Set(removed.map((i) => before[i % size]));
           const after = [...new Set([...before.filter((id) => !gone.has(id)), ...added.map((i) => `new-${i}`)])].sort();
-          expect(cache.cohortOrder('rollout-x', after)).toEqual(computeCohortOrder('rollout-x', after));
+          expect(orderOf(cache, 'rollout-x', after)).toEqual(computeCohortOrder('rollout-x', after));
           if (added.length + removed.length > 0) expect(cache.stats.incremental).toBe(1);
         },
       ),
@@ -39,9 +41,9 @@ describe('ReconcileCache', () => {
 
   it('recomputes in full when much of the set changed', () => {
     const cache = new ReconcileCache();
-    cache.cohortOrder('r', ids(100));
+    orderOf(cache, 'r', ids(100));
     const changed = ids(100, 'b');
-    expect(cache.cohortOrder('r', changed)).toEqual(computeCohortOrder('r', changed));
+    expect(orderOf(cache, 'r', changed)).toEqual(computeCohortOrder('r', changed));
     expect(cache.stats.full).toBe(2);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cohortKey, computeCohortOrder, stageSize } from '../../controller/reconcile/cohorts.js';
+import fc from 'fast-check';
+import { cohortKey, cohortPermutation, computeCohortOrder, stageSize } from '../../controller/reconcile/cohorts.js';
 
 describe('cohorts', () => {
   const rows: { name: string; given: [percent: number, eligible: number]; want: number }[] = [
@@ -21,6 +22,15 @@ describe('cohorts', () => {
       'clinic-a-01',
       'clinic-b-01',
     ]);
+  });
+
+  it('orders exactly as sorting the full hex keys does, even when the packed leading bits collide', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 60 }), fc.integer({ min: 1, max: 52 }), (ids, bits) => {
+        const reference = [...ids].sort((a, b) => (cohortKey('ro', a) < cohortKey('ro', b) ? -1 : 1));
+        expect(Array.from(cohortPermutation('ro', ids, bits), (i) => ids[i])).toEqual(reference);
+      }),
+    );
   });
 
   it('a new appliance changes few memberships', () => {
