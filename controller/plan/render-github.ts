@@ -8,8 +8,8 @@ import type { PlanReport } from './report.js';
  * The plan as GitHub workflow annotations on the YAML lines concerned: `::error` for each load
  * error and each error finding, `::warning` for warning findings (stuck appliances, stalled
  * rollouts, a stage that assigns an offline appliance…), `::notice` for what each rollout assigns.
- * Findings about a rollout point at its `metadata.name`; others carry no position. File paths are
- * given relative to the working directory, where a workflow runs.
+ * Findings point at the declaration of the rollout, appliance or policy they are about; others
+ * carry no position. File paths are given relative to the working directory, where a workflow runs.
  */
 export function renderGithub(report: PlanReport, repoDir: string, cwd: string = process.cwd()): string {
   const file = (path: string) => relative(cwd, join(repoDir, path)) || path;
