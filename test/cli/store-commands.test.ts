@@ -102,3 +102,24 @@ describe('CLI commands against a live store', () => {
     expect(res.stderr).toMatch(/no Muster database at/);
   });
 });
+
+describe('muster plan --db', () => {
+  it('plans a fleet repository against the live state of a store', async () => {
+    const tmp = tempDir();
+    writeFiles(join(tmp.dir, 'fleet'), smallFleetFiles());
+    const db = join(tmp.dir, 'muster.db');
+    const controller = await startController({ repo: join(tmp.dir, 'fleet'), db, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }), intervalMs: 60_000 });
+    await controller.reconcileNow();
+    await controller.stop();
+    const res = await muster(['plan', '--repo', join(tmp.dir, 'fleet'), '--db', db, '--format', 'json']);
+    const missing = await muster(['plan', '--repo', join(tmp.dir, 'fleet'), '--db', join(tmp.dir, 'none.db')]);
+    tmp.remove();
+    expect(res.code).toBe(0);
+    const plan = JSON.parse(res.stdout) as { rollouts: { name: string; stage: number; counts: { targeted: number } }[]; actions: unknown[] };
+    // The store already holds the first stage's two assignments: nothing left to do at this point.
+    expect(plan.rollouts).toMatchObject([{ name: 'v1.0.51', stage: 1, counts: { targeted: 2 } }]);
+    expect(plan.actions).toEqual([]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no Muster database/);
+  });
+});

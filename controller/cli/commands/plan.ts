@@ -13,6 +13,7 @@ import { renderText } from '../../plan/render-text.js';
 import { buildPlanReport, type PlanReport } from '../../plan/report.js';
 import { readFilesAtRef } from '../../sources/git-files.js';
 import { CliError, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { withStore } from '../open-cli-store.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -27,11 +28,15 @@ interface PlanOptions {
 }
 
 /**
- * The observed state from a store, for `plan --db`. Until the stores can be read from here, this
- * ends the command with exit 2 and says so.
+ * The observed state from a store, for `plan --db`: read, never written. A database that cannot be
+ * opened is an unreadable auxiliary input (exit 2), like an unreadable --state file.
  */
-export async function loadObservedFromDb(db: string, _now: Date): Promise<StateDocument> {
-  throw new CliError(`plan --db is not available yet (${db}): export the state with \`muster state export\` and pass it with --state`, EXIT_USAGE);
+export async function loadObservedFromDb(db: string, now: Date): Promise<StateDocument> {
+  try {
+    return await withStore(db, async (store) => (await store.loadObserved(now)).state);
+  } catch (err) {
+    throw new CliError(`--db ${db}: ${err instanceof Error ? err.message : String(err)}`, EXIT_USAGE);
+  }
 }
 
 /**
