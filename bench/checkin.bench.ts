@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { GroupCommitOptions } from '../controller/api/group-commit.js';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import type { LoadOptions, LoadResult } from './load/checkin-load.js';
 import { ask, forkWithRequest, stopChild } from './support/child.js';
@@ -26,6 +27,8 @@ interface Settings {
   durationMs: number;
   /** A directory for one CPU profile per case, of the target process while under load. */
   profileDir: string | null;
+  /** Group commit settings (JSON) instead of the API's defaults, to compare them. */
+  groupCommit: GroupCommitOptions | undefined;
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
@@ -37,6 +40,7 @@ function settings(env: NodeJS.ProcessEnv): Settings {
     appliances: Number(env.MUSTER_BENCH_APPLIANCES ?? 10_000),
     durationMs: Number(env.MUSTER_BENCH_DURATION_MS ?? 8_000),
     profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
+    groupCommit: env.MUSTER_BENCH_GROUP_COMMIT ? (JSON.parse(env.MUSTER_BENCH_GROUP_COMMIT) as GroupCommitOptions) : undefined,
   };
 }
 
@@ -121,7 +125,9 @@ async function run(): Promise<BenchResult> {
       const db = name.startsWith('postgres')
         ? await createDatabase((server as NonNullable<typeof server>).url, `bench_${mode}`)
         : join(work, `muster.${mode}.db`);
-      results[name] = await measure(name, { mode, db, fleetDir: join(work, name), appliances: s.appliances }, s);
+      const request: TargetRequest = { mode, db, fleetDir: join(work, name), appliances: s.appliances };
+      if (s.groupCommit) request.groupCommit = s.groupCommit;
+      results[name] = await measure(name, request, s);
       process.stderr.write(`  ${name}: ${Math.round(results[name]?.load.perSecond ?? 0)}/s (setup ${results[name]?.setupMs} ms)\n`);
     }
     const goalCases = (['postgres', 'sqlite'] as const).map((c) => results[c]).filter((m): m is Measured => m !== undefined);

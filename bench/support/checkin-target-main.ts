@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
 import { startController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
 import { WindowProfiler } from './profiler.js';
@@ -14,6 +15,8 @@ export interface TargetRequest {
   /** A directory to write the generated fleet repository into. */
   fleetDir?: string;
   appliances?: number;
+  /** Group commit settings instead of the API's defaults (for the muster mode). */
+  groupCommit?: GroupCommitOptions;
 }
 
 export interface TargetReady {
@@ -47,7 +50,7 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     logger: pino({ level: 'warn' }, pino.destination(2)),
     intervalMs: 10_000,
     // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
-    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : undefined,
+    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : request.groupCommit,
   });
   await controller.reconcileNow();
   const issued = await controller.store.issueTokens(ids, { rotate: true });

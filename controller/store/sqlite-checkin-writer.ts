@@ -5,8 +5,7 @@ import type { ApplianceRow } from './observed-document.js';
 import { SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
 
 /** An appliance's latest state, upserted unless the stored check-in is newer. */
-export const UPSERT_APPLIANCE_SQL = `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS})
-  VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)
+export const UPSERT_APPLIANCE_SQL = `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
     image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
     retention = excluded.retention
@@ -16,6 +15,14 @@ export const INSERT_HISTORY_SQL = 'INSERT INTO checkin_history (appliance, at, r
 
 /** One history row: appliance, check-in time in ms, the report as JSON. */
 export type HistoryRow = [string, number, string];
+
+/** An appliances row as the worker takes it: the values in SQLITE_APPLIANCE_COLUMNS order. */
+export type ApplianceValues = [string, number, string | null, string | null, string | null, string | null, string | null];
+
+/** Arrays of plain values cross to the worker thread at a fraction of the cost of objects. */
+export function applianceValues(row: ApplianceRow): ApplianceValues {
+  return [row.id, row.lastCheckinMs, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention];
+}
 
 // Plain JavaScript, run as a worker from this string so that it needs no build step of its own.
 const WORKER_SOURCE = `
@@ -27,7 +34,7 @@ const upsert = db.prepare(workerData.upsertSql);
 const history = db.prepare(workerData.historySql);
 const write = db.transaction((rows, histories) => {
   for (const row of rows) upsert.run(row);
-  for (const h of histories) history.run(h[0], h[1], h[2]);
+  for (const h of histories) history.run(h);
 });
 parentPort.on('message', (message) => {
   if (message.close) {
@@ -72,7 +79,7 @@ export class SqliteCheckinWriter {
    * Upserts the rows and appends the history in one IMMEDIATE transaction; resolves once committed.
    * Rejects with StoreUnavailableError when another process held the write lock past the busy timeout.
    */
-  write(rows: readonly ApplianceRow[], histories: readonly HistoryRow[]): Promise<void> {
+  write(rows: readonly ApplianceValues[], histories: readonly HistoryRow[]): Promise<void> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

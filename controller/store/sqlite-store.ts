@@ -5,7 +5,7 @@ import { SchemaTooNewError } from './errors.js';
 import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
 import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance } from './observed-document.js';
-import { SqliteCheckinWriter, type HistoryRow } from './sqlite-checkin-writer.js';
+import { applianceValues, SqliteCheckinWriter, type HistoryRow } from './sqlite-checkin-writer.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
 import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
@@ -120,7 +120,7 @@ export class SqliteStore implements Store {
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const rows = latestPerAppliance(batch).map(applianceRowFromCheckin);
+    const rows = latestPerAppliance(batch).map((record) => applianceValues(applianceRowFromCheckin(record)));
     const histories = batch.map((record): HistoryRow => [record.appliance, record.at.getTime(), historyReport(record.report)]);
     await this.checkinWriter.write(rows, histories);
   }
