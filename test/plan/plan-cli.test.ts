@@ -39,7 +39,7 @@ describe('muster plan exit codes', () => {
   const rows: { name: string; given: string[]; want: { code: number; stderr: string } }[] = [
     { name: 'a --now that is not a time', given: ['plan', '--repo', join(SEED, 'fleet'), '--now', 'tomorrow'], want: { code: 2, stderr: '--now tomorrow' } },
     { name: 'both --state and --db', given: [...seedArgs(), '--db', 'muster.db'], want: { code: 2, stderr: 'not both' } },
-    { name: '--db before stores can be read here', given: ['plan', '--repo', join(SEED, 'fleet'), '--db', 'muster.db'], want: { code: 2, stderr: 'plan --db' } },
+    { name: 'a --db that names no database', given: ['plan', '--repo', join(SEED, 'fleet'), '--db', join(dir, 'none.db')], want: { code: 2, stderr: 'no Muster database' } },
     { name: 'a missing --state file', given: ['plan', '--repo', join(SEED, 'fleet'), '--state', join(dir, 'nope.json')], want: { code: 2, stderr: 'ENOENT' } },
     { name: 'an invalid --state, with the JSON path', given: ['plan', '--repo', join(SEED, 'fleet'), '--state', join(dir, 'bad-state.json')], want: { code: 2, stderr: '/exportedAt: must match pattern' } },
     { name: 'no --repo', given: ['plan'], want: { code: 2, stderr: '--repo' } },
