@@ -9,7 +9,7 @@ import type { LoadOptions, LoadResult } from './load/checkin-load.js';
 import { ask, forkWithRequest, stopChild } from './support/child.js';
 import { startOwnPostgres } from './support/embedded-postgres.js';
 import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
-import { passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
+import { metricsSince, passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -55,7 +55,9 @@ async function createDatabase(serverUrl: string, name: string): Promise<string> 
 
 interface Measured {
   load: LoadResult;
+  /** What the controller did during the load. */
   target: TargetMetrics | null;
+  steadyPassMs: number | undefined;
   setupMs: number;
 }
 
@@ -67,11 +69,12 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
   try {
     const { url, tokens } = target.answer.ready;
     const options: LoadOptions = { url, tokens, connections: CONNECTIONS, durationMs: s.durationMs };
+    const before = request.mode === 'bare' ? null : await scrapeTargetMetrics(url);
     if (s.profileDir) await ask(target.child, { profile: 'start' } satisfies TargetCommand);
     const load = await forkWithRequest<{ result: LoadResult }>(LOAD, options);
     if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
-    const metrics = request.mode === 'bare' ? null : await scrapeTargetMetrics(url);
-    return { load: load.answer.result, target: metrics, setupMs };
+    const metrics = before ? metricsSince(before, await scrapeTargetMetrics(url)) : null;
+    return { load: load.answer.result, target: metrics, steadyPassMs: target.answer.ready.steadyPassMs, setupMs };
   } finally {
     await stopChild(target.child);
   }
@@ -83,7 +86,7 @@ function figures(label: string, m: Measured): Figure[] {
     { name: `${label}: p50`, value: m.load.p50Ms, unit: 'ms' },
     { name: `${label}: p99`, value: m.load.p99Ms, unit: 'ms' },
     { name: `${label}: errors`, value: m.load.errors, unit: '' },
-    ...(m.target ? passFigures(label, m.target) : []),
+    ...(m.target ? passFigures(label, m.target, m.steadyPassMs) : []),
   ];
 }
 

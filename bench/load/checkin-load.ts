@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { CHECKIN_REPORT } from '../support/checkin-report.js';
 
 export interface LoadOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080`. */
@@ -22,18 +23,7 @@ export interface LoadResult {
   maxMs: number;
 }
 
-const BODY = JSON.stringify({
-  agentVersion: '1.0.49',
-  imageVersion: '49',
-  update: { release: 'v1.0.49', phase: 'succeeded', since: '2026-01-23T02:10:00Z', attempt: 1, error: null },
-  retention: {
-    policyHash: 'd94818104dd0a971a3c3020b03496336f2659c5fd656ce975f369b64cbf5bb65',
-    lastPrunedAt: '2026-01-31T03:00:00Z',
-    databaseBytes: 52428800,
-    incidents: 1200,
-    oldestIncidentAt: '2026-01-01T09:12:00Z',
-  },
-});
+const BODY = JSON.stringify(CHECKIN_REPORT);
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;

@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
 import { startController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
+import { CHECKIN_REPORT } from './checkin-report.js';
 import { WindowProfiler } from './profiler.js';
 
 /** What the benchmark asks this process to serve. */
@@ -22,6 +23,8 @@ export interface TargetRequest {
 export interface TargetReady {
   url: string;
   tokens: string[];
+  /** How long one reconcile pass over the seeded fleet took, before the load (muster and naive). */
+  steadyPassMs?: number;
 }
 
 const BARE_ANSWER = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: 60 });
@@ -52,10 +55,21 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
     groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : request.groupCommit,
   });
+  // The steady state of a fleet: every appliance has checked in before, so the load updates rows
+  // and the passes see the findings of a whole fleet (each reports a retention policy it should not).
+  const at = new Date();
+  for (let i = 0; i < ids.length; i += SEED_BATCH) {
+    await controller.store.recordCheckins(ids.slice(i, i + SEED_BATCH).map((appliance) => ({ appliance, report: CHECKIN_REPORT, at })));
+  }
   await controller.reconcileNow();
+  const started = process.hrtime.bigint();
+  await controller.reconcileNow();
+  const steadyPassMs = Number(process.hrtime.bigint() - started) / 1e6;
   const issued = await controller.store.issueTokens(ids, { rotate: true });
-  return { url: controller.url, tokens: issued.map((t) => t.token) };
+  return { url: controller.url, tokens: issued.map((t) => t.token), steadyPassMs };
 }
+
+const SEED_BATCH = 5_000;
 
 /** Later requests: profile the load only, not the set-up. */
 export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string };

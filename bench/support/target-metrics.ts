@@ -25,11 +25,22 @@ export async function scrapeTargetMetrics(url: string): Promise<TargetMetrics> {
   };
 }
 
-/** Passes (the set-up pass included), their mean time, and the mean group-commit batch. */
-export function passFigures(label: string, m: TargetMetrics): Figure[] {
+/** What happened between two scrapes. */
+export function metricsSince(before: TargetMetrics, after: TargetMetrics): TargetMetrics {
+  return {
+    passes: after.passes - before.passes,
+    passSeconds: after.passSeconds - before.passSeconds,
+    batches: after.batches - before.batches,
+    checkinsInBatches: after.checkinsInBatches - before.checkinsInBatches,
+  };
+}
+
+/** Passes run under load, their mean time, the time of one pass before the load, and the mean group-commit batch. */
+export function passFigures(label: string, m: TargetMetrics, steadyPassMs: number | undefined): Figure[] {
   return [
-    { name: `${label}: reconcile passes`, value: m.passes, unit: '' },
-    { name: `${label}: mean pass`, value: m.passes ? (m.passSeconds / m.passes) * 1000 : 0, unit: 'ms' },
+    { name: `${label}: reconcile passes under load`, value: m.passes, unit: '' },
+    { name: `${label}: mean pass under load`, value: m.passes ? (m.passSeconds / m.passes) * 1000 : 0, unit: 'ms' },
+    ...(steadyPassMs === undefined ? [] : [{ name: `${label}: one pass, no load`, value: steadyPassMs, unit: 'ms' }]),
     { name: `${label}: mean batch`, value: m.batches ? m.checkinsInBatches / m.batches : 0, unit: 'check-ins' },
   ];
 }
