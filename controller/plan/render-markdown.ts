@@ -3,7 +3,7 @@ import type { Change } from './changes.js';
 import { describeAction } from './describe-action.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
-import { formatError } from './render-text.js';
+import { formatLoadError } from '../desired/format-error.js';
 
 const PHASE_ICON: Record<string, string> = {
   Complete: '🟢',
@@ -113,7 +113,7 @@ function findingsSection(findings: readonly Finding[]): string[] {
 
 function invalidMarkdown(report: PlanReport): string {
   const { errors } = report.plan;
-  const lines = errors.slice(0, 50).map((e) => `- \`${formatError(e)}\``);
+  const lines = errors.slice(0, 50).map((e) => `- \`${formatLoadError(e)}\``);
   if (errors.length > 50) lines.push(`- … and ${errors.length - 50} more`);
   const base = report.base ? ` (base \`${report.base.ref}\`)` : '';
   return [`### ❌ Muster plan: the desired state is invalid${base}`, '', `${errors.length} error${errors.length === 1 ? '' : 's'}; nothing is planned until they are fixed:`, '', ...lines, ''].join('\n');

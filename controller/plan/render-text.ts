@@ -1,4 +1,4 @@
-import type { LoadError } from '../desired/types.js';
+import { formatLoadError } from '../desired/format-error.js';
 import type { RolloutPhase } from '../observed/state-schema.js';
 import type { Finding, Plan, RolloutStatus } from '../reconcile/plan.js';
 import { PLAIN, visibleLength, type Palette } from './colour.js';
@@ -18,7 +18,7 @@ export function renderText(report: PlanReport, palette: Palette = PLAIN): string
   const out: string[] = [];
   if (plan.errors.length) {
     out.push(palette.red(palette.bold(`The desired state is invalid (${plan.errors.length} ${plan.errors.length === 1 ? 'error' : 'errors'}):`)));
-    out.push(...plan.errors.map((e) => `  ${formatError(e)}`), '');
+    out.push(...plan.errors.map((e) => `  ${formatLoadError(e)}`), '');
   } else {
     out.push(`Revision ${plan.revision ?? '-'} at ${plan.now}`, '');
     out.push(...rolloutTable(plan.rollouts, palette), '');
@@ -27,10 +27,6 @@ export function renderText(report: PlanReport, palette: Palette = PLAIN): string
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 
-/** `file:line:column: path: message`. */
-export function formatError(e: LoadError): string {
-  return `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
-}
 
 function rolloutTable(rollouts: readonly RolloutStatus[], p: Palette): string[] {
   if (!rollouts.length) return ['No rollouts.'];

@@ -1,3 +1,4 @@
+import { formatLoadError } from '../desired/format-error.js';
 import type { Finding, Plan } from '../reconcile/plan.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 
@@ -11,7 +12,7 @@ export function sourceFindings(status: RevisionStatus): Finding[] {
   if (!status.errors.length || status.lastAttemptedRevision === status.lastAppliedRevision) return [];
   const shown = status.errors
     .slice(0, SHOWN_ERRORS)
-    .map((e) => `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    .map(formatLoadError);
   const more = status.errors.length > SHOWN_ERRORS ? `; and ${status.errors.length - SHOWN_ERRORS} more` : '';
   const keeping = status.lastAppliedRevision ? `still acting on ${short(status.lastAppliedRevision)}` : 'no valid revision yet';
   return [

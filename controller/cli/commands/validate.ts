@@ -1,12 +1,9 @@
 import { Option, type Command } from 'commander';
 import { loadFleetDirectory } from '../../desired/load-directory.js';
-import type { LoadError, LoadResult } from '../../desired/types.js';
+import { formatLoadError } from '../../desired/format-error.js';
+import type { LoadResult } from '../../desired/types.js';
 import { CliError, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
-/** `file:line:column: path: message`, the way a compiler prints an error. */
-export function formatLoadError(error: LoadError): string {
-  return `${error.file}:${error.line}:${error.column}: ${error.path ? `${error.path}: ` : ''}${error.message}`;
-}
 
 /** What `validate` prints on stdout for a load result, in the chosen format. */
 export function renderValidation(result: LoadResult, format: 'text' | 'json'): string {
