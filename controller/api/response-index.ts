@@ -17,16 +17,25 @@ export class ResponseIndex {
     if (!desired) return;
     const releases = new Map(desired.releases.map((r) => [r.name, r]));
     const targets = new Map((plan?.appliances ?? []).map((a) => [a.id, a.target]));
+    // A fleet has a handful of distinct answers (release × policy): each is serialized once and shared,
+    // which keeps rebuilding the index after every pass cheap for 100,000 appliances.
+    const answers = new Map<string, string>();
     for (const appliance of desired.appliances) {
       const releaseName = targets.get(appliance.name) ?? null;
       const release = releaseName ? releases.get(releaseName) : undefined;
       const policy = desired.retentionPolicies.find((p) => matchesSelector(p.selector, appliance.labels));
-      const response: CheckinResponse = {
-        target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
-        retention: policy ? retentionResponse(policy) : null,
-        checkinIntervalSeconds: intervalSeconds,
-      };
-      this.byAppliance.set(appliance.name, JSON.stringify(response));
+      const key = `${release?.name ?? ''}\u0000${policy?.name ?? ''}`;
+      let answer = answers.get(key);
+      if (answer === undefined) {
+        const response: CheckinResponse = {
+          target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
+          retention: policy ? retentionResponse(policy) : null,
+          checkinIntervalSeconds: intervalSeconds,
+        };
+        answer = JSON.stringify(response);
+        answers.set(key, answer);
+      }
+      this.byAppliance.set(appliance.name, answer);
     }
   }
 

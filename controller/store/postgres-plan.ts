@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Plan } from '../reconcile/plan.js';
+import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
@@ -36,12 +37,15 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
     );
     saved = await saveFindings(client, plan, known);
     const { findingsOpened, findingsResolved } = saved;
-    await rows(
-      client,
-      `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, $1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
-      [JSON.stringify(plan), options.revision, bumped.version, plan.now],
-    );
+    const [stamp] = await rows<SavedPlanStamp>(client, 'SELECT revision, saved_at AS "savedAt" FROM latest_plan WHERE id = 1');
+    if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
+      await rows(
+        client,
+        `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
+        [JSON.stringify(plan), options.revision, bumped.version, plan.now],
+      );
+    }
     return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), events, findingsOpened, findingsResolved } };
   });
   if (saved) cache.set(result.version, (saved as SavedFindings).open);

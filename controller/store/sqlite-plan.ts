@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Plan } from '../reconcile/plan.js';
+import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
@@ -28,10 +29,13 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
       saveRolloutStatuses(db, plan);
       saved = saveFindings(db, plan, known);
       const { findingsOpened, findingsResolved } = saved;
-      db.prepare(
-        `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
-      ).run(JSON.stringify(plan), options.revision, version, plan.now);
+      const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
+      if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
+        db.prepare(
+          `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
+        ).run(JSON.stringify(plan), options.revision, version, plan.now);
+      }
       return { applied: true, version, touched: { ...touched, events, findingsOpened, findingsResolved } };
     })
     .immediate();

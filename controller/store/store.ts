@@ -108,8 +108,9 @@ export interface Store {
    * sets the stage and its start (`action.startedAt`); SetPhase sets the phase (creating the
    * rollout at stage 1 started at `plan.now` when absent) and the failure latch (`{specHash}` →
    * `{phase, specHash, at: plan.now}`, null clears it, absent keeps it). Every action is appended
-   * to the events log with `revision`; rollout conditions and revisions, findings and the plan itself
-   * are saved. Findings are written only where they change: a new one (or one that had been resolved)
+   * to the events log with `revision`; rollout conditions and revisions and findings are saved, and the
+   * plan itself when it applies actions, when the revision changed, or when the saved one is
+   * LATEST_PLAN_REFRESH_MS (30 s) older than it (so `latestPlan` lags the fleet by at most that). Findings are written only where they change: a new one (or one that had been resolved)
    * opens with first seen = `plan.now`; a changed severity, message or since is rewritten; open ones
    * absent from the plan are resolved; an unchanged one keeps its first seen and has its last seen
    * moved to `plan.now` only once it is LAST_SEEN_REFRESH_MS (5 minutes) old.
@@ -118,7 +119,7 @@ export interface Store {
   applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult>;
   /** The state version (bumped by every applied plan and every import). */
   stateVersion(): Promise<number>;
-  /** The last applied plan (what `GET /v1/status` and `muster status` show), or null. */
+  /** The last saved plan (what `muster status` shows; see applyPlan for when a plan is saved), or null. */
   latestPlan(): Promise<SavedPlan | null>;
   /** Events, newest first, optionally only those of one rollout and/or one appliance. */
   listEvents(query: EventQuery): Promise<StoredEvent[]>;

@@ -177,6 +177,23 @@ export function planContract(h: () => StoreHarness): void {
     expect(await store.listFindings()).toEqual([]);
   });
 
+  it('saves the plan when it acts or the revision changes, and otherwise once it is 30 s old', async () => {
+    const { store } = h();
+    const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+    let version = 0;
+    const apply = async (seconds: number, actions: Action[] = [], revision = 'r1') => {
+      version = (await store.applyPlan(plan(at(seconds), actions), { revision, expectedVersion: version })).version;
+      return (await store.latestPlan())?.savedAt;
+    };
+    expect(await apply(0)).toBe(at(0));
+    expect(await apply(10)).toBe(at(0));
+    expect(await apply(20, [{ type: 'SetPhase', rollout: 'v51', phase: 'Progressing', from: null }])).toBe(at(20));
+    expect(await apply(40)).toBe(at(20));
+    expect(await apply(50)).toBe(at(50));
+    expect(await apply(55, [], 'r2')).toBe(at(55));
+    expect((await store.latestPlan())?.revision).toBe('r2');
+  });
+
   it('agrees with applyPlanToState on any sequence of plans', async () => {
     const { store } = h();
     await fc.assert(
