@@ -96,6 +96,9 @@ export class SqliteCheckinWriter {
     if (!worker) return;
     this.worker = null;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // An idle worker is unreferenced: without this the process could end (exit 13, an unsettled
+    // top-level await) while waiting here, before the worker has closed its connection.
+    worker.ref();
     worker.postMessage({ close: true });
     await exited;
   }
