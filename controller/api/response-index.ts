@@ -1,5 +1,5 @@
 import { matchesSelector } from '../desired/selector.js';
-import type { DesiredState, RetentionPolicy } from '../desired/types.js';
+import type { DesiredState, Release, RetentionPolicy } from '../desired/types.js';
 import type { CheckinResponse } from '../observed/checkin-response-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 
@@ -19,13 +19,15 @@ export class ResponseIndex {
     const targets = new Map((plan?.appliances ?? []).map((a) => [a.id, a.target]));
     // A fleet has a handful of distinct answers (release × policy): each is serialized once and shared,
     // which keeps rebuilding the index after every pass cheap for 100,000 appliances.
-    const answers = new Map<string, string>();
+    const answers = new Map<Release | undefined, Map<RetentionPolicy | undefined, string>>();
+    const policies = policiesOf(desired);
     for (const appliance of desired.appliances) {
       const releaseName = targets.get(appliance.name) ?? null;
       const release = releaseName ? releases.get(releaseName) : undefined;
-      const policy = desired.retentionPolicies.find((p) => matchesSelector(p.selector, appliance.labels));
-      const key = `${release?.name ?? ''}\u0000${policy?.name ?? ''}`;
-      let answer = answers.get(key);
+      const policy = policies.get(appliance.name);
+      let byPolicy = answers.get(release);
+      if (!byPolicy) answers.set(release, (byPolicy = new Map()));
+      let answer = byPolicy.get(policy);
       if (answer === undefined) {
         const response: CheckinResponse = {
           target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
@@ -33,7 +35,7 @@ export class ResponseIndex {
           checkinIntervalSeconds: intervalSeconds,
         };
         answer = JSON.stringify(response);
-        answers.set(key, answer);
+        byPolicy.set(policy, answer);
       }
       this.byAppliance.set(appliance.name, answer);
     }
@@ -43,6 +45,19 @@ export class ResponseIndex {
   responseFor(applianceId: string): string {
     return this.byAppliance.get(applianceId) ?? this.fallback;
   }
+}
+
+// Which policy applies to whom changes only with the desired state, not with every plan.
+const policyCache = new WeakMap<DesiredState, Map<string, RetentionPolicy | undefined>>();
+
+/** Each declared appliance's retention policy: the first whose selector matches its labels. */
+function policiesOf(desired: DesiredState): Map<string, RetentionPolicy | undefined> {
+  let policies = policyCache.get(desired);
+  if (!policies) {
+    policies = new Map(desired.appliances.map((a) => [a.name, desired.retentionPolicies.find((p) => matchesSelector(p.selector, a.labels))]));
+    policyCache.set(desired, policies);
+  }
+  return policies;
 }
 
 function retentionResponse(policy: RetentionPolicy): NonNullable<CheckinResponse['retention']> {

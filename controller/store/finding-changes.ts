@@ -1,4 +1,5 @@
-import type { FindingRow } from './plan-writes.js';
+import type { Finding } from '../reconcile/plan.js';
+import { findingRow, findingsByKey, type FindingRow } from './plan-writes.js';
 
 /**
  * Which findings rows a plan changes. A pass over a large fleet reports thousands of findings that are
@@ -15,7 +16,8 @@ export interface OpenFinding {
   severity: string;
   since: string | null;
   message: string;
-  lastSeen: string;
+  /** `last_seen` in ms (NaN when unreadable): parsed once, compared on every pass. */
+  lastSeenMs: number;
 }
 
 export interface FindingChanges {
@@ -30,41 +32,43 @@ export interface FindingChanges {
 }
 
 /**
- * Compares the plan's findings (one row per key) with the open ones and returns the writes that bring
- * the table up to date at `now`. Pure: the stores run the result through their own statements.
+ * Compares the plan's findings with the open ones and returns the writes that bring the table up to
+ * date at `now`. Rows are built only for what is written: on a quiet pass over a large fleet that is
+ * next to nothing. Pure: the stores run the result through their own statements.
  */
 export function findingChanges(
-  planned: readonly FindingRow[],
+  findings: readonly Finding[],
   open: ReadonlyMap<string, OpenFinding>,
   now: string,
   refreshMs = LAST_SEEN_REFRESH_MS,
 ): FindingChanges {
   const changes: FindingChanges = { open: [], change: [], touch: [], resolve: [] };
   const nowMs = Date.parse(now);
-  const seen = new Set<string>();
-  for (const row of planned) {
-    seen.add(row.key);
-    const current = open.get(row.key);
-    if (!current) changes.open.push(row);
-    else if (current.severity !== row.severity || current.message !== row.message || current.since !== row.since) changes.change.push(row);
-    else if (!(nowMs - Date.parse(current.lastSeen) < refreshMs)) changes.touch.push(row.key);
+  const planned = findingsByKey(findings);
+  for (const [key, f] of planned) {
+    const current = open.get(key);
+    if (!current) changes.open.push(findingRow(f, key));
+    else if (current.severity !== f.severity || current.message !== f.message || current.since !== (f.since ?? null)) changes.change.push(findingRow(f, key));
+    else if (!(nowMs - current.lastSeenMs < refreshMs)) changes.touch.push(key);
   }
-  for (const key of open.keys()) if (!seen.has(key)) changes.resolve.push(key);
+  for (const key of open.keys()) if (!planned.has(key)) changes.resolve.push(key);
   return changes;
 }
 
-/** The open findings after `changes` were written at `now`: what the next pass compares against. */
-export function afterChanges(open: ReadonlyMap<string, OpenFinding>, changes: FindingChanges, now: string): Map<string, OpenFinding> {
-  const next = new Map(open);
-  for (const row of [...changes.open, ...changes.change]) {
-    next.set(row.key, { severity: row.severity, since: row.since, message: row.message, lastSeen: now });
-  }
+/**
+ * Brings `open` (the open findings `changes` were computed against) up to date once they are written
+ * at `now`. Updates the map in place: with 100,000 appliances it holds hundreds of thousands of
+ * findings, and a copy per pass was most of the garbage a pass made.
+ */
+export function applyFindingChanges(open: Map<string, OpenFinding>, changes: FindingChanges, now: string): void {
+  const nowMs = Date.parse(now);
+  for (const row of changes.open) open.set(row.key, { severity: row.severity, since: row.since, message: row.message, lastSeenMs: nowMs });
+  for (const row of changes.change) open.set(row.key, { severity: row.severity, since: row.since, message: row.message, lastSeenMs: nowMs });
   for (const key of changes.touch) {
-    const current = next.get(key);
-    if (current) next.set(key, { ...current, lastSeen: now });
+    const current = open.get(key);
+    if (current) current.lastSeenMs = nowMs;
   }
-  for (const key of changes.resolve) next.delete(key);
-  return next;
+  for (const key of changes.resolve) open.delete(key);
 }
 
 /**

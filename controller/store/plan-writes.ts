@@ -55,7 +55,7 @@ export function latchChange(action: Extract<Action, { type: 'SetPhase' }>, now: 
 
 /** A finding's identity across plans: its type and subject. */
 export function findingKey(finding: Finding): string {
-  return [finding.type, finding.appliance ?? '', finding.rollout ?? '', finding.policy ?? ''].join('/');
+  return `${finding.type}/${finding.appliance ?? ''}/${finding.rollout ?? ''}/${finding.policy ?? ''}`;
 }
 
 export interface FindingRow {
@@ -69,23 +69,25 @@ export interface FindingRow {
   message: string;
 }
 
-/** The plan's findings as rows, one per key (a later duplicate replaces an earlier one). */
-export function findingRows(findings: readonly Finding[]): FindingRow[] {
-  const byKey = new Map<string, FindingRow>();
-  for (const f of findings) {
-    const key = findingKey(f);
-    byKey.set(key, {
-      key,
-      type: f.type,
-      severity: f.severity,
-      appliance: f.appliance ?? null,
-      rollout: f.rollout ?? null,
-      policy: f.policy ?? null,
-      since: f.since ?? null,
-      message: f.message,
-    });
-  }
-  return [...byKey.values()];
+/** A finding as the row that stores it under `key`. */
+export function findingRow(f: Finding, key = findingKey(f)): FindingRow {
+  return {
+    key,
+    type: f.type,
+    severity: f.severity,
+    appliance: f.appliance ?? null,
+    rollout: f.rollout ?? null,
+    policy: f.policy ?? null,
+    since: f.since ?? null,
+    message: f.message,
+  };
+}
+
+/** The plan's findings by key, one per key (a later duplicate replaces an earlier one). */
+export function findingsByKey(findings: readonly Finding[]): Map<string, Finding> {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) byKey.set(findingKey(f), f);
+  return byKey;
 }
 
 /** The rollouts and appliances a plan's actions touch, sorted. */

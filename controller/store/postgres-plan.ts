@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
-import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
+import { applyFindingChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -140,7 +140,7 @@ async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string 
  */
 async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string, OpenFinding> | null): Promise<SavedFindings> {
   const open = known ?? (await readOpenFindings(client));
-  const changes = findingChanges(findingRows(plan.findings), open, plan.now);
+  const changes = findingChanges(plan.findings, open, plan.now);
   if (changes.open.length) {
     const column = <K extends keyof FindingRow>(key: K) => changes.open.map((f) => f[key]);
     await rows(
@@ -167,7 +167,9 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string
   if (changes.resolve.length) {
     await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE key = ANY($2::text[]) AND resolved_at IS NULL', [plan.now, changes.resolve]);
   }
-  return { open: afterChanges(open, changes, plan.now), findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
+  applyFindingChanges(open, changes, plan.now);
+  return { open, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
@@ -177,11 +179,11 @@ interface SavedFindings {
 }
 
 async function readOpenFindings(client: pg.ClientBase): Promise<Map<string, OpenFinding>> {
-  const found = await rows<OpenFinding & { key: string }>(
+  const found = await rows<{ key: string; severity: string; since: string | null; message: string; lastSeen: string }>(
     client,
     'SELECT key, severity, since, message, last_seen AS "lastSeen" FROM findings WHERE resolved_at IS NULL',
   );
-  return new Map(found.map(({ key, ...finding }) => [key, finding]));
+  return new Map(found.map((r) => [r.key, { severity: r.severity, since: r.since, message: r.message, lastSeenMs: Date.parse(r.lastSeen) }]));
 }
 
 /** The last applied plan, or null. */

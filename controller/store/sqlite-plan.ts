@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { afterChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
-import { actionRuns, eventRows, findingFromRow, findingRows, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import { applyFindingChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
 /**
@@ -113,7 +113,7 @@ function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
  */
 function saveFindings(db: Database.Database, plan: Plan, known: Map<string, OpenFinding> | null): SavedFindings {
   const open = known ?? readOpenFindings(db);
-  const changes = findingChanges(findingRows(plan.findings), open, plan.now);
+  const changes = findingChanges(plan.findings, open, plan.now);
   if (changes.open.length) {
     const upsert = db.prepare(
       `INSERT INTO findings (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
@@ -135,7 +135,9 @@ function saveFindings(db: Database.Database, plan: Plan, known: Map<string, Open
     const resolve = db.prepare('UPDATE findings SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL');
     for (const key of changes.resolve) resolve.run(plan.now, key);
   }
-  return { open: afterChanges(open, changes, plan.now), findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
+  applyFindingChanges(open, changes, plan.now);
+  return { open, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
@@ -145,10 +147,14 @@ interface SavedFindings {
 }
 
 function readOpenFindings(db: Database.Database): Map<string, OpenFinding> {
-  const rows = db
-    .prepare('SELECT key, severity, since, message, last_seen AS lastSeen FROM findings WHERE resolved_at IS NULL')
-    .all() as (OpenFinding & { key: string })[];
-  return new Map(rows.map(({ key, ...finding }) => [key, finding]));
+  const rows = db.prepare('SELECT key, severity, since, message, last_seen FROM findings WHERE resolved_at IS NULL').raw().all() as [
+    string,
+    string,
+    string | null,
+    string,
+    string,
+  ][];
+  return new Map(rows.map(([key, severity, since, message, lastSeen]) => [key, { severity, since, message, lastSeenMs: Date.parse(lastSeen) }]));
 }
 
 /** The last applied plan, or null. */
