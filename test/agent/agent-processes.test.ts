@@ -171,6 +171,8 @@ describe('muster-agent and muster controller as processes', () => {
     expect(due).toBeGreaterThanOrEqual(restartedAt - 1_000);
     expect(resumed.time - due).toBeGreaterThanOrEqual(-2);
     expect(resumed.time - due).toBeLessThan(3_000);
+    // Back on the controller's 1 s interval (0: a check-in at once, with a phase to report).
+    expect([0, 1_000]).toContain(resumed.nextInMs);
 
     expect(a.logged('update succeeded')[0]!.time).toBeLessThan(restartedAt);
     expect(reported).toMatchObject({ target: 'v1.0.51', status: 'succeeded' });
