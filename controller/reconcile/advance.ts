@@ -60,6 +60,6 @@ export function advanceStages(input: AdvanceInput): StageProgress {
 // A stage whose cohort a newer rollout claimed whole completes at its start: the members left for
 // this rollout are in later stages.
 function completion(set: MemberSet, stageStartMs: number): number | null {
-  if (set.inFlight > 0 || set.held.size > 0) return null;
+  if (set.inFlight > 0 || set.heldTotal > 0) return null;
   return Math.max(stageStartMs, set.latestFinalMs ?? stageStartMs);
 }

@@ -25,16 +25,6 @@ export interface MemberTable {
   deadlineMs: Float64Array;
 }
 
-export function newMemberTable(n: number): MemberTable {
-  return {
-    by: new Int32Array(n).fill(-1),
-    status: new Uint8Array(n),
-    assignedAtMs: new Float64Array(n).fill(NaN),
-    finalAtMs: new Float64Array(n).fill(NaN),
-    deadlineMs: new Float64Array(n).fill(NaN),
-  };
-}
-
 const inFlight = new Set<UpdatePhase>(IN_FLIGHT_PHASES);
 
 /**

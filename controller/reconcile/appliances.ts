@@ -1,9 +1,9 @@
-import type { Hold } from './assignments.js';
+import { HOLDS, type Hold } from './assignments.js';
 import { statusAt } from './appliance-status.js';
-import { isDeferring, offlineSince, type ReconcileContext, type Seen } from './context.js';
+import { isDeferring, offlineSince, type ReconcileContext, type Undeclared } from './context.js';
 import type { ApplianceStatus } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
-import { memberReason } from './stuck-reasons.js';
+import { memberReason, type Cause } from './stuck-reasons.js';
 import { toIso } from './time.js';
 import { formatWindow } from './window.js';
 
@@ -14,52 +14,75 @@ import { formatWindow } from './window.js';
  * in are `unknown` with no target.
  */
 export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): ApplianceStatus[] {
-  const waits = waitingFor(ctx, newestFirst);
   const { ids } = ctx.index;
-  // Most of a fleet runs what it is told: one reason string per release serves them all.
-  const runs = new Map<string, string>();
+  // Most of a fleet runs what it is told, or waits for the same thing: reasons that do not depend
+  // on the appliance are worded once per pass and shared.
+  const shared: SharedReasons = { runs: [], waits: [], idle: new Map() };
+  const previous = ctx.cache ? ctx.cache.previousStatuses(ctx.index) : null;
+  // Each rollout's stuck members are sorted by position, so one cursor per rollout finds them.
+  const stuckAt = new Int32Array(newestFirst.length);
   const statuses: ApplianceStatus[] = [];
   let u = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
-    while (u < ctx.undeclared.length && (ctx.undeclared[u] as Seen).id < id) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
+    while (u < ctx.undeclared.length && (ctx.undeclared[u] as Undeclared).id < id) statuses.push(unknownStatus(ctx.undeclared[u++] as Undeclared));
     const rank = ctx.members.by[i] as number;
     const outcome = rank >= 0 ? newestFirst[rank] : undefined;
     if (outcome) {
       const status = statusAt(ctx.members, i);
-      let reason = status === 'succeeded' ? runs.get(outcome.release.name) : undefined;
-      if (reason === undefined) {
-        reason = memberReason(ctx, i, outcome.release);
-        if (status === 'succeeded') runs.set(outcome.release.name, reason);
-      }
-      statuses.push({ id, target: outcome.spec.release, rollout: outcome.spec.name, status, reason });
+      let reason: string;
+      if (status === 'succeeded') reason = shared.runs[rank] ??= memberReason(ctx, i, outcome.release);
+      else reason = memberReason(ctx, i, outcome.release, status === 'stuck' ? stuckCause(outcome, stuckAt, rank, i) : undefined);
+      statuses.push(entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason));
     } else {
-      statuses.push({ id, target: null, rollout: null, status: 'idle', reason: idleReason(ctx, i, waits.get(i), runs) });
+      statuses.push(entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, newestFirst, shared)));
     }
   }
-  while (u < ctx.undeclared.length) statuses.push(unknownStatus(ctx.undeclared[u++] as Seen));
+  while (u < ctx.undeclared.length) statuses.push(unknownStatus(ctx.undeclared[u++] as Undeclared));
   return statuses;
 }
 
-function unknownStatus(seen: Seen): ApplianceStatus {
+interface SharedReasons {
+  /** By rollout rank: the reason of its succeeded members. */
+  runs: string[];
+  /** By rollout rank and hold code: what its held-back appliances wait for. */
+  waits: string[];
+  /** By normalized version ('' for none): the reason of an idle appliance that nothing holds back. */
+  idle: Map<string, string>;
+}
+
+/**
+ * The entry of declared appliance `i`: the previous pass's own object when nothing in it changed.
+ * Most of a fleet's entries stay the same from one pass to the next; sharing them leaves the new
+ * plan's objects and reason strings to die young instead of accumulating between collections.
+ */
+function entry(
+  previous: (ApplianceStatus | undefined)[] | null,
+  i: number,
+  id: string,
+  target: string | null,
+  rollout: string | null,
+  status: ApplianceStatus['status'],
+  reason: string,
+): ApplianceStatus {
+  const before = previous?.[i];
+  if (before && before.reason === reason && before.status === status && before.target === target && before.rollout === rollout) return before;
+  const made: ApplianceStatus = { id, target, rollout, status, reason };
+  if (previous) previous[i] = made;
+  return made;
+}
+
+function stuckCause(outcome: RolloutOutcome, cursors: Int32Array, rank: number, i: number): Cause | undefined {
+  let k = cursors[rank] as number;
+  while (k < outcome.stuck.length && (outcome.stuck[k] as Cause).index < i) k++;
+  cursors[rank] = k;
+  const cause = outcome.stuck[k];
+  return cause && cause.index === i ? cause : undefined;
+}
+
+function unknownStatus(seen: Undeclared): ApplianceStatus {
   const reason = `checks in (last at ${toIso(seen.lastCheckinMs)}) but is not declared in the fleet repository`;
   return { id: seen.id, target: null, rollout: null, status: 'unknown', reason };
-}
-
-interface Wait {
-  outcome: RolloutOutcome;
-  hold: Hold;
-}
-
-// The newest rollout that holds an idle appliance back, if any.
-function waitingFor(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): Map<number, Wait> {
-  const waits = new Map<number, Wait>();
-  for (const outcome of newestFirst) {
-    for (const [i, hold] of outcome.set.held) {
-      if (ctx.members.by[i] === -1 && !waits.has(i)) waits.set(i, { outcome, hold });
-    }
-  }
-  return waits;
 }
 
 const HOLD_TEXT: Record<Hold, string> = {
@@ -70,29 +93,34 @@ const HOLD_TEXT: Record<Hold, string> = {
   deferring: 'it defers updates',
 };
 
-function idleReason(ctx: ReconcileContext, i: number, wait: Wait | undefined, memo: Map<string, string>): string {
-  const parts: string[] = [];
+// Says what the appliance's state is, when it is not simply online, then what it waits for: the
+// newest rollout that holds it back, if any, or else that nothing targets it.
+function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly RolloutOutcome[], shared: SharedReasons): string {
+  const heldBy = ctx.held.by[i] as number;
+  const why = ctx.held.why[i] as number;
+  const wait = heldBy >= 0 ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as RolloutOutcome, HOLDS[why] as Hold)) : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
+  let state = '';
   const offline = offlineSince(ctx, i);
-  if (ctx.seen.obs[i] === undefined) parts.push('never checked in');
-  else if (offline !== null) parts.push(`offline since ${toIso(offline)} (last check-in ${toIso(ctx.seen.lastCheckinMs[i] as number)})`);
-  if (isDeferring(ctx, i)) parts.push(`deferring updates until ${toIso(ctx.seen.deferUntilMs[i] as number)}`);
-  if (wait) {
-    const hold = wait.hold === 'window' && wait.outcome.spec.window ? `its window (${formatWindow(wait.outcome.spec.window)}) is closed` : HOLD_TEXT[wait.hold];
-    parts.push(`waits for ${wait.outcome.spec.release} (rollout ${wait.outcome.spec.name}): ${hold}`);
-  } else {
-    parts.push(noTarget(ctx, ctx.seen.version[i] ?? null, memo));
-  }
-  return parts.length === 1 ? (parts[0] as string) : parts.join('; ');
+  if (ctx.seen.obs[i] === undefined) state = 'never checked in; ';
+  else if (offline !== null) state = `offline since ${toIso(offline)} (last check-in ${toIso(ctx.seen.lastCheckinMs[i] as number)}); `;
+  if (isDeferring(ctx, i)) state += `deferring updates until ${toIso(ctx.seen.deferUntilMs[i] as number)}; `;
+  return state ? state + wait : wait;
+}
+
+function waitText(outcome: RolloutOutcome, hold: Hold): string {
+  const spec = outcome.spec;
+  const why = hold === 'window' && spec.window ? `its window (${formatWindow(spec.window)}) is closed` : HOLD_TEXT[hold];
+  return `waits for ${spec.release} (rollout ${spec.name}): ${why}`;
 }
 
 // Depends on the version alone, so one string per version serves every idle appliance running it.
-function noTarget(ctx: ReconcileContext, version: string | null, memo: Map<string, string>): string {
-  const key = `idle:${version ?? ''}`;
-  let text = memo.get(key);
+function noTarget(ctx: ReconcileContext, version: string | null, shared: SharedReasons): string {
+  const key = version ?? '';
+  let text = shared.idle.get(key);
   if (text === undefined) {
     const running = version ? ctx.index.releaseByVersion.get(version) : undefined;
     text = running ? `up to date on ${running.name}; no rollout targets it` : 'no rollout targets it';
-    memo.set(key, text);
+    shared.idle.set(key, text);
   }
   return text;
 }

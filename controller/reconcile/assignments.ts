@@ -4,27 +4,65 @@ import type { ReleaseRef, SeenTable } from './context.js';
 /** Why a member of the current cohort is not assigned yet. */
 export type Hold = 'paused' | 'failures' | 'window' | 'maxConcurrent' | 'deferring';
 
+/** Holds by code, as the held table and the counts store them. */
+export const HOLDS: readonly Hold[] = ['paused', 'failures', 'window', 'maxConcurrent', 'deferring'];
+const DEFERRING = HOLDS.indexOf('deferring');
+const MAX_CONCURRENT = HOLDS.indexOf('maxConcurrent');
+
+/**
+ * For each declared appliance, by position: the rank of the newest rollout whose current cohort
+ * holds it back unassigned (-1 for none) and the code of the hold. Rollouts are planned newest
+ * first, so the first to write a position is the newest.
+ */
+export interface HeldTable {
+  by: Int32Array;
+  why: Uint8Array;
+}
+
 /** The targeted members of one rollout while its plan is built, with running totals. */
 export interface MemberSet {
   /** The rollout's position in planning order: what it writes into the member table. */
   rank: number;
-  /** Positions of its members (their statuses are in the member table). */
-  members: number[];
+  /**
+   * Positions of its members in `list[0, count)` (their statuses are in the member table). The
+   * list is the pass's shared buffer, valid only while this rollout is planned.
+   */
+  list: Int32Array;
+  count: number;
   /** Assigned and neither succeeded nor failed (stuck included): what maxConcurrent caps. */
   inFlight: number;
   /** The latest final report among members, or null when none is final. */
   latestFinalMs: number | null;
   /** Positions assigned by this plan, in cohort order. */
   assignedNow: number[];
-  /** Unassigned, unclaimed members of the cohort so far (by position), and what holds each back. */
-  held: Map<number, Hold>;
+  /** How many unassigned, unclaimed members of the cohort so far each hold keeps back, by code. */
+  heldCounts: number[];
+  heldTotal: number;
 }
 
-/** A member set from the members already recorded in the table. */
-export function memberSet(table: MemberTable, rank: number, members: number[]): MemberSet {
-  const set: MemberSet = { rank, members, inFlight: 0, latestFinalMs: null, assignedNow: [], held: new Map() };
-  for (let k = 0; k < members.length; k++) track(set, table, members[k] as number);
+/** A member set from the members already recorded in the table, in `list[0, count)`. */
+export function memberSet(table: MemberTable, rank: number, list: Int32Array, count: number): MemberSet {
+  const set: MemberSet = { rank, list, count, inFlight: 0, latestFinalMs: null, assignedNow: [], heldCounts: HOLDS.map(() => 0), heldTotal: 0 };
+  for (let k = 0; k < count; k++) track(set, table, list[k] as number);
   return set;
+}
+
+/** How many members each hold keeps back, for messages. */
+export function holdCounts(set: MemberSet): Map<Hold, number> {
+  const counts = new Map<Hold, number>();
+  set.heldCounts.forEach((n, code) => {
+    if (n > 0) counts.set(HOLDS[code] as Hold, n);
+  });
+  return counts;
+}
+
+function hold(set: MemberSet, held: HeldTable, i: number, code: number): void {
+  set.heldCounts[code] = (set.heldCounts[code] ?? 0) + 1;
+  set.heldTotal++;
+  if (held.by[i] === -1) {
+    held.by[i] = set.rank;
+    held.why[i] = code;
+  }
 }
 
 function track(set: MemberSet, table: MemberTable, i: number): void {
@@ -41,6 +79,7 @@ export interface CohortScan {
   to: number;
   table: MemberTable;
   seen: SeenTable;
+  held: HeldTable;
   /** A hold on the whole rollout (paused, latched, window closed), or null. */
   rolloutHold: Hold | null;
   maxConcurrent: number | null;
@@ -56,25 +95,26 @@ export interface CohortScan {
  * assignment in the member table and each held member with its hold.
  */
 export function assignCohort(set: MemberSet, scan: CohortScan): void {
-  const { table } = scan;
+  const { table, held } = scan;
+  const rolloutHold = scan.rolloutHold === null ? -1 : HOLDS.indexOf(scan.rolloutHold);
   for (let k = scan.from; k < scan.to; k++) {
     const i = scan.order[k] as number;
     if (table.by[i] !== -1) continue;
-    if (scan.rolloutHold) {
-      set.held.set(i, scan.rolloutHold);
+    if (rolloutHold >= 0) {
+      hold(set, held, i, rolloutHold);
       continue;
     }
     if ((scan.seen.deferUntilMs[i] as number) > scan.nowMs) {
-      set.held.set(i, 'deferring');
+      hold(set, held, i, DEFERRING);
       continue;
     }
     evaluateMember(table, scan.seen, i, set.rank, scan.nowMs, scan.release, scan.progressDeadlineMs, scan.nowMs);
     if (scan.maxConcurrent !== null && !isFinalAt(table, i) && set.inFlight >= scan.maxConcurrent) {
       clearMember(table, i);
-      set.held.set(i, 'maxConcurrent');
+      hold(set, held, i, MAX_CONCURRENT);
       continue;
     }
-    set.members.push(i);
+    set.list[set.count++] = i;
     set.assignedNow.push(i);
     track(set, table, i);
   }

@@ -1,13 +1,27 @@
 import type { DesiredState } from '../desired/types.js';
-import { cohortKey, cohortPermutation } from './cohorts.js';
+import { cohortKey, cohortPermutationAt } from './cohorts.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
+import type { ApplianceStatus } from './plan.js';
+import { newWorkspace, releaseWorkspace, resetWorkspace, type Workspace } from './workspace.js';
+
+/**
+ * A sorted list of ids as the cache keeps it: the declared ids of a revision and the positions of
+ * the eligible ones among them, so that an eligible set costs 4 bytes per appliance and no copy of
+ * the ids.
+ */
+interface IdList {
+  ids: readonly string[];
+  positions: Int32Array;
+}
 
 interface CohortEntry {
-  /** The eligible ids (sorted) this order was computed for. */
-  eligible: readonly string[];
-  /** The cohort order as a permutation of `eligible`. */
+  /** The eligible ids this order was computed for. */
+  eligible: IdList;
+  /** The cohort order as a permutation of the eligible positions. */
   perm: Int32Array;
 }
+
+const idAt = (list: IdList, k: number) => list.ids[list.positions[k] as number] as string;
 
 /** Counters that let tests and the benchmark see which path a pass took. */
 export interface CacheStats {
@@ -28,11 +42,17 @@ const INCREMENTAL_LIMIT = 0.05;
  * - across revisions, the cohort order per rollout, keyed by the rollout's name and checked against
  *   the eligible set it was computed for. An unchanged eligible set reuses the order; a few added or
  *   removed appliances are hashed and inserted alone.
- * Both are functions of their inputs only, so a cache makes a pass faster but never different.
+ * - the columns a pass works in (see Workspace), and per observed list the positions its entries
+ *   had in the previous pass (see PositionFinder).
+ * All are functions of their inputs or checked before use, so a cache makes a pass faster and
+ * lighter but never different.
  */
 export class ReconcileCache {
   private readonly cohorts = new Map<string, CohortEntry>();
   private indexes = new WeakMap<DesiredState, DesiredIndex>();
+  private workspace: Workspace | null = null;
+  private readonly positionHints = new Map<string, Int32Array>();
+  private statuses: { index: DesiredIndex; byPosition: (ApplianceStatus | undefined)[] } | null = null;
   readonly stats: CacheStats = { hits: 0, incremental: 0, full: 0 };
 
   /** The index of a desired state, built on first use and kept while the object lives. */
@@ -44,18 +64,27 @@ export class ReconcileCache {
 
   /** The cohort order of `rollout` over `eligible` (ids sorted) as a permutation of it, from the cache when it can. */
   cohortPermutation(rollout: string, eligible: readonly string[]): Int32Array {
+    return this.cohortPermutationAt(rollout, eligible, Int32Array.from(eligible, (_, k) => k));
+  }
+
+  /**
+   * The cohort order of `rollout` over the appliances at `positions` (ascending) among `ids` (sorted),
+   * as a permutation of `positions`, from the cache when it can.
+   */
+  cohortPermutationAt(rollout: string, ids: readonly string[], positions: Int32Array): Int32Array {
+    const eligible: IdList = { ids, positions };
     const previous = this.cohorts.get(rollout);
     let perm: Int32Array;
     const diff = previous ? compareSets(previous.eligible, eligible) : null;
     if (previous && diff && diff.changed === 0) {
       this.stats.hits++;
       perm = previous.perm;
-    } else if (previous && diff && diff.changed <= INCREMENTAL_LIMIT * Math.max(1, eligible.length)) {
+    } else if (previous && diff && diff.changed <= INCREMENTAL_LIMIT * Math.max(1, positions.length)) {
       this.stats.incremental++;
       perm = updatePermutation(rollout, previous, eligible, diff.newIndexOfOld);
     } else {
       this.stats.full++;
-      perm = cohortPermutation(rollout, eligible);
+      perm = cohortPermutationAt(rollout, ids, positions);
     }
     // Re-inserting keeps the map in least-recently-used order for eviction.
     this.cohorts.delete(rollout);
@@ -64,10 +93,58 @@ export class ReconcileCache {
     return perm;
   }
 
+  /** The workspace for a pass over `size` appliances, emptied; a fresh one when the kept one is in use or of another size. */
+  takeWorkspace(size: number): Workspace {
+    const kept = this.workspace;
+    if (!kept || kept.inUse || kept.size !== size) {
+      const ws = newWorkspace(size);
+      ws.inUse = true;
+      if (!kept?.inUse) this.workspace = ws;
+      return ws;
+    }
+    resetWorkspace(kept);
+    kept.inUse = true;
+    return kept;
+  }
+
+  /** Takes a workspace back at the end of a pass, clearing its references to the observed state. */
+  returnWorkspace(ws: Workspace): void {
+    releaseWorkspace(ws);
+  }
+
+  /**
+   * The positions the entries of list `key` had in the previous pass, to be updated in place by
+   * this one (copied into an array of the new length when the list grew or shrank).
+   */
+  hints(key: string, length: number): Int32Array {
+    let hints = this.positionHints.get(key);
+    if (!hints || hints.length !== length) {
+      const previous = hints;
+      hints = new Int32Array(length).fill(-1);
+      if (previous) hints.set(previous.subarray(0, Math.min(length, previous.length)));
+      this.positionHints.delete(key);
+      this.positionHints.set(key, hints);
+      if (this.positionHints.size > MAX_ENTRIES) this.positionHints.delete(this.positionHints.keys().next().value as string);
+    }
+    return hints;
+  }
+
+  /**
+   * The appliance entries of the previous plan over the same desired index, by position, to be
+   * reused when unchanged and replaced in place otherwise (empty for a new index).
+   */
+  previousStatuses(index: DesiredIndex): (ApplianceStatus | undefined)[] {
+    if (this.statuses?.index !== index) this.statuses = { index, byPosition: new Array<ApplianceStatus | undefined>(index.ids.length) };
+    return this.statuses.byPosition;
+  }
+
   /** Forgets everything (the next pass is a cold one). */
   clear(): void {
     this.cohorts.clear();
     this.indexes = new WeakMap();
+    this.workspace = null;
+    this.positionHints.clear();
+    this.statuses = null;
   }
 }
 
@@ -75,14 +152,16 @@ export class ReconcileCache {
  * How two id-sorted lists differ, by one merge walk: how many ids were added or removed, and where
  * each old id is in the new list (-1 when removed).
  */
-function compareSets(before: readonly string[], after: readonly string[]): { changed: number; newIndexOfOld: Int32Array } {
-  const newIndexOfOld = new Int32Array(before.length).fill(-1);
+function compareSets(before: IdList, after: IdList): { changed: number; newIndexOfOld: Int32Array } {
+  const m = before.positions.length;
+  const n = after.positions.length;
+  const newIndexOfOld = new Int32Array(m).fill(-1);
   let i = 0;
   let j = 0;
   let changed = 0;
-  while (i < before.length || j < after.length) {
-    const a = before[i];
-    const b = after[j];
+  while (i < m || j < n) {
+    const a = i < m ? idAt(before, i) : undefined;
+    const b = j < n ? idAt(after, j) : undefined;
     if (a !== undefined && b !== undefined && a === b) newIndexOfOld[i++] = j++;
     else if (b === undefined || (a !== undefined && a < b)) {
       changed++;
@@ -95,9 +174,10 @@ function compareSets(before: readonly string[], after: readonly string[]): { cha
   return { changed, newIndexOfOld };
 }
 
-function updatePermutation(rollout: string, previous: CohortEntry, eligible: readonly string[], newIndexOfOld: Int32Array): Int32Array {
+function updatePermutation(rollout: string, previous: CohortEntry, eligible: IdList, newIndexOfOld: Int32Array): Int32Array {
   const order: number[] = [];
-  const kept = new Uint8Array(eligible.length);
+  const size = eligible.positions.length;
+  const kept = new Uint8Array(size);
   for (const old of previous.perm) {
     const now = newIndexOfOld[old] as number;
     if (now >= 0) {
@@ -108,10 +188,10 @@ function updatePermutation(rollout: string, previous: CohortEntry, eligible: rea
   const keys = new Map<number, string>();
   const keyOf = (i: number) => {
     let key = keys.get(i);
-    if (key === undefined) keys.set(i, (key = cohortKey(rollout, eligible[i] as string)));
+    if (key === undefined) keys.set(i, (key = cohortKey(rollout, idAt(eligible, i))));
     return key;
   };
-  for (let i = 0; i < eligible.length; i++) {
+  for (let i = 0; i < size; i++) {
     if (kept[i]) continue;
     const key = keyOf(i);
     let lo = 0;

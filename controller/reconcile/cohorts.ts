@@ -22,13 +22,21 @@ export function stageSize(percent: number, eligible: number): number {
  * leading bits collide are then put in full-key order.
  */
 export function cohortPermutation(rollout: string, eligible: readonly string[], maxPrefixBits = 52): Int32Array {
-  const n = eligible.length;
+  return permutationOf(rollout, eligible.length, (k) => eligible[k] as string, maxPrefixBits);
+}
+
+/** The cohort order of the appliances at `positions` among `ids`, as a permutation of `positions` (see cohortPermutation). */
+export function cohortPermutationAt(rollout: string, ids: readonly string[], positions: Int32Array): Int32Array {
+  return permutationOf(rollout, positions.length, (k) => ids[positions[k] as number] as string, 52);
+}
+
+function permutationOf(rollout: string, n: number, idAt: (k: number) => string, maxPrefixBits: number): Int32Array {
   const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
   // `maxPrefixBits` only lets a test force collisions.
   const prefixBits = Math.min(maxPrefixBits, 52 - indexBits);
   const slots = 2 ** indexBits;
   const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) packed[i] = prefixOf(cohortKey(rollout, eligible[i] as string), prefixBits) * slots + i;
+  for (let i = 0; i < n; i++) packed[i] = prefixOf(cohortKey(rollout, idAt(i)), prefixBits) * slots + i;
   packed.sort();
   const perm = new Int32Array(n);
   for (let k = 0; k < n; k++) perm[k] = (packed[k] as number) % slots;
@@ -38,7 +46,7 @@ export function cohortPermutation(rollout: string, eligible: readonly string[], 
     const prefix = Math.floor((packed[start] as number) / slots);
     while (end < n && Math.floor((packed[end] as number) / slots) === prefix) end++;
     if (end - start > 1) {
-      const run = Array.from(perm.subarray(start, end)).map((i) => ({ i, key: cohortKey(rollout, eligible[i] as string) }));
+      const run = Array.from(perm.subarray(start, end)).map((i) => ({ i, key: cohortKey(rollout, idAt(i)) }));
       run.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       run.forEach((r, k) => (perm[start + k] = r.i));
     }

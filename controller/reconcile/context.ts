@@ -1,10 +1,13 @@
 import type { DesiredState, Release } from '../desired/types.js';
 import type { ApplianceObservation, RolloutObservation, StateDocument } from '../observed/state-schema.js';
-import { newMemberTable, type MemberTable } from './appliance-status.js';
+import type { MemberTable } from './appliance-status.js';
+import type { HeldTable } from './assignments.js';
 import type { ReconcileCache } from './cache.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
+import { PositionFinder } from './positions.js';
 import { toIso, toMs } from './time.js';
 import { normalizeVersion } from './versions.js';
+import { newWorkspace, type Workspace } from './workspace.js';
 
 /**
  * What each declared appliance last reported, by position, with its times parsed once per pass.
@@ -20,16 +23,11 @@ export interface SeenTable {
   version: (string | null)[];
 }
 
-/** One appliance's last report as a whole: for wording, and for appliances that are not declared. */
-export interface Seen {
+/** An appliance that reports but is not declared: its last report and check-in time. */
+export interface Undeclared {
   id: string;
   obs: ApplianceObservation;
   lastCheckinMs: number;
-  deferUntilMs: number | null;
-  updateSinceMs: number | null;
-  version: string | null;
-  /** When it became offline (last check-in + offlineAfter), or null while online. */
-  offlineSinceMs: number | null;
 }
 
 /** A release as reconcile compares it. */
@@ -47,45 +45,50 @@ export interface ReconcileContext {
   revision: string;
   offlineAfterMs: number;
   index: DesiredIndex;
+  /** Where the pass's columns live (reused between passes when a cache is given). */
+  workspace: Workspace;
   seen: SeenTable;
   /** Appliances that report but are not declared, sorted by id. */
-  undeclared: Seen[];
+  undeclared: Undeclared[];
   observedRollouts: Map<string, RolloutObservation>;
   /** Which rollout targets each declared appliance, and its status there. */
   members: MemberTable;
+  /** Which rollout first held each unassigned appliance back, and why. */
+  held: HeldTable;
   /** One number per declared appliance for a step's own bookkeeping; NaN between uses. */
   scratch: Float64Array;
+  cache: ReconcileCache | null;
 }
 
-/** Builds the context of a pass: indexes both states (the desired one through the cache) and parses every observed time once. */
+/**
+ * Builds the context of a pass: indexes both states (the desired one through the cache) and parses
+ * every observed time once. With a cache the pass works in the cache's workspace, which it must
+ * hand back with `endPass` when it is done.
+ */
 export function buildContext(desired: DesiredState, observed: StateDocument, now: Date, cache: ReconcileCache | null = null): ReconcileContext {
   const nowMs = now.getTime();
   const index = cache ? cache.desiredIndex(desired) : buildDesiredIndex(desired);
-  const n = index.ids.length;
-  const seen: SeenTable = {
-    obs: new Array<ApplianceObservation | undefined>(n).fill(undefined),
-    lastCheckinMs: new Float64Array(n).fill(NaN),
-    deferUntilMs: new Float64Array(n).fill(NaN),
-    updateSinceMs: new Float64Array(n).fill(NaN),
-    version: new Array<string | null>(n).fill(null),
-  };
-  const undeclaredById = new Map<string, Seen>();
+  const workspace = cache ? cache.takeWorkspace(index.ids.length) : newWorkspace(index.ids.length);
+  const { seen } = workspace;
+  const undeclaredById = new Map<string, Undeclared>();
+  const finder = new PositionFinder(index, cache?.hints('appliances', observed.appliances.length) ?? null);
   // Indexed loops here and in the rollout steps: they run once per appliance per pass.
   for (let k = 0; k < observed.appliances.length; k++) {
     const obs = observed.appliances[k] as ApplianceObservation;
-    const i = index.indexOf.get(obs.id);
+    const i = finder.find(k, obs.id);
     const last = toMs(obs.lastCheckinAt) ?? 0;
-    if (i === undefined) {
+    if (i < 0) {
       const previous = undeclaredById.get(obs.id);
-      if (!previous || prefer(obs, last, previous.obs, previous.lastCheckinMs)) undeclaredById.set(obs.id, view(obs, last, nowMs, desired.fleet.offlineAfterMs));
+      if (!previous || prefer(obs, last, previous.obs, previous.lastCheckinMs)) undeclaredById.set(obs.id, { id: obs.id, obs, lastCheckinMs: last });
       continue;
     }
     const previous = seen.obs[i];
     if (previous && !prefer(obs, last, previous, seen.lastCheckinMs[i] as number)) continue;
     seen.obs[i] = obs;
     seen.lastCheckinMs[i] = last;
-    seen.deferUntilMs[i] = toMs(obs.deferUntil) ?? NaN;
-    seen.updateSinceMs[i] = toMs(obs.update?.since) ?? NaN;
+    seen.deferUntilMs[i] = obs.deferUntil == null ? NaN : (toMs(obs.deferUntil) ?? NaN);
+    const since = obs.update?.since;
+    seen.updateSinceMs[i] = since == null ? NaN : (toMs(since) ?? NaN);
     seen.version[i] = normalizeVersion(obs.agentVersion);
   }
   const observedRollouts = new Map<string, RolloutObservation>();
@@ -99,12 +102,20 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     revision: desired.revision,
     offlineAfterMs: desired.fleet.offlineAfterMs,
     index,
+    workspace,
     seen,
     undeclared: [...undeclaredById.values()].sort((a, b) => compareText(a.id, b.id)),
     observedRollouts,
-    members: newMemberTable(n),
-    scratch: new Float64Array(n).fill(NaN),
+    members: workspace.members,
+    held: workspace.held,
+    scratch: workspace.scratch,
+    cache,
   };
+}
+
+/** Ends a pass: hands the workspace back to the cache, holding nothing of the observed state. */
+export function endPass(ctx: ReconcileContext): void {
+  if (ctx.cache) ctx.cache.returnWorkspace(ctx.workspace);
 }
 
 /** When a declared appliance became offline (last check-in + offlineAfter), or null while online or never seen. */
@@ -121,28 +132,9 @@ export function isDeferring(ctx: ReconcileContext, i: number): boolean {
   return until > ctx.nowMs;
 }
 
-/** A declared appliance's last report as one object (for wording), or undefined when never seen. */
-export function seenAt(ctx: ReconcileContext, i: number): Seen | undefined {
-  const obs = ctx.seen.obs[i];
-  return obs ? view(obs, ctx.seen.lastCheckinMs[i] as number, ctx.nowMs, ctx.offlineAfterMs) : undefined;
-}
-
 /** The release a rollout delivers, as reconcile compares it. */
 export function releaseRef(release: Release): ReleaseRef {
   return { name: release.name, version: normalizeVersion(release.version) ?? release.version };
-}
-
-function view(obs: ApplianceObservation, lastCheckinMs: number, nowMs: number, offlineAfterMs: number): Seen {
-  const offlineAt = lastCheckinMs + offlineAfterMs;
-  return {
-    id: obs.id,
-    obs,
-    lastCheckinMs,
-    deferUntilMs: toMs(obs.deferUntil),
-    updateSinceMs: toMs(obs.update?.since),
-    version: normalizeVersion(obs.agentVersion),
-    offlineSinceMs: nowMs > offlineAt ? offlineAt : null,
-  };
 }
 
 // A document listing one appliance twice keeps its latest report; equal times fall back to the

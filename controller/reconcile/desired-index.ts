@@ -1,7 +1,7 @@
 import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
 import type { ReconcileCache } from './cache.js';
-import { cohortPermutation } from './cohorts.js';
-import { compileSelector, eligiblePositions, selectorKey } from './eligible.js';
+import { cohortPermutationAt } from './cohorts.js';
+import { compileSelector, eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
 import { compareVersions, normalizeVersion } from './versions.js';
 
 /**
@@ -14,7 +14,6 @@ export interface DesiredIndex {
   /** Declared appliance ids, sorted; an appliance's position here is its index everywhere. */
   ids: string[];
   labels: Record<string, string>[];
-  indexOf: Map<string, number>;
   releases: Map<string, Release>;
   /** The first release (by name) of each normalized version, for UnexpectedVersion. */
   releaseByVersion: Map<string, Release>;
@@ -24,6 +23,8 @@ export interface DesiredIndex {
   /** Per appliance, the position in retentionPolicies of the policy it should apply, or -1. */
   policyOf: Int32Array;
   eligible: Map<string, Int32Array>;
+  /** Appliances by label value, for the keys selectors have named so far. */
+  byLabel: LabelIndex;
   orders: Map<string, Int32Array>;
 }
 
@@ -48,13 +49,13 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
   return {
     ids,
     labels,
-    indexOf: new Map(ids.map((id, i) => [id, i])),
     releases,
     releaseByVersion,
     rolloutsNewestFirst: [...desired.rollouts].sort((a, b) => compareVersions(versionOf(b), versionOf(a)) || byName(b, a)),
     retentionPolicies,
     policyOf,
     eligible: new Map(),
+    byLabel: new Map(),
     orders: new Map(),
   };
 }
@@ -63,7 +64,7 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
 export function eligibleOf(index: DesiredIndex, selector: Rollout['selector']): Int32Array {
   const key = selectorKey(selector);
   let positions = index.eligible.get(key);
-  if (!positions) index.eligible.set(key, (positions = eligiblePositions(index.labels, selector)));
+  if (!positions) index.eligible.set(key, (positions = eligiblePositions(index.labels, selector, index.byLabel)));
   return positions;
 }
 
@@ -76,8 +77,7 @@ export function cohortOrderOf(index: DesiredIndex, rollout: Rollout, cache: Reco
   let order = index.orders.get(rollout.name);
   if (!order) {
     const positions = eligibleOf(index, rollout.selector);
-    const eligible = Array.from(positions, (i) => index.ids[i] as string);
-    const perm = cache ? cache.cohortPermutation(rollout.name, eligible) : cohortPermutation(rollout.name, eligible);
+    const perm = cache ? cache.cohortPermutationAt(rollout.name, index.ids, positions) : cohortPermutationAt(rollout.name, index.ids, positions);
     order = perm.map((k) => positions[k] as number);
     index.orders.set(rollout.name, order);
   }

@@ -2,10 +2,36 @@ import type { RolloutPhase } from '../observed/state-schema.js';
 import type { StatusCounts } from './plan.js';
 import type { Hold } from './assignments.js';
 import type { LatchDecision } from './failure-policy.js';
-import { causeShort, type Cause } from './stuck-reasons.js';
+import type { Cause, CauseKind } from './stuck-reasons.js';
 import { toIso } from './time.js';
 
 const LISTED = 3;
+
+/** Stuck members as a message shows them: each worded when few, else counted by cause. */
+export interface StuckSummary {
+  count: number;
+  /** `id cause` per member when there are at most three, else null. */
+  listed: string[] | null;
+  byKind: Map<CauseKind, number>;
+}
+
+/** Failed members as a message shows them: how many, and the first three with their errors. */
+export interface FailedSummary {
+  count: number;
+  first: { id: string; error: string }[];
+}
+
+/** Summarizes stuck members (sorted by id) for a message, wording only those it lists. */
+export function summarizeStuck(stuck: readonly Cause[], word: (cause: Cause) => string): StuckSummary {
+  const byKind = new Map<CauseKind, number>();
+  for (const c of stuck) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+  return { count: stuck.length, listed: stuck.length <= LISTED ? stuck.map(word) : null, byKind };
+}
+
+/** Summarizes failed members (sorted by id) for a message, reading the errors of the first three only. */
+export function summarizeFailed<T>(failed: readonly T[], describe: (member: T) => { id: string; error: string }): FailedSummary {
+  return { count: failed.length, first: failed.slice(0, LISTED).map(describe) };
+}
 
 export interface MessageInput {
   phase: RolloutPhase;
@@ -15,8 +41,8 @@ export interface MessageInput {
   percent: number;
   counts: StatusCounts;
   maxFailures: number;
-  stuck: { id: string; cause: Cause }[];
-  failed: { id: string; error: string }[];
+  stuck: StuckSummary;
+  failed: FailedSummary;
   /** How many unassigned members of the current cohort each hold keeps back. */
   holds: Map<Hold, number>;
   /** `mon 22:00–05:00 Europe/Berlin` when a window holds members back. */
@@ -68,16 +94,16 @@ function stoppedText(m: MessageInput, where: string, problems: string): string {
   if (d.kind === 'spec-paused') return `Paused by its spec at ${lower(where)}${problems ? `: ${problems}` : ''}`;
   const verb = m.phase === 'Aborted' ? 'Aborted' : 'Paused';
   const since = d.kind === 'held' || d.kind === 'tripped' ? ` since ${toIso(d.sinceMs)}` : '';
-  const failures = m.failed.length ? `${m.failed.length} failed, more than maxFailures ${m.maxFailures}` : `more than maxFailures ${m.maxFailures} failed`;
-  const listed = m.failed.length ? ` (${listFailed(m.failed)})` : '';
+  const failures = m.failed.count ? `${m.failed.count} failed, more than maxFailures ${m.maxFailures}` : `more than maxFailures ${m.maxFailures} failed`;
+  const listed = m.failed.count ? ` (${listFailed(m.failed)})` : '';
   const withdrawn = m.withdrawn ? `; withdrawn from ${m.withdrawn} that had not succeeded` : '';
   return `${verb} at ${lower(where)}${since}: ${failures}${listed}${withdrawn}; a commit that changes the rollout ${verb === 'Aborted' ? 'restarts' : 'resumes'} it`;
 }
 
 function problemText(m: MessageInput): string {
   const parts: string[] = [];
-  if (m.stuck.length) parts.push(`${m.stuck.length} stuck (${listStuck(m.stuck)})`);
-  if (m.failed.length && m.phase !== 'Paused' && m.phase !== 'Aborted') parts.push(`${m.failed.length} failed (${listFailed(m.failed)})`);
+  if (m.stuck.count) parts.push(`${m.stuck.count} stuck (${listStuck(m.stuck)})`);
+  if (m.failed.count && m.phase !== 'Paused' && m.phase !== 'Aborted') parts.push(`${m.failed.count} failed (${listFailed(m.failed)})`);
   return parts.join(', ');
 }
 
@@ -103,10 +129,8 @@ function pendingText(m: MessageInput): string {
   return held || 'waiting to start';
 }
 
-function listStuck(stuck: { id: string; cause: Cause }[]): string {
-  if (stuck.length <= LISTED) return stuck.map((s) => `${s.id} ${causeShort(s.cause)}`).join(', ');
-  const byKind = new Map<string, number>();
-  for (const s of stuck) byKind.set(s.cause.kind, (byKind.get(s.cause.kind) ?? 0) + 1);
+function listStuck(stuck: StuckSummary): string {
+  if (stuck.listed) return stuck.listed.join(', ');
   const label: Record<string, string> = {
     offline: 'offline',
     'never-checked-in': 'never checked in since assignment',
@@ -114,12 +138,12 @@ function listStuck(stuck: { id: string; cause: Cause }[]): string {
     'in-phase': 'in an update phase too long',
     'not-acknowledged': 'never acknowledged',
   };
-  return [...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${n} ${label[kind] ?? kind}`).join(', ');
+  return [...stuck.byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${n} ${label[kind] ?? kind}`).join(', ');
 }
 
-function listFailed(failed: { id: string; error: string }[]): string {
-  const shown = failed.slice(0, LISTED).map((f) => `${f.id}: ${f.error}`);
-  if (failed.length > LISTED) shown.push(`+${failed.length - LISTED} more`);
+function listFailed(failed: FailedSummary): string {
+  const shown = failed.first.map((f) => `${f.id}: ${f.error}`);
+  if (failed.count > LISTED) shown.push(`+${failed.count - LISTED} more`);
   return shown.join('; ');
 }
 

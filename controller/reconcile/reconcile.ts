@@ -2,7 +2,7 @@ import type { DesiredState, LoadError } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import { applianceStatuses } from './appliances.js';
 import { sharedReconcileCache, type ReconcileCache } from './cache.js';
-import { buildContext } from './context.js';
+import { buildContext, endPass } from './context.js';
 import { applianceFindings } from './findings/appliances.js';
 import { sortFindings } from './findings/order.js';
 import { otsFindings } from './findings/ots.js';
@@ -32,26 +32,31 @@ export interface ReconcileOptions {
 export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
   const cache = options.cache === undefined ? sharedReconcileCache : options.cache;
   const ctx = buildContext(desired, observed, now, cache);
-  const newestFirst = ctx.index.rolloutsNewestFirst.map((spec, rank) => planRollout(ctx, spec, rank, cache));
-  const outcomes = [...newestFirst].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
-  const proofs = planProofs(desired.otsPolicy, observed.proofs, ctx.nowMs);
-  const findings = [
-    ...outcomes.flatMap((o) => rolloutFindings(ctx, o)),
-    ...applianceFindings(ctx),
-    ...retentionFindings(ctx),
-    ...otsFindings(desired.otsPolicy, observed.proofs, proofs),
-  ];
-  const actions: Action[] = outcomes.flatMap((o) => o.actions);
-  if (proofs.expire) actions.push(proofs.expire);
-  return {
-    now: ctx.nowIso,
-    revision: desired.revision,
-    errors: [],
-    rollouts: outcomes.map((o) => o.status),
-    appliances: applianceStatuses(ctx, newestFirst),
-    findings: sortFindings(findings).map(normalizeFinding),
-    actions,
-  };
+  try {
+    const newestFirst = ctx.index.rolloutsNewestFirst.map((spec, rank) => planRollout(ctx, spec, rank, cache));
+    const outcomes = [...newestFirst].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+    const proofs = planProofs(desired.otsPolicy, observed.proofs, ctx.nowMs);
+    // Every step appends to one list; each builds its findings with their keys in the plan's order.
+    const findings: Finding[] = [];
+    for (const o of outcomes) rolloutFindings(ctx, o, findings);
+    applianceFindings(ctx, findings);
+    retentionFindings(ctx, findings);
+    findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));
+    const actions: Action[] = [];
+    for (const o of outcomes) for (const action of o.actions) actions.push(action);
+    if (proofs.expire) actions.push(proofs.expire);
+    return {
+      now: ctx.nowIso,
+      revision: desired.revision,
+      errors: [],
+      rollouts: outcomes.map((o) => o.status),
+      appliances: applianceStatuses(ctx, newestFirst),
+      findings: sortFindings(findings),
+      actions,
+    };
+  } finally {
+    endPass(ctx);
+  }
 }
 
 /**
@@ -75,19 +80,5 @@ export function invalidPlan(errors: readonly LoadError[], now: Date, revision: s
       },
     ],
     actions: [],
-  };
-}
-
-// One key order for every finding, so that JSON output diffs cleanly.
-function normalizeFinding(f: Finding): Finding {
-  return {
-    type: f.type,
-    severity: f.severity,
-    ...(f.appliance !== undefined ? { appliance: f.appliance } : {}),
-    ...(f.rollout !== undefined ? { rollout: f.rollout } : {}),
-    ...(f.policy !== undefined ? { policy: f.policy } : {}),
-    ...(f.calendar !== undefined ? { calendar: f.calendar } : {}),
-    ...(f.since !== undefined ? { since: f.since } : {}),
-    message: f.message,
   };
 }

@@ -3,6 +3,7 @@ import type { RolloutObservation, RolloutPhase } from '../observed/state-schema.
 import { advanceStages, type StageProgress } from './advance.js';
 import { clearMember, evaluateMember, isStatus } from './appliance-status.js';
 import { memberSet, type Hold, type MemberSet } from './assignments.js';
+import { PositionFinder } from './positions.js';
 import type { ReconcileCache } from './cache.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
@@ -27,7 +28,10 @@ export interface RolloutOutcome {
   decision: LatchDecision;
   progress: StageProgress;
   phase: RolloutPhase;
-  /** Targeted members once the plan is applied: assigned and not claimed by a newer rollout. */
+  /**
+   * Targeted members once the plan is applied: assigned and not claimed by a newer rollout (their
+   * list is valid only while the rollout is planned; `set.count` stays).
+   */
   set: MemberSet;
   withdrawn: string[];
   /** Stuck members with their causes, by position (so by id). */
@@ -50,13 +54,14 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const release: ReleaseRef = found ? releaseRef(found) : { name: spec.release, version: '' };
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
   const order = cohortOrderOf(ctx.index, spec, cache);
-  const { members, anyAssigned } = existingMembers(ctx, spec, rank, release, observed);
-  const anyUnclaimed = members.length > 0 || order.some((i) => ctx.members.by[i] === -1);
-  const failed = members.filter((i) => isStatus(ctx.members, i, 'failed')).map((i) => ({ index: i, atMs: ctx.members.finalAtMs[i] as number }));
+  const { list } = ctx.workspace;
+  const { count: existing, anyAssigned } = existingMembers(ctx, spec, rank, release, observed);
+  const anyUnclaimed = existing > 0 || anyUnassigned(ctx, order);
+  const failed = failedMembers(ctx, list, existing);
   const decision = decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
-  const withdrawn = aborted ? withdraw(ctx, members) : [];
-  const set = memberSet(ctx.members, rank, aborted ? members.filter((i) => ctx.members.by[i] === rank) : members);
+  const withdrawn = aborted ? withdraw(ctx, list, existing) : [];
+  const set = memberSet(ctx.members, rank, list, aborted ? keepRank(ctx, list, existing, rank) : existing);
   const progress = advanceStages({
     spec,
     stage: observed ? Math.min(Math.max(1, observed.stage), spec.stages.length) : 1,
@@ -68,6 +73,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
       order,
       table: ctx.members,
       seen: ctx.seen,
+      held: ctx.held,
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
       release,
@@ -75,7 +81,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
       nowMs: ctx.nowMs,
     },
   });
-  const stuck = set.members.filter((i) => isStatus(ctx.members, i, 'stuck')).sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
+  const stuck = stuckMembers(ctx, set, release);
   const phase = decidePhase({
     decision,
     anyMember: order.length > 0 || anyAssigned,
@@ -83,7 +89,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
     observedPhase: observed?.phase ?? null,
     anyStuck: stuck.length > 0,
     lastStageComplete: progress.stage === spec.stages.length && progress.completedAtMs !== null,
-    targeted: set.members.length,
+    targeted: set.count,
   });
   const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed: failed.sort((a, b) => a.index - b.index) };
   return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
@@ -91,8 +97,9 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
 
 /**
  * The rollout's members from its recorded assignments, each at its earliest time, recorded in the
- * member table. An assignment of another release (the spec changed it) or of an appliance no
- * longer declared is ignored: the first is assigned afresh, the second is reported as unknown.
+ * member table and written to the pass's member list; returns how many. An assignment of another
+ * release (the spec changed it) or of an appliance no longer declared is ignored: the first is
+ * assigned afresh, the second is reported as unknown.
  */
 function existingMembers(
   ctx: ReconcileContext,
@@ -100,20 +107,22 @@ function existingMembers(
   rank: number,
   release: ReleaseRef,
   observed: RolloutObservation | null,
-): { members: number[]; anyAssigned: boolean } {
-  // Positions are collected first and their earliest times kept in the pass's scratch array, so a
-  // rollout of 100,000 assignments allocates one list rather than a map.
+): { count: number; anyAssigned: boolean } {
+  // Earliest times are kept in the pass's scratch column, so a rollout of 100,000 assignments
+  // allocates nothing per assignment.
   const { scratch } = ctx;
-  const found: number[] = [];
+  const { list } = ctx.workspace;
+  let count = 0;
   let anyAssigned = false;
   let lastText = '';
   let lastMs = ctx.nowMs;
   const assignments = observed?.assignments ?? [];
+  const finder = new PositionFinder(ctx.index, ctx.cache?.hints(`assignments/${spec.name}`, assignments.length) ?? null);
   for (let k = 0; k < assignments.length; k++) {
     const a = assignments[k] as RolloutObservation['assignments'][number];
     if (a.release !== spec.release) continue;
-    const i = ctx.index.indexOf.get(a.appliance);
-    if (i === undefined) continue;
+    const i = finder.find(k, a.appliance);
+    if (i < 0) continue;
     anyAssigned = true;
     if (ctx.members.by[i] !== -1) continue;
     // Assignments come in batches made at one time: parse each distinct time once.
@@ -122,27 +131,63 @@ function existingMembers(
       lastMs = toMs(a.at) ?? ctx.nowMs;
     }
     const before = scratch[i] as number;
-    if (Number.isNaN(before)) found.push(i);
+    if (Number.isNaN(before)) list[count++] = i;
     if (Number.isNaN(before) || lastMs < before) scratch[i] = lastMs;
   }
-  for (let k = 0; k < found.length; k++) {
-    const i = found[k] as number;
+  for (let k = 0; k < count; k++) {
+    const i = list[k] as number;
     evaluateMember(ctx.members, ctx.seen, i, rank, scratch[i] as number, release, spec.progressDeadlineMs, ctx.nowMs);
     scratch[i] = NaN;
   }
-  return { members: found, anyAssigned };
+  return { count, anyAssigned };
+}
+
+// Whether some eligible appliance is not yet a member of a newer rollout.
+function anyUnassigned(ctx: ReconcileContext, order: Int32Array): boolean {
+  const { by } = ctx.members;
+  for (let k = 0; k < order.length; k++) if (by[order[k] as number] === -1) return true;
+  return false;
+}
+
+function failedMembers(ctx: ReconcileContext, list: Int32Array, count: number): { index: number; atMs: number }[] {
+  const failed: { index: number; atMs: number }[] = [];
+  for (let k = 0; k < count; k++) {
+    const i = list[k] as number;
+    if (isStatus(ctx.members, i, 'failed')) failed.push({ index: i, atMs: ctx.members.finalAtMs[i] as number });
+  }
+  return failed;
 }
 
 /** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing it. */
-function withdraw(ctx: ReconcileContext, members: readonly number[]): string[] {
+function withdraw(ctx: ReconcileContext, list: Int32Array, count: number): string[] {
   const withdrawn: string[] = [];
-  for (let k = 0; k < members.length; k++) {
-    const i = members[k] as number;
+  for (let k = 0; k < count; k++) {
+    const i = list[k] as number;
     if (isStatus(ctx.members, i, 'succeeded')) continue;
     withdrawn.push(ctx.index.ids[i] as string);
     clearMember(ctx.members, i);
   }
   return withdrawn.sort();
+}
+
+// Compacts the member list to the members still held by this rollout; returns how many.
+function keepRank(ctx: ReconcileContext, list: Int32Array, count: number, rank: number): number {
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const i = list[k] as number;
+    if (ctx.members.by[i] === rank) list[kept++] = i;
+  }
+  return kept;
+}
+
+// Stuck members by position (so by id), with their causes.
+function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): Cause[] {
+  const positions: number[] = [];
+  for (let k = 0; k < set.count; k++) {
+    const i = set.list[k] as number;
+    if (isStatus(ctx.members, i, 'stuck')) positions.push(i);
+  }
+  return positions.sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
 }
 
 function rolloutHold(spec: Rollout, decision: LatchDecision, nowMs: number): Hold | null {

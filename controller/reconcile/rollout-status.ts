@@ -1,8 +1,9 @@
 import { STATUSES, type MemberTable } from './appliance-status.js';
-import type { Hold } from './assignments.js';
+import { holdCounts } from './assignments.js';
 import { rolloutConditions } from './conditions.js';
 import type { ReconcileContext } from './context.js';
-import { pendingReason, rolloutMessage, type MessageInput } from './messages.js';
+import { pendingReason, rolloutMessage, summarizeFailed, summarizeStuck, type MessageInput } from './messages.js';
+import { causeShort } from './stuck-reasons.js';
 import type { ApplianceUpdateStatus, RolloutStatus, StatusCounts } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { toIso, toMs } from './time.js';
@@ -10,7 +11,10 @@ import { formatWindow } from './window.js';
 
 type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
 
-/** The rollout's status as the plan reports it: counts, one-line message, conditions, revision. */
+/**
+ * The rollout's status as the plan reports it: counts, one-line message, conditions, revision.
+ * Called while the rollout is planned (its member list is valid only then).
+ */
 export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus {
   const counts = countStatuses(ctx.members, o);
   const { stage, stageStartMs } = o.progress;
@@ -23,9 +27,9 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
     percent: stageSpec?.percent ?? 100,
     counts,
     maxFailures: o.spec.failurePolicy.maxFailures,
-    stuck: o.stuck.map((cause) => ({ id: ctx.index.ids[cause.index] as string, cause })),
-    failed: o.failed.map((f) => ({ id: ctx.index.ids[f.index] as string, error: ctx.seen.obs[f.index]?.update?.error ?? 'no error reported' })),
-    holds: countHolds(o.set.held),
+    stuck: summarizeStuck(o.stuck, (cause) => `${ctx.index.ids[cause.index] as string} ${causeShort(ctx, cause)}`),
+    failed: summarizeFailed(o.failed, (f) => ({ id: ctx.index.ids[f.index] as string, error: ctx.seen.obs[f.index]?.update?.error ?? 'no error reported' })),
+    holds: holdCounts(o.set),
     window: o.spec.window ? formatWindow(o.spec.window) : null,
     nextStageAtMs: o.progress.completedAtMs !== null && stage < o.spec.stages.length ? o.progress.completedAtMs + (stageSpec?.soakMs ?? 0) : null,
     eligible: o.order.length,
@@ -57,17 +61,14 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
 
 function countStatuses(table: MemberTable, o: Decided): StatusCounts {
   const counts: StatusCounts = { targeted: 0, pending: 0, updating: 0, succeeded: 0, failed: 0, stuck: 0 };
-  const { members } = o.set;
-  for (let k = 0; k < members.length; k++) {
-    counts.targeted++;
-    counts[STATUSES[table.status[members[k] as number] as number] as ApplianceUpdateStatus]++;
+  const { list, count } = o.set;
+  const byCode = new Int32Array(STATUSES.length);
+  for (let k = 0; k < count; k++) {
+    const code = table.status[list[k] as number] as number;
+    byCode[code] = (byCode[code] as number) + 1;
   }
-  return counts;
-}
-
-function countHolds(held: ReadonlyMap<number, Hold>): Map<Hold, number> {
-  const counts = new Map<Hold, number>();
-  for (const hold of held.values()) counts.set(hold, (counts.get(hold) ?? 0) + 1);
+  counts.targeted = count;
+  STATUSES.forEach((status, code) => (counts[status as ApplianceUpdateStatus] = byCode[code] as number));
   return counts;
 }
 

@@ -1,21 +1,22 @@
 import { statusAt, timeOrNull } from './appliance-status.js';
-import { seenAt, type ReconcileContext, type ReleaseRef, type Seen } from './context.js';
+import { offlineSince, type ReconcileContext, type ReleaseRef } from './context.js';
 import { toIso } from './time.js';
 
 /** Why an assigned appliance has not finished, in the precedence DESIGN.md gives. */
 export type CauseKind = 'offline' | 'never-checked-in' | 'deferring' | 'in-phase' | 'not-acknowledged';
 
 /**
- * A cause as data; `causeText` and `causeShort` word it. (Wording is left until needed: a pass over
- * a large fleet words only the causes it shows.)
+ * A stuck member's cause as data; `causeText` and `causeShort` word it from the pass's columns.
+ * (Wording is left until needed: a pass over a large fleet words only the causes it shows, and a
+ * stuck member's cause once for its finding and its reason.)
  */
 export interface Cause {
   kind: CauseKind;
   /** The appliance's position. */
   index: number;
-  assignedAtMs: number;
   release: ReleaseRef;
-  seen: Seen | undefined;
+  /** The whole explanation, once worded. */
+  text?: string;
 }
 
 /**
@@ -23,65 +24,79 @@ export interface Cause {
  * applies of: offline since T, never checked in since assignment, deferring until T, in phase P
  * since T, checked in since assignment but never acknowledged the target.
  */
-export function causeOf(ctx: ReconcileContext, i: number, release: ReleaseRef): Cause {
-  const seen = seenAt(ctx, i);
-  const assignedAtMs = ctx.members.assignedAtMs[i] as number;
-  const cause = (kind: CauseKind): Cause => ({ kind, index: i, assignedAtMs, release, seen });
-  if (!seen) return cause('never-checked-in');
-  if (seen.offlineSinceMs !== null) return cause('offline');
-  if (seen.lastCheckinMs < assignedAtMs) return cause('never-checked-in');
-  if (seen.deferUntilMs !== null && seen.deferUntilMs > ctx.nowMs) return cause('deferring');
-  const update = seen.obs.update;
-  if (update && update.release === release.name && update.phase !== 'succeeded' && update.phase !== 'failed') return cause('in-phase');
-  return cause('not-acknowledged');
+export function causeKind(ctx: ReconcileContext, i: number, release: ReleaseRef): CauseKind {
+  const obs = ctx.seen.obs[i];
+  if (!obs) return 'never-checked-in';
+  if (offlineSince(ctx, i) !== null) return 'offline';
+  if ((ctx.seen.lastCheckinMs[i] as number) < (ctx.members.assignedAtMs[i] as number)) return 'never-checked-in';
+  if ((ctx.seen.deferUntilMs[i] as number) > ctx.nowMs) return 'deferring';
+  const update = obs.update;
+  if (update && update.release === release.name && update.phase !== 'succeeded' && update.phase !== 'failed') return 'in-phase';
+  return 'not-acknowledged';
 }
 
-/** The whole explanation, for an appliance's reason. */
-export function causeText(c: Cause): string {
-  const { seen, release } = c;
-  const assigned = toIso(c.assignedAtMs);
-  switch (c.kind) {
+/** The cause of unfinished member `i` as data (see causeKind). */
+export function causeOf(ctx: ReconcileContext, i: number, release: ReleaseRef): Cause {
+  return { kind: causeKind(ctx, i, release), index: i, release };
+}
+
+/** The whole explanation, for an appliance's reason and its StuckAppliance finding; worded once per cause. */
+export function causeText(ctx: ReconcileContext, c: Cause): string {
+  if (c.text === undefined) c.text = wordCause(ctx, c.index, c.kind, c.release);
+  return c.text;
+}
+
+function wordCause(ctx: ReconcileContext, i: number, kind: CauseKind, release: ReleaseRef): string {
+  const { seen } = ctx;
+  const lastCheckin = () => toIso(seen.lastCheckinMs[i] as number);
+  const assigned = () => toIso(ctx.members.assignedAtMs[i] as number);
+  switch (kind) {
     case 'offline':
-      return `offline since ${toIso(seen?.offlineSinceMs ?? 0)} (last check-in ${toIso(seen?.lastCheckinMs ?? 0)})`;
+      return `offline since ${toIso(offlineSince(ctx, i) ?? 0)} (last check-in ${lastCheckin()})`;
     case 'never-checked-in':
-      return seen
-        ? `never checked in since assignment of ${release.name} at ${assigned} (last check-in ${toIso(seen.lastCheckinMs)})`
-        : `never checked in (assigned ${release.name} at ${assigned})`;
+      return seen.obs[i]
+        ? `never checked in since assignment of ${release.name} at ${assigned()} (last check-in ${lastCheckin()})`
+        : `never checked in (assigned ${release.name} at ${assigned()})`;
     case 'deferring':
-      return `deferring updates until ${toIso(seen?.deferUntilMs ?? 0)}`;
+      return `deferring updates until ${toIso(seen.deferUntilMs[i] as number)}`;
     case 'in-phase': {
-      const update = seen?.obs.update;
-      const since = seen?.updateSinceMs != null ? toIso(seen.updateSinceMs) : 'an unknown time';
+      const update = seen.obs[i]?.update;
       const attempt = update && update.attempt > 1 ? `, attempt ${update.attempt}` : '';
-      return `in phase ${update?.phase} since ${since}${attempt}`;
+      return `in phase ${update?.phase} since ${updateSince(ctx, i)}${attempt}`;
     }
     case 'not-acknowledged':
-      return `checked in since assignment of ${release.name} at ${assigned} (last at ${toIso(seen?.lastCheckinMs ?? 0)}) but never acknowledged it`;
+      return `checked in since assignment of ${release.name} at ${assigned()} (last at ${lastCheckin()}) but never acknowledged it`;
   }
 }
 
 /** A few words, for a rollout message that lists several appliances. */
-export function causeShort(c: Cause): string {
+export function causeShort(ctx: ReconcileContext, c: Cause): string {
+  const i = c.index;
   switch (c.kind) {
     case 'offline':
-      return `offline since ${toIso(c.seen?.offlineSinceMs ?? 0)}`;
+      return `offline since ${toIso(offlineSince(ctx, i) ?? 0)}`;
     case 'never-checked-in':
       return 'never checked in since assignment';
     case 'deferring':
-      return `deferring until ${toIso(c.seen?.deferUntilMs ?? 0)}`;
+      return `deferring until ${toIso(ctx.seen.deferUntilMs[i] as number)}`;
     case 'in-phase':
-      return `${c.seen?.obs.update?.phase} since ${c.seen?.updateSinceMs != null ? toIso(c.seen.updateSinceMs) : 'an unknown time'}`;
+      return `${ctx.seen.obs[i]?.update?.phase} since ${updateSince(ctx, i)}`;
     case 'not-acknowledged':
       return 'never acknowledged';
   }
 }
 
+function updateSince(ctx: ReconcileContext, i: number): string {
+  const since = ctx.seen.updateSinceMs[i] as number;
+  return Number.isNaN(since) ? 'an unknown time' : toIso(since);
+}
+
 /**
  * The reason shown beside member `i`'s status: what it runs when it succeeded, its attempts and
  * the agent's last error when it failed, otherwise its cause — and for a stuck one, when its
- * deadline passed.
+ * deadline passed. `stuck` is the member's cause when the rollout's pass already found it.
  */
-export function memberReason(ctx: ReconcileContext, i: number, release: ReleaseRef): string {
+export function memberReason(ctx: ReconcileContext, i: number, release: ReleaseRef, stuck?: Cause): string {
   switch (statusAt(ctx.members, i)) {
     case 'succeeded':
       return `runs ${release.name}`;
@@ -91,8 +106,8 @@ export function memberReason(ctx: ReconcileContext, i: number, release: ReleaseR
       return `failed ${attempts} ${attempts === 1 ? 'time' : 'times'}: ${update?.error ?? 'the agent reported no error'}`;
     }
     case 'stuck':
-      return `${causeText(causeOf(ctx, i, release))}; stuck since ${toIso(timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs)}`;
+      return `${causeText(ctx, stuck ?? causeOf(ctx, i, release))}; stuck since ${toIso(timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs)}`;
     default:
-      return causeText(causeOf(ctx, i, release));
+      return wordCause(ctx, i, causeKind(ctx, i, release), release);
   }
 }

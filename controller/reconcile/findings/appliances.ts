@@ -8,11 +8,12 @@ import { compareVersions, normalizeVersion } from '../versions.js';
 /**
  * Findings about appliances themselves: ApplianceOffline (since last check-in + offlineAfter),
  * NeverCheckedIn, UnknownAppliance (checks in, not declared) and UnexpectedVersion (a version no
- * Release declares, or older than one it reported succeeding with: a silent rollback).
+ * Release declares, or older than one it reported succeeding with: a silent rollback). Appends
+ * them to `findings` and returns it.
  */
-export function applianceFindings(ctx: ReconcileContext): Finding[] {
-  const findings: Finding[] = [];
+export function applianceFindings(ctx: ReconcileContext, findings: Finding[] = []): Finding[] {
   const { ids } = ctx.index;
+  const offlineAfter = formatDuration(ctx.offlineAfterMs);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
     const obs = ctx.seen.obs[i];
@@ -27,7 +28,7 @@ export function applianceFindings(ctx: ReconcileContext): Finding[] {
         severity: 'warning',
         appliance: id,
         since: toIso(offline),
-        message: `${id} has not checked in since ${toIso(ctx.seen.lastCheckinMs[i] as number)} (offline after ${formatDuration(ctx.offlineAfterMs)})`,
+        message: `${id} has not checked in since ${toIso(ctx.seen.lastCheckinMs[i] as number)} (offline after ${offlineAfter})`,
       });
     }
     const version = unexpectedVersion(ctx, obs, ctx.seen.version[i] ?? null);

@@ -1,3 +1,4 @@
+import type { RetentionPolicy } from '../../desired/types.js';
 import type { ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import { toIso, toMs } from '../time.js';
@@ -5,36 +6,58 @@ import { toIso, toMs } from '../time.js';
 /**
  * Retention findings for every declared appliance that checked in and has a policy:
  * RetentionNotApplied (the reported policy hash differs from the policy's, or none reported),
- * PruneOverdue (last prune older than twice `pruneEvery`) and DatabaseTooLarge.
+ * PruneOverdue (last prune older than twice `pruneEvery`) and DatabaseTooLarge. Appends them to
+ * `findings` and returns it.
  */
-export function retentionFindings(ctx: ReconcileContext): Finding[] {
-  const findings: Finding[] = [];
+export function retentionFindings(ctx: ReconcileContext, findings: Finding[] = []): Finding[] {
   const { ids, policyOf, retentionPolicies } = ctx.index;
+  // What a message says of a policy is the same for every appliance: worded once per pass.
+  const words = retentionPolicies.map(policyWords);
   for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as string;
     const obs = ctx.seen.obs[i];
-    const policy = retentionPolicies[policyOf[i] as number];
+    const p = policyOf[i] as number;
+    const policy = retentionPolicies[p];
     if (!obs || !policy) continue;
+    const { hash, maxBytes } = words[p] as PolicyWords;
+    const id = ids[i] as string;
     const report = obs.retention;
-    const base = { severity: 'warning' as const, appliance: id, policy: policy.name };
     if (!report || report.policyHash !== policy.policyHash) {
       const applied = report?.policyHash ? `applies another retention policy (hash ${report.policyHash.slice(0, 12)}…)` : 'reports no applied retention policy';
-      findings.push({ ...base, type: 'RetentionNotApplied', message: `${id} ${applied}; it should apply ${policy.name} (hash ${policy.policyHash.slice(0, 12)}…)` });
+      findings.push({ type: 'RetentionNotApplied', severity: 'warning', appliance: id, policy: policy.name, message: `${id} ${applied}; it should apply ${policy.name} (hash ${hash}…)` });
     }
-    const pruned = toMs(report?.lastPrunedAt);
+    const lastPrunedAt = report?.lastPrunedAt;
+    const pruned = lastPrunedAt == null ? null : toMs(lastPrunedAt);
     const overdueAt = pruned === null ? null : pruned + 2 * policy.incidents.pruneEveryMs;
     if (overdueAt !== null && ctx.nowMs > overdueAt) {
-      findings.push({ ...base, type: 'PruneOverdue', since: toIso(overdueAt), message: `${id} last pruned its incidents at ${toIso(pruned as number)}, more than twice pruneEvery ago` });
+      findings.push({
+        type: 'PruneOverdue',
+        severity: 'warning',
+        appliance: id,
+        policy: policy.name,
+        since: toIso(overdueAt),
+        message: `${id} last pruned its incidents at ${toIso(pruned as number)}, more than twice pruneEvery ago`,
+      });
     }
     if (report && policy.maxDatabaseBytes !== null && report.databaseBytes > policy.maxDatabaseBytes) {
       findings.push({
-        ...base,
         type: 'DatabaseTooLarge',
-        message: `${id}'s incidents database is ${formatBytes(report.databaseBytes)}, above maxDatabaseBytes ${formatBytes(policy.maxDatabaseBytes)} of ${policy.name}`,
+        severity: 'warning',
+        appliance: id,
+        policy: policy.name,
+        message: `${id}'s incidents database is ${formatBytes(report.databaseBytes)}, above maxDatabaseBytes ${maxBytes} of ${policy.name}`,
       });
     }
   }
   return findings;
+}
+
+interface PolicyWords {
+  hash: string;
+  maxBytes: string;
+}
+
+function policyWords(policy: RetentionPolicy): PolicyWords {
+  return { hash: policy.policyHash.slice(0, 12), maxBytes: policy.maxDatabaseBytes === null ? '' : formatBytes(policy.maxDatabaseBytes) };
 }
 
 function formatBytes(bytes: number): string {

@@ -10,9 +10,9 @@ import { causeText } from '../stuck-reasons.js';
  * A rollout's findings: StuckAppliance per stuck member (since its deadline), RolloutStalled,
  * RolloutFailed while failures exceed or latch it, NoEligibleAppliances, and for reviewers an
  * AssignsOfflineAppliance per appliance this plan assigns while it is offline or never checked in.
+ * Appends them to `findings` and returns it.
  */
-export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Finding[] {
-  const findings: Finding[] = [];
+export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome, findings: Finding[] = []): Finding[] {
   const rollout = o.spec.name;
   const deadline = (i: number) => timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs;
   for (const cause of o.stuck) {
@@ -23,7 +23,7 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
       appliance: id,
       rollout,
       since: toIso(deadline(cause.index)),
-      message: `${id} is stuck on ${o.spec.release}: ${causeText(cause)}`,
+      message: `${id} is stuck on ${o.spec.release}: ${causeText(ctx, cause)}`,
     });
   }
   if (o.stuck.length) {
@@ -32,7 +32,7 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome): Findi
   }
   const failedFinding = failureFinding(o);
   if (failedFinding) findings.push(failedFinding);
-  if (o.order.length === 0 && o.set.members.length === 0) {
+  if (o.order.length === 0 && o.set.count === 0) {
     findings.push({
       type: 'NoEligibleAppliances',
       severity: 'warning',
