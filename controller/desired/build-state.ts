@@ -1,12 +1,12 @@
-import type { CheckedDocument } from './checked-document.js';
+import type { LoadedDocument } from './check-file.js';
 import { canonicalJson, retentionPolicyHash, sha256Hex } from './canonical.js';
-import { locateOffset, positionAt } from './positions.js';
 import { parseDuration, parseSize } from './quantities.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
 import type { RetentionPolicySpec } from './schema/retention-policy.js';
 import type { RolloutSpec } from './schema/rollout.js';
 import type { FleetSpec } from './schema/fleet.js';
+import { KIND_BY_NAME } from './schema/kinds.js';
 import type {
   Appliance,
   DesiredObject,
@@ -36,7 +36,7 @@ function byName<T extends { name: string }>(items: T[]): T[] {
 }
 
 type Meta = { name: string; labels?: Record<string, string> };
-const meta = (d: CheckedDocument) => d.value.metadata as Meta;
+const meta = (d: LoadedDocument) => d.value.metadata as Meta;
 
 /** A Rollout's spec with every default written out, so equal intent gives an equal hash. */
 export function completeRolloutSpec(spec: RolloutSpec): RolloutSpec {
@@ -52,7 +52,7 @@ function completeRetentionSpec(spec: RetentionPolicySpec): RetentionPolicySpec {
   return { ...spec, checkinHistory: { retainDays: DEFAULT_CHECKIN_HISTORY_DAYS, ...spec.checkinHistory } };
 }
 
-function fleetSettings(doc: CheckedDocument | undefined): FleetSettings {
+function fleetSettings(doc: LoadedDocument | undefined): FleetSettings {
   const spec = (doc?.value.spec ?? {}) as FleetSpec;
   const interval = spec.checkinInterval ? ms(spec.checkinInterval, '60s') : DEFAULT_CHECKIN_INTERVAL_MS;
   const offline = spec.offlineAfter ? ms(spec.offlineAfter, '0s') : OFFLINE_AFTER_INTERVALS * interval;
@@ -64,7 +64,7 @@ function clockMinutes(text: string): number {
   return (h as number) * 60 + (m as number);
 }
 
-function rollout(doc: CheckedDocument): Rollout {
+function rollout(doc: LoadedDocument): Rollout {
   const spec = doc.value.spec as RolloutSpec;
   const fp = spec.failurePolicy as { maxFailures: number; action: 'pause' | 'abort' };
   return {
@@ -84,7 +84,7 @@ function rollout(doc: CheckedDocument): Rollout {
   };
 }
 
-function retentionPolicy(doc: CheckedDocument): RetentionPolicy {
+function retentionPolicy(doc: LoadedDocument): RetentionPolicy {
   const spec = doc.value.spec as RetentionPolicySpec;
   const incidents = {
     retainDays: spec.incidents.retainDays,
@@ -103,7 +103,7 @@ function retentionPolicy(doc: CheckedDocument): RetentionPolicy {
   };
 }
 
-function otsPolicy(doc: CheckedDocument): OtsPolicy {
+function otsPolicy(doc: LoadedDocument): OtsPolicy {
   const { expireAfter, upgradeEvery, ...rest } = doc.value.spec as OtsPolicySpec;
   return {
     name: meta(doc).name,
@@ -114,14 +114,14 @@ function otsPolicy(doc: CheckedDocument): OtsPolicy {
   };
 }
 
-function desiredObject(doc: CheckedDocument): DesiredObject {
-  const { line, column } = positionAt(doc.document.lines, locateOffset(doc.document.doc, [], 'value'));
+function desiredObject(doc: LoadedDocument): DesiredObject {
+  const { line, column } = doc.at.start;
   return {
-    kind: doc.def.kind,
+    kind: doc.kind,
     name: meta(doc).name,
     labels: { ...(meta(doc).labels ?? {}) },
-    spec: doc.def.spec ? (doc.value.spec as Record<string, unknown>) : null,
-    source: { file: doc.document.file, line, column },
+    spec: KIND_BY_NAME.get(doc.kind)?.spec ? (doc.value.spec as Record<string, unknown>) : null,
+    source: { file: doc.file, line, column },
   };
 }
 
@@ -130,8 +130,8 @@ function desiredObject(doc: CheckedDocument): DesiredObject {
  * durations in ms, sizes in bytes, arrays sorted by name, `objects` in path order. Fills the
  * remaining defaults into each document's spec, so `objects` and hashes see complete specs.
  */
-export function buildDesiredState(documents: CheckedDocument[], revision: string): DesiredState {
-  const of = (kind: string) => documents.filter((d) => d.def.kind === kind);
+export function buildDesiredState(documents: readonly LoadedDocument[], revision: string): DesiredState {
+  const of = (kind: string) => documents.filter((d) => d.kind === kind);
   for (const d of of('Rollout')) d.value.spec = completeRolloutSpec(d.value.spec as RolloutSpec);
   for (const d of of('RetentionPolicy')) d.value.spec = completeRetentionSpec(d.value.spec as RetentionPolicySpec);
   const ots = of('OtsPolicy')[0];

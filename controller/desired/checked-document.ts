@@ -1,5 +1,5 @@
 import type { Issue, ParsedDocument } from './parse-documents.js';
-import { locateOffset, positionAt, type FieldPath, type Placement } from './positions.js';
+import type { FieldPath, Placement } from './positions.js';
 import { isNearMiss, quote, schemaProblems } from './schema-errors.js';
 import { API_GROUP_VERSION, KINDS, KIND_BY_NAME, type KindDefinition } from './schema/kinds.js';
 
@@ -18,12 +18,6 @@ export interface CheckedDocument {
 /** An issue about a field of a document. */
 export function issueAt(document: ParsedDocument, path: FieldPath, message: string, placement: Placement = 'value'): Issue {
   return { document, path, placement, message };
-}
-
-/** `releases/v1.0.51.yaml:4:9`: where a field of a document is, for messages that name another place. */
-export function whereIs(document: ParsedDocument, path: FieldPath): string {
-  const { line, column } = positionAt(document.lines, locateOffset(document.doc, path, 'value'));
-  return `${document.file}:${line}:${column}`;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

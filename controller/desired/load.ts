@@ -1,9 +1,7 @@
 import { buildDesiredState } from './build-state.js';
-import { checkDocument, identifyUnsound, type CheckedDocument } from './checked-document.js';
+import { checkFleetFile, type CheckedFile } from './check-file.js';
 import { crossDocumentRules } from './cross-checks.js';
-import { parseFleetFile, withPlainEnvironment, type FleetFile, type Issue } from './parse-documents.js';
-import { formatPath, locateOffset, positionAt } from './positions.js';
-import { documentRules } from './semantic-checks.js';
+import { withPlainEnvironment, type FleetFile } from './parse-documents.js';
 import type { LoadError, LoadResult } from './types.js';
 
 export type { FleetFile } from './parse-documents.js';
@@ -17,14 +15,6 @@ function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** An issue with its line and column. */
-export function toLoadError(issue: Issue): LoadError {
-  const { document } = issue;
-  const offset = issue.offset ?? locateOffset(document.doc, issue.path, issue.placement);
-  const { line, column } = positionAt(document.lines, offset);
-  return { file: document.file, line, column, path: formatPath(issue.path), message: issue.message };
-}
-
 /** Errors in file, line, column order (then path and message, so the order never depends on the run). */
 export function sortErrors(errors: LoadError[]): LoadError[] {
   return errors.sort(
@@ -33,36 +23,33 @@ export function sortErrors(errors: LoadError[]): LoadError[] {
   );
 }
 
+/** The fleet files among `files`, in path order: the order every result is built in. */
+export function fleetFilesInOrder(files: readonly FleetFile[]): FleetFile[] {
+  return files.filter((f) => isFleetFilePath(f.path)).sort((a, b) => comparePaths(a.path, b.path));
+}
+
 /**
  * Loads a fleet repository from its files: parses every `*.yaml`/`*.yml` (other paths are ignored),
  * checks each document against its kind's schema and every rule of DESIGN.md, and returns the typed
  * desired state, or — when anything is wrong — every error placed at `file:line:column`, sorted.
  * Pure: no I/O, no clock. Never throws on bad input and never returns both a state and errors.
+ * The reference for `loadFleetFilesInParallel`, which gives the same result.
  */
 export function loadFleetFiles(files: readonly FleetFile[], revision: string): LoadResult {
-  return withPlainEnvironment(() => loadSorted(files, revision));
+  const checked = withPlainEnvironment(() => fleetFilesInOrder(files).map(checkFleetFile));
+  return assembleFleet(checked, revision);
 }
 
-function loadSorted(files: readonly FleetFile[], revision: string): LoadResult {
-  const fleetFiles = files.filter((f) => isFleetFilePath(f.path)).sort((a, b) => comparePaths(a.path, b.path));
-  const issues: Issue[] = [];
-  const checked: CheckedDocument[] = [];
-  for (const file of fleetFiles) {
-    const parsed = parseFleetFile(file);
-    issues.push(...parsed.issues);
-    for (const document of parsed.documents) {
-      if (!document.sound) {
-        const identified = identifyUnsound(document);
-        if (identified) checked.push(identified);
-        continue;
-      }
-      const result = checkDocument(document);
-      issues.push(...result.issues);
-      if (result.checked) checked.push(result.checked);
-    }
-  }
-  for (const document of checked) if (document.valid) issues.push(...documentRules(document));
-  issues.push(...crossDocumentRules(checked));
-  if (issues.length > 0) return { ok: false, errors: sortErrors(issues.map(toLoadError)) };
-  return { ok: true, state: buildDesiredState(checked, revision) };
+/**
+ * The second half of loading, once every file has been checked on its own (`checked` in path
+ * order): the rules across documents, then the desired state or the sorted errors. Fills the
+ * remaining defaults into the documents' values.
+ */
+export function assembleFleet(checked: readonly CheckedFile[], revision: string): LoadResult {
+  const errors: LoadError[] = [];
+  for (const file of checked) for (const error of file.errors) errors.push(error);
+  const documents = checked.flatMap((file) => file.documents);
+  for (const error of crossDocumentRules(documents)) errors.push(error);
+  if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
+  return { ok: true, state: buildDesiredState(documents, revision) };
 }

@@ -126,11 +126,6 @@ export class LineIndex {
   }
 }
 
-/** The 1-based line and column of `offset` in the file the index was built from. */
-export function positionAt(lines: LineIndex, offset: number): Position {
-  return lines.positionOf(offset);
-}
-
 /**
  * The path of the mapping key or value that starts at `offset` (a duplicate key, for instance);
  * empty when no node starts there.
