@@ -8,7 +8,7 @@ export const DEFAULT_BATCH_SIZE = 5000;
  * touches fewer than a full batch, yielding to the event loop between batches so check-ins interleave.
  */
 export async function batched(batchSize: number, step: () => number | Promise<number>, onBatch?: (changed: number) => void): Promise<number> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  checkBatchSize(batchSize);
   let total = 0;
   for (;;) {
     const changed = await step();
@@ -17,4 +17,9 @@ export async function batched(batchSize: number, step: () => number | Promise<nu
     if (changed < batchSize) return total;
     await yieldToEventLoop();
   }
+}
+
+/** Throws a RangeError unless `batchSize` is a positive integer. */
+export function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
 }

@@ -53,9 +53,13 @@ export function latchChange(action: Extract<Action, { type: 'SetPhase' }>, now: 
   return { set: true, json: JSON.stringify({ phase, specHash: action.latch.specHash, at: now }) };
 }
 
-/** A finding's identity across plans: its type and subject. */
+/**
+ * A finding's identity across plans: its type and subject, `type/appliance/rollout/policy`, and
+ * `/calendar` after that when it names one (one OtsCalendarNotFound per calendar of a policy).
+ */
 export function findingKey(finding: Finding): string {
-  return `${finding.type}/${finding.appliance ?? ''}/${finding.rollout ?? ''}/${finding.policy ?? ''}`;
+  const key = `${finding.type}/${finding.appliance ?? ''}/${finding.rollout ?? ''}/${finding.policy ?? ''}`;
+  return finding.calendar === undefined ? key : `${key}/${finding.calendar}`;
 }
 
 export interface FindingRow {
@@ -65,6 +69,7 @@ export interface FindingRow {
   appliance: string | null;
   rollout: string | null;
   policy: string | null;
+  calendar: string | null;
   since: string | null;
   message: string;
 }
@@ -78,6 +83,7 @@ export function findingRow(f: Finding, key = findingKey(f)): FindingRow {
     appliance: f.appliance ?? null,
     rollout: f.rollout ?? null,
     policy: f.policy ?? null,
+    calendar: f.calendar ?? null,
     since: f.since ?? null,
     message: f.message,
   };
@@ -114,6 +120,7 @@ export function findingFromRow(row: FindingRecord): StoredFinding {
   if (row.appliance !== null) finding.appliance = row.appliance;
   if (row.rollout !== null) finding.rollout = row.rollout;
   if (row.policy !== null) finding.policy = row.policy;
+  if (row.calendar !== null) finding.calendar = row.calendar;
   if (row.since !== null) finding.since = row.since;
   return { ...finding, firstSeen: row.firstSeen, lastSeen: row.lastSeen, resolvedAt: row.resolvedAt };
 }

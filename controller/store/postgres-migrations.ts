@@ -133,4 +133,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'INSERT INTO token_changes (id, seq) VALUES (1, 0)',
     ],
   },
+  {
+    version: 3,
+    name: 'proof expiry cutoff and finding calendars',
+    // Expiry records a cutoff that readers apply (a pending proof created before it reads as
+    // expired) instead of rewriting a million wide rows first; the rows are rewritten afterwards, in
+    // the background. Rows already stored keep their status: '-infinity' expires nothing more.
+    // A finding's calendar is part of its identity (one OtsCalendarNotFound per calendar).
+    statements: [
+      `CREATE TABLE ots_expiry (
+         id integer PRIMARY KEY CHECK (id = 1),
+         cutoff timestamptz NOT NULL
+       )`,
+      "INSERT INTO ots_expiry (id, cutoff) VALUES (1, '-infinity')",
+      'ALTER TABLE findings ADD COLUMN calendar text',
+    ],
+  },
 ];

@@ -12,6 +12,7 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { PG_PENDING } from './postgres-proofs.js';
 import { PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
 
@@ -42,13 +43,14 @@ async function pgProofCountRows(db: Queryable): Promise<ProofCountRows> {
   const pendingByMinute = await rows<ProofCountRows['pendingByMinute'][number]>(
     db,
     `SELECT (floor(extract(epoch FROM created_at) / 60) * 60000)::float8 AS "minuteMs", count(*)::int AS count
-     FROM ots_proofs WHERE status = 'pending' GROUP BY 1`,
+     FROM ots_proofs WHERE ${PG_PENDING} GROUP BY 1`,
   );
+  // Every row that is not a pending proof: settled ones, and pending rows behind the expiry cutoff.
   const [totals] = await rows<ProofCountRows['totals']>(
     db,
-    `SELECT count(*) FILTER (WHERE status = 'anchored')::int AS anchored, count(*) FILTER (WHERE status = 'expired')::int AS expired,
+    `SELECT count(*) FILTER (WHERE status = 'anchored')::int AS anchored, count(*) FILTER (WHERE status IN ('expired', 'pending'))::int AS expired,
             count(*) FILTER (WHERE status = 'failed')::int AS failed
-     FROM ots_proofs WHERE status <> 'pending'`,
+     FROM ots_proofs WHERE NOT (${PG_PENDING})`,
   );
   const notFound = await rows<ProofCountRows['notFound'][number]>(
     db,

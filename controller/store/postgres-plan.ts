@@ -145,13 +145,24 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string
     const column = <K extends keyof FindingRow>(key: K) => changes.open.map((f) => f[key]);
     await rows(
       client,
-      `INSERT INTO findings AS f (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
-       SELECT u.key, u.type, u.severity, u.appliance, u.rollout, u.policy, u.since, u.message, $9, $9, NULL
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-         AS u(key, type, severity, appliance, rollout, policy, since, message)
+      `INSERT INTO findings AS f (key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen, last_seen, resolved_at)
+       SELECT u.key, u.type, u.severity, u.appliance, u.rollout, u.policy, u.calendar, u.since, u.message, $10, $10, NULL
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS u(key, type, severity, appliance, rollout, policy, calendar, since, message)
        ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, resolved_at = NULL`,
-      [column('key'), column('type'), column('severity'), column('appliance'), column('rollout'), column('policy'), column('since'), column('message'), plan.now],
+      [
+        column('key'),
+        column('type'),
+        column('severity'),
+        column('appliance'),
+        column('rollout'),
+        column('policy'),
+        column('calendar'),
+        column('since'),
+        column('message'),
+        plan.now,
+      ],
     );
   }
   if (changes.change.length) {
@@ -211,7 +222,7 @@ export async function pgListEvents(pool: pg.Pool, query: EventQuery): Promise<St
 export async function pgListFindings(pool: pg.Pool, options: { includeResolved?: boolean }): Promise<StoredFinding[]> {
   const found = await rows<FindingRecord>(
     pool,
-    `SELECT key, type, severity, appliance, rollout, policy, since, message, first_seen AS "firstSeen", last_seen AS "lastSeen",
+    `SELECT key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen AS "firstSeen", last_seen AS "lastSeen",
             resolved_at AS "resolvedAt"
      FROM findings WHERE ($1 OR resolved_at IS NULL)
      ORDER BY resolved_at IS NOT NULL, first_seen COLLATE "C", key COLLATE "C"`,

@@ -1,10 +1,21 @@
 import type pg from 'pg';
-import { batched } from './batches.js';
 import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
-import { rows } from './postgres-rows.js';
-import type { BatchListener, NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
+import { rows, withTransaction } from './postgres-rows.js';
+import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
-const PROOF_COLUMNS = 'id, bundle_id, bundle_sha256, status, created_at, upgraded_at, checked_at, proof, calendars';
+/**
+ * The recorded expiry cutoff (see pgExpireProofs), read once per statement. A row stored as pending
+ * and created before it is an expired proof, whatever its `status` column says until it is rewritten.
+ */
+const CUTOFF = '(SELECT cutoff FROM ots_expiry WHERE id = 1)';
+
+/** A proof's status as every reader sees it: the stored one, with the cutoff applied. */
+export const PG_PROOF_STATUS = `CASE WHEN status = 'pending' AND created_at < ${CUTOFF} THEN 'expired' ELSE status END`;
+
+/** Where a row is a pending proof (pending and not behind the cutoff): a range on the pending index. */
+export const PG_PENDING = `status = 'pending' AND created_at >= ${CUTOFF}`;
+
+const PROOF_COLUMNS = `id, bundle_id, bundle_sha256, ${PG_PROOF_STATUS} AS status, created_at, upgraded_at, checked_at, proof, calendars`;
 
 interface PgProofRow {
   id: string;
@@ -58,9 +69,9 @@ export async function pgInsertProof(pool: pg.Pool, proof: NewProof): Promise<{ p
 export async function pgPendingProofs(pool: pg.Pool, limit: number, includeExpired: boolean): Promise<ProofRow[]> {
   const found = await rows<PgProofRow>(
     pool,
-    `SELECT ${PROOF_COLUMNS} FROM ots_proofs WHERE status = ANY($1::text[])
-     ORDER BY checked_at NULLS FIRST, created_at, id LIMIT $2`,
-    [includeExpired ? ['pending', 'expired'] : ['pending'], limit],
+    `SELECT ${PROOF_COLUMNS} FROM ots_proofs WHERE ${includeExpired ? "status IN ('pending', 'expired')" : PG_PENDING}
+     ORDER BY checked_at NULLS FIRST, created_at, id LIMIT $1`,
+    [limit],
   );
   return found.map(proofFromRow);
 }
@@ -90,47 +101,73 @@ export async function pgUpdateProof(pool: pg.Pool, id: number, change: ProofChan
 }
 
 /**
- * Expires pending proofs created before the cutoff: each batch is one autocommit statement over at
- * most `batchSize` rows, skipping rows another transaction holds (a later pass takes them).
+ * Records `olderThan` as the expiry cutoff unless the recorded one is later, in one short transaction,
+ * and returns how many pending proofs it expired: those created between the old cutoff and the new
+ * one (counted on the pending index, not rewritten). Committed, every reader applies it.
  */
-export async function pgExpireProofs(pool: pg.Pool, olderThan: Date, batchSize: number, onBatch?: BatchListener): Promise<number> {
-  return batched(batchSize, async () => {
-    const [row] = await rows<{ n: number }>(
-      pool,
-      `WITH expired AS (
-         UPDATE ots_proofs SET status = 'expired'
-         WHERE status = 'pending' AND id IN (
-           SELECT id FROM ots_proofs WHERE status = 'pending' AND created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING 1
-       ) SELECT count(*)::int AS n FROM expired`,
-      [olderThan, batchSize],
+export async function pgExpireProofs(pool: pg.Pool, olderThan: Date): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    // Locked first, so two callers count disjoint ranges.
+    const [lock] = await rows<{ later: boolean }>(client, 'SELECT cutoff >= $1 AS later FROM ots_expiry WHERE id = 1 FOR UPDATE', [olderThan]);
+    if (!lock || lock.later) return 0;
+    const [counted] = await rows<{ n: number }>(
+      client,
+      `SELECT count(*)::int AS n FROM ots_proofs WHERE ${PG_PENDING} AND created_at < $1`,
+      [olderThan],
     );
-    return row?.n ?? 0;
-  }, onBatch);
+    await rows(client, 'UPDATE ots_expiry SET cutoff = $1 WHERE id = 1', [olderThan]);
+    return counted?.n ?? 0;
+  });
 }
 
-/** Counts by status, pending by age, answers per calendar (pending proofs only). */
+/**
+ * Rewrites at most `batchSize` rows the cutoff expired but that are still stored as pending, in one
+ * autocommit statement, skipping rows another transaction holds (an upgrade: a later run takes them).
+ */
+export async function pgRewriteExpiredBatch(pool: pg.Pool, batchSize: number): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    pool,
+    `WITH rewritten AS (
+       UPDATE ots_proofs p SET status = 'expired'
+       FROM (SELECT id FROM ots_proofs WHERE status = 'pending' AND created_at < ${CUTOFF} LIMIT $1 FOR UPDATE SKIP LOCKED) behind
+       WHERE p.id = behind.id AND p.status = 'pending'
+       RETURNING 1
+     ) SELECT count(*)::int AS n FROM rewritten`,
+    [batchSize],
+  );
+  return row?.n ?? 0;
+}
+
+/** Counts by status, pending by age, answers per calendar (pending proofs only), in one snapshot. */
 export async function pgProofStats(pool: pg.Pool, now: Date): Promise<ProofStats> {
-  const byStatus = statusCounts(await rows<{ status: string; count: number }>(pool, 'SELECT status, count(*)::int AS count FROM ots_proofs GROUP BY status'));
-  const ranges = pendingAgeRanges(now);
-  const filters = ranges.map(
-    (_r, i) => `count(*) FILTER (WHERE created_at <= $${2 * i + 1} AND ($${2 * i + 2}::timestamptz IS NULL OR created_at > $${2 * i + 2}))::int AS b${i}`,
-  );
-  const [aged] = await rows<Record<string, number | Date | null>>(
+  return withTransaction(
     pool,
-    `SELECT ${filters.join(', ')}, min(created_at) AS oldest FROM ots_proofs WHERE status = 'pending'`,
-    ranges.flatMap((r) => [new Date(r.createdUpToMs), r.createdAfterMs === null ? null : new Date(r.createdAfterMs)]),
+    async (client) => {
+      const byStatus = statusCounts(
+        await rows<{ status: string; count: number }>(client, `SELECT ${PG_PROOF_STATUS} AS status, count(*)::int AS count FROM ots_proofs GROUP BY 1`),
+      );
+      const ranges = pendingAgeRanges(now);
+      const filters = ranges.map(
+        (_r, i) => `count(*) FILTER (WHERE created_at <= $${2 * i + 1} AND ($${2 * i + 2}::timestamptz IS NULL OR created_at > $${2 * i + 2}))::int AS b${i}`,
+      );
+      const [aged] = await rows<Record<string, number | Date | null>>(
+        client,
+        `SELECT ${filters.join(', ')}, min(created_at) AS oldest FROM ots_proofs WHERE ${PG_PENDING}`,
+        ranges.flatMap((r) => [new Date(r.createdUpToMs), r.createdAfterMs === null ? null : new Date(r.createdAfterMs)]),
+      );
+      const answers = await rows<{ calendar: string; answer: string; count: number }>(
+        client,
+        `SELECT c.key AS calendar, c.value->>'answer' AS answer, count(*)::int AS count
+         FROM ots_proofs p, jsonb_each(p.calendars) c WHERE ${PG_PENDING} GROUP BY 1, 2`,
+      );
+      const oldest = aged?.oldest as Date | null | undefined;
+      return {
+        byStatus,
+        pendingByAge: ranges.map((r, i) => ({ label: r.label, minAgeMs: r.minAgeMs, maxAgeMs: r.maxAgeMs, count: Number(aged?.[`b${i}`] ?? 0) })),
+        oldestPendingAt: oldest ? oldest.toISOString() : null,
+        calendars: calendarAnswers(answers),
+      };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
   );
-  const answers = await rows<{ calendar: string; answer: string; count: number }>(
-    pool,
-    `SELECT c.key AS calendar, c.value->>'answer' AS answer, count(*)::int AS count
-     FROM ots_proofs p, jsonb_each(p.calendars) c WHERE p.status = 'pending' GROUP BY 1, 2`,
-  );
-  const oldest = aged?.oldest as Date | null | undefined;
-  return {
-    byStatus,
-    pendingByAge: ranges.map((r, i) => ({ label: r.label, minAgeMs: r.minAgeMs, maxAgeMs: r.maxAgeMs, count: Number(aged?.[`b${i}`] ?? 0) })),
-    oldestPendingAt: oldest ? oldest.toISOString() : null,
-    calendars: calendarAnswers(answers),
-  };
 }

@@ -9,9 +9,10 @@ import { acquirePostgresLeadership } from './postgres-leadership.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { pgImportState, pgLoadObserved } from './postgres-observed.js';
 import { pgApplyPlan, pgLatestPlan, pgListEvents, pgListFindings } from './postgres-plan.js';
-import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgUpdateProof } from './postgres-proofs.js';
+import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgRewriteExpiredBatch, pgUpdateProof } from './postgres-proofs.js';
 import { PG_APPLIANCE_SELECT, rows, withTransaction } from './postgres-rows.js';
-import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
+import { batched, checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
+import { ExpiryRewrite } from './expiry-rewrite.js';
 import type {
   ApplyPlanOptions,
   ApplyPlanResult,
@@ -76,6 +77,7 @@ export class PostgresStore implements Store {
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
   private readonly tokenListeners = new TokenListeners();
+  private readonly expiryRewrite = new ExpiryRewrite((batchSize) => pgRewriteExpiredBatch(this.pool, batchSize));
 
   constructor(
     private readonly url: string,
@@ -118,6 +120,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.expiryRewrite.stop();
     for (const leadership of this.leaderships) await leadership.release();
     await this.pool.end();
   }
@@ -337,7 +340,14 @@ export class PostgresStore implements Store {
   }
 
   async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
-    return pgExpireProofs(this.pool, olderThan, batchSize, onBatch);
+    checkBatchSize(batchSize);
+    const expired = await pgExpireProofs(this.pool, olderThan);
+    this.expiryRewrite.start(batchSize, onBatch);
+    return expired;
+  }
+
+  async rewriteExpiredProofs(batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+    return this.expiryRewrite.run(batchSize, onBatch);
   }
 
   async proofStats(now: Date): Promise<ProofStats> {

@@ -126,4 +126,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX tokens_by_change ON tokens (change_seq)',
     ],
   },
+  {
+    version: 3,
+    name: 'proof expiry cutoff and finding calendars',
+    // Expiry records a cutoff that readers apply (a pending proof created before it reads as
+    // expired); the rows are rewritten afterwards, in the background. Rows already stored keep their
+    // status: the earliest time a Date holds expires nothing more. A finding's calendar is part of
+    // its identity (one OtsCalendarNotFound per calendar).
+    statements: [
+      `CREATE TABLE ots_expiry (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         cutoff INTEGER NOT NULL
+       )`,
+      'INSERT INTO ots_expiry (id, cutoff) VALUES (1, -8640000000000000)',
+      'ALTER TABLE findings ADD COLUMN calendar TEXT',
+    ],
+  },
 ];

@@ -11,6 +11,7 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { SQLITE_PENDING } from './sqlite-proofs.js';
 import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
 import type { ObservedSnapshot } from './store.js';
 
@@ -33,13 +34,14 @@ export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSn
 
 function sqliteProofCountRows(db: Database.Database): ProofCountRows {
   const pendingByMinute = db
-    .prepare("SELECT (created_at / 60000) * 60000 AS minuteMs, count(*) AS count FROM ots_proofs WHERE status = 'pending' GROUP BY 1")
+    .prepare(`SELECT (created_at / 60000) * 60000 AS minuteMs, count(*) AS count FROM ots_proofs WHERE ${SQLITE_PENDING} GROUP BY 1`)
     .all() as ProofCountRows['pendingByMinute'];
+  // Every row that is not a pending proof: settled ones, and pending rows behind the expiry cutoff.
   const totals = db
     .prepare(
-      `SELECT coalesce(sum(status = 'anchored'), 0) AS anchored, coalesce(sum(status = 'expired'), 0) AS expired,
+      `SELECT coalesce(sum(status = 'anchored'), 0) AS anchored, coalesce(sum(status IN ('expired', 'pending')), 0) AS expired,
               coalesce(sum(status = 'failed'), 0) AS failed
-       FROM ots_proofs WHERE status <> 'pending'`,
+       FROM ots_proofs WHERE NOT (${SQLITE_PENDING})`,
     )
     .get() as ProofCountRows['totals'];
   const notFound = db

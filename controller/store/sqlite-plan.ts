@@ -116,8 +116,8 @@ function saveFindings(db: Database.Database, plan: Plan, known: Map<string, Open
   const changes = findingChanges(plan.findings, open, plan.now);
   if (changes.open.length) {
     const upsert = db.prepare(
-      `INSERT INTO findings (key, type, severity, appliance, rollout, policy, since, message, first_seen, last_seen, resolved_at)
-       VALUES (@key, @type, @severity, @appliance, @rollout, @policy, @since, @message, @now, @now, NULL)
+      `INSERT INTO findings (key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen, last_seen, resolved_at)
+       VALUES (@key, @type, @severity, @appliance, @rollout, @policy, @calendar, @since, @message, @now, @now, NULL)
        ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, resolved_at = NULL`,
     );
@@ -183,7 +183,7 @@ export function sqliteListEvents(db: Database.Database, query: EventQuery): Stor
 export function sqliteListFindings(db: Database.Database, options: { includeResolved?: boolean }): StoredFinding[] {
   const rows = db
     .prepare(
-      `SELECT key, type, severity, appliance, rollout, policy, since, message, first_seen AS firstSeen, last_seen AS lastSeen,
+      `SELECT key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen AS firstSeen, last_seen AS lastSeen,
               resolved_at AS resolvedAt
        FROM findings WHERE (? OR resolved_at IS NULL)
        ORDER BY resolved_at IS NOT NULL, first_seen, key`,

@@ -1,9 +1,20 @@
 import type Database from 'better-sqlite3';
 import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
-import { batched } from './batches.js';
-import type { BatchListener, NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
+import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
-const PROOF_COLUMNS = 'id, bundle_id, bundle_sha256, status, created_at, upgraded_at, checked_at, proof, calendars';
+/**
+ * The recorded expiry cutoff (see sqliteExpireProofs), in ms. A row stored as pending and created
+ * before it is an expired proof, whatever its `status` column says until it is rewritten.
+ */
+const CUTOFF = '(SELECT cutoff FROM ots_expiry WHERE id = 1)';
+
+/** A proof's status as every reader sees it: the stored one, with the cutoff applied. */
+export const SQLITE_PROOF_STATUS = `CASE WHEN status = 'pending' AND created_at < ${CUTOFF} THEN 'expired' ELSE status END`;
+
+/** Where a row is a pending proof (pending and not behind the cutoff): a range on the pending index. */
+export const SQLITE_PENDING = `status = 'pending' AND created_at >= ${CUTOFF}`;
+
+const PROOF_COLUMNS = `id, bundle_id, bundle_sha256, ${SQLITE_PROOF_STATUS} AS status, created_at, upgraded_at, checked_at, proof, calendars`;
 
 interface SqliteProofRow {
   id: number;
@@ -59,9 +70,9 @@ export function sqliteInsertProof(db: Database.Database, proof: NewProof): { pro
 
 /** Proofs to upgrade, least recently checked first. */
 export function sqlitePendingProofs(db: Database.Database, limit: number, includeExpired: boolean): ProofRow[] {
-  const statuses = includeExpired ? "('pending', 'expired')" : "('pending')";
+  const where = includeExpired ? "status IN ('pending', 'expired')" : SQLITE_PENDING;
   const rows = db
-    .prepare(`SELECT ${PROOF_COLUMNS} FROM ots_proofs WHERE status IN ${statuses} ORDER BY checked_at NULLS FIRST, created_at, id LIMIT ?`)
+    .prepare(`SELECT ${PROOF_COLUMNS} FROM ots_proofs WHERE ${where} ORDER BY checked_at NULLS FIRST, created_at, id LIMIT ?`)
     .all(limit) as SqliteProofRow[];
   return rows.map(proofFromRow);
 }
@@ -86,33 +97,51 @@ export function sqliteUpdateProof(db: Database.Database, id: number, change: Pro
   return db.prepare(`UPDATE ots_proofs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id).changes === 1;
 }
 
-/** Expires pending proofs created before the cutoff, `batchSize` per transaction. */
-export async function sqliteExpireProofs(db: Database.Database, olderThan: Date, batchSize: number, onBatch?: BatchListener): Promise<number> {
-  const expire = db.prepare(
-    `UPDATE ots_proofs SET status = 'expired'
-     WHERE id IN (SELECT id FROM ots_proofs WHERE status = 'pending' AND created_at < ? LIMIT ?)`,
-  );
-  return batched(batchSize, () => expire.run(olderThan.getTime(), batchSize).changes, onBatch);
+/**
+ * Records `olderThan` as the expiry cutoff unless the recorded one is later, in one short transaction,
+ * and returns how many pending proofs it expired: those created between the old cutoff and the new
+ * one (counted on the pending index, not rewritten). Committed, every reader applies it.
+ */
+export function sqliteExpireProofs(db: Database.Database, olderThan: Date): number {
+  return db
+    .transaction((): number => {
+      const cutoff = olderThan.getTime();
+      if ((db.prepare('SELECT cutoff FROM ots_expiry WHERE id = 1').pluck().get() as number) >= cutoff) return 0;
+      const expired = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING} AND created_at < ?`).pluck().get(cutoff) as number;
+      db.prepare('UPDATE ots_expiry SET cutoff = ? WHERE id = 1').run(cutoff);
+      return expired;
+    })
+    .immediate();
 }
 
-/** Counts by status, pending by age, answers per calendar (pending proofs only). */
+/** Rewrites at most `batchSize` rows the cutoff expired but that are still stored as pending, in one transaction. */
+export function sqliteRewriteExpiredBatch(db: Database.Database, batchSize: number): number {
+  return db
+    .prepare(
+      `UPDATE ots_proofs SET status = 'expired'
+       WHERE id IN (SELECT id FROM ots_proofs WHERE status = 'pending' AND created_at < ${CUTOFF} LIMIT ?)`,
+    )
+    .run(batchSize).changes;
+}
+
+/** Counts by status, pending by age, answers per calendar (pending proofs only), in one snapshot. */
 export function sqliteProofStats(db: Database.Database, now: Date): ProofStats {
   return db.transaction((): ProofStats => {
-    const byStatus = statusCounts(db.prepare('SELECT status, count(*) AS count FROM ots_proofs GROUP BY status').all() as { status: string; count: number }[]);
-    const countAged = db
-      .prepare("SELECT count(*) FROM ots_proofs WHERE status = 'pending' AND created_at <= ? AND (? IS NULL OR created_at > ?)")
-      .pluck();
+    const byStatus = statusCounts(
+      db.prepare(`SELECT ${SQLITE_PROOF_STATUS} AS status, count(*) AS count FROM ots_proofs GROUP BY 1`).all() as { status: string; count: number }[],
+    );
+    const countAged = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING} AND created_at <= ? AND (? IS NULL OR created_at > ?)`).pluck();
     const pendingByAge = pendingAgeRanges(now).map(({ label, minAgeMs, maxAgeMs, createdUpToMs, createdAfterMs }) => ({
       label,
       minAgeMs,
       maxAgeMs,
       count: countAged.get(createdUpToMs, createdAfterMs, createdAfterMs) as number,
     }));
-    const oldest = db.prepare("SELECT min(created_at) FROM ots_proofs WHERE status = 'pending'").pluck().get() as number | null;
+    const oldest = db.prepare(`SELECT min(created_at) FROM ots_proofs WHERE ${SQLITE_PENDING}`).pluck().get() as number | null;
     const answers = db
       .prepare(
         `SELECT c.key AS calendar, json_extract(c.value, '$.answer') AS answer, count(*) AS count
-         FROM ots_proofs p, json_each(p.calendars) c WHERE p.status = 'pending' GROUP BY 1, 2`,
+         FROM ots_proofs p, json_each(p.calendars) c WHERE ${SQLITE_PENDING} GROUP BY 1, 2`,
       )
       .all() as { calendar: string; answer: string; count: number }[];
     return { byStatus, pendingByAge, oldestPendingAt: iso(oldest), calendars: calendarAnswers(answers) };

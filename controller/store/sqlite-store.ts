@@ -9,9 +9,10 @@ import { applianceValues, SqliteCheckinWriter, type HistoryRow } from './sqlite-
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
 import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
-import { batched, DEFAULT_BATCH_SIZE } from './batches.js';
+import { batched, checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
+import { ExpiryRewrite } from './expiry-rewrite.js';
 import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS, unlessBusy } from './sqlite-rows.js';
-import { sqliteExpireProofs, sqliteInsertProof, sqlitePendingProofs, sqliteProofStats, sqliteUpdateProof } from './sqlite-proofs.js';
+import { sqliteExpireProofs, sqliteInsertProof, sqlitePendingProofs, sqliteProofStats, sqliteRewriteExpiredBatch, sqliteUpdateProof } from './sqlite-proofs.js';
 import { acquireSqliteLock } from './sqlite-leadership.js';
 import type {
   ApplyPlanOptions,
@@ -66,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly tokenListeners = new TokenListeners();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly checkinWriter: SqliteCheckinWriter;
+  private readonly expiryRewrite = new ExpiryRewrite((batchSize) => unlessBusy(() => sqliteRewriteExpiredBatch(this.db, batchSize)));
 
   constructor(
     readonly description: string,
@@ -109,6 +111,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.expiryRewrite.stop();
     for (const leadership of this.leaderships) await leadership.release();
     await this.checkinWriter.close();
     if (this.db.open) this.db.close();
@@ -283,7 +286,14 @@ export class SqliteStore implements Store {
   }
 
   async expireProofs(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
-    return sqliteExpireProofs(this.db, olderThan, batchSize, onBatch);
+    checkBatchSize(batchSize);
+    const expired = sqliteExpireProofs(this.db, olderThan);
+    this.expiryRewrite.start(batchSize, onBatch);
+    return expired;
+  }
+
+  async rewriteExpiredProofs(batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+    return this.expiryRewrite.run(batchSize, onBatch);
   }
 
   async proofStats(now: Date): Promise<ProofStats> {

@@ -114,7 +114,7 @@ export interface Store {
    * opens with first seen = `plan.now`; a changed severity, message or since is rewritten; open ones
    * absent from the plan are resolved; an unchanged one keeps its first seen and has its last seen
    * moved to `plan.now` only once it is LAST_SEEN_REFRESH_MS (5 minutes) old.
-   * ExpireProofs is only logged here: the loop runs expireProofs() afterwards, outside the lock.
+   * ExpireProofs is only logged here: the loop runs expireProofs() afterwards, outside this transaction.
    */
   applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult>;
   /** The state version (bumped by every applied plan and every import). */
@@ -152,11 +152,21 @@ export interface Store {
   /** Updates the given fields of one proof; false when no such proof. */
   updateProof(id: number, change: ProofChange): Promise<boolean>;
   /**
-   * Marks pending proofs created before `olderThan` as expired, at most `batchSize` per short
-   * transaction (never one long lock; on PostgreSQL rows locked by others are skipped and taken by
-   * a later batch), until none is left; returns how many were expired. `onBatch` hears each batch's count.
+   * Expires the pending proofs created before `olderThan` and returns how many: records it as the
+   * expiry cutoff (a cutoff never moves back) in one short transaction, so that from the moment this
+   * resolves every reader — loadObserved, pendingProofs, proofStats, insertProof — sees them expired.
+   * Their rows are then rewritten to `expired` in the background (see rewriteExpiredProofs), at most
+   * `batchSize` per short transaction; `onBatch` hears each of those batches. Readers see the same
+   * before and after the rewrite; an expired proof can still be upgraded (`includeExpired`).
    */
   expireProofs(olderThan: Date, batchSize?: number, onBatch?: BatchListener): Promise<number>;
+  /**
+   * Rewrites the rows of proofs the cutoff expired but still stored as pending to `expired`, at most
+   * `batchSize` per short transaction (on PostgreSQL, rows another transaction holds are skipped and
+   * left for the next run), until none is left; returns how many rows it rewrote. Joins the rewrite
+   * expireProofs started when one is running. Changes nothing any reader sees.
+   */
+  rewriteExpiredProofs(batchSize?: number, onBatch?: BatchListener): Promise<number>;
   /** Counts by status, pending proofs by age at `now`, and per calendar answers. */
   proofStats(now: Date): Promise<ProofStats>;
 

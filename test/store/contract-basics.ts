@@ -8,8 +8,8 @@ import type { StoreHarness } from './harness.js';
 export function basicsContract(h: () => StoreHarness): void {
   it('migrates a fresh database once, then has nothing to apply', async () => {
     const store = (await h().emptyDatabase())();
-    expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
-    expect(await store.migrate()).toEqual({ applied: [], version: 2 });
+    expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await store.migrate()).toEqual({ applied: [], version: 3 });
     expect(await store.stateVersion()).toBe(0);
   });
 
@@ -17,16 +17,16 @@ export function basicsContract(h: () => StoreHarness): void {
     const open = await h().emptyDatabase();
     const [a, b] = [open(), open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((r) => r.applied)).toEqual([1, 2]);
-    expect(results.map((r) => r.version)).toEqual([2, 2]);
+    expect(results.flatMap((r) => r.applied)).toEqual([1, 2, 3]);
+    expect(results.map((r) => r.version)).toEqual([3, 3]);
   });
 
   it('refuses a database migrated by a newer Muster, naming both versions', async () => {
     await h().sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
     const failure = h().store.migrate();
     await expect(failure).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 2 });
-    await expect(failure).rejects.toThrow(/version 99.*up to 2/);
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 3 });
+    await expect(failure).rejects.toThrow(/version 99.*up to 3/);
   });
 
   it('writes a batch: the latest check-in per appliance, every one in the history', async () => {

@@ -145,6 +145,20 @@ export function planContract(h: () => StoreHarness): void {
     expect(await store.listFindings()).toEqual([{ ...offline, key: 'ApplianceOffline/b//', firstSeen: T2, lastSeen: T2, resolvedAt: null }]);
   });
 
+  it('keeps one OtsCalendarNotFound per calendar of a policy, each with its calendar', async () => {
+    const { store } = h();
+    const notFound = (calendar: string) => ({ type: 'OtsCalendarNotFound' as const, severity: 'warning' as const, policy: 'ots', calendar, message: `${calendar}: not found` });
+    const [a, b] = [notFound('https://a.pool.example'), notFound('https://b.pool.example')];
+    const apply = (now: string, findings: Plan['findings'], version: number) => store.applyPlan(plan(now, [], { findings }), { revision: 'r', expectedVersion: version });
+    expect((await apply(T0, [a, b], 0)).touched).toMatchObject({ findingsOpened: 2, findingsResolved: 0 });
+    expect(await store.listFindings()).toEqual([
+      { ...a, key: 'OtsCalendarNotFound///ots/https://a.pool.example', firstSeen: T0, lastSeen: T0, resolvedAt: null },
+      { ...b, key: 'OtsCalendarNotFound///ots/https://b.pool.example', firstSeen: T0, lastSeen: T0, resolvedAt: null },
+    ]);
+    expect((await apply(T1, [b], 1)).touched).toMatchObject({ findingsOpened: 0, findingsResolved: 1 });
+    expect(await store.listFindings()).toEqual([{ ...b, key: 'OtsCalendarNotFound///ots/https://b.pool.example', firstSeen: T0, lastSeen: T1, resolvedAt: null }]);
+  });
+
   it('rewrites an unchanged open finding only when its last seen is a refresh period old, first seen kept', async () => {
     const { store } = h();
     const stuck = { type: 'StuckAppliance' as const, severity: 'error' as const, appliance: 'a', rollout: 'v51', message: 'stuck 1h' };

@@ -62,28 +62,6 @@ export function stateContract(h: () => StoreHarness): void {
     expect((await store.getAppliance('a-7'))?.lastCheckinAt).toBe(new Date(NOW.getTime() - HOUR + 207).toISOString());
   });
 
-  it('expires tens of thousands of old pending proofs in bounded batches, leaving recent and settled ones', async () => {
-    const { store } = h();
-    const cutoff = new Date(NOW.getTime() - 7 * 24 * HOUR);
-    await h().seedProofs(25_000, 'pending', new Date(cutoff.getTime() - 24 * HOUR), 'old');
-    await h().seedProofs(2_000, 'pending', new Date(cutoff.getTime() + 60_000), 'recent');
-    await h().seedProofs(1_000, 'anchored', new Date(cutoff.getTime() - 24 * HOUR), 'anchored');
-    const batches: number[] = [];
-    const expired = await store.expireProofs(cutoff, 4000, (n) => batches.push(n));
-    expect(expired).toBe(25_000);
-    expect(Math.max(...batches)).toBeLessThanOrEqual(4000);
-    expect(batches.reduce((a, b) => a + b, 0)).toBe(25_000);
-    expect(batches.length).toBeGreaterThanOrEqual(7);
-    const { state } = await store.loadObserved(NOW);
-    expect(state.proofs).toEqual({
-      pending: [{ createdAt: new Date(cutoff.getTime() + 60_000).toISOString(), count: 2000 }],
-      anchored: 1000,
-      expired: 25_000,
-      failed: 0,
-    });
-    expect(await store.expireProofs(cutoff)).toBe(0);
-  });
-
   it('applies a plan with ExpireProofs as applyPlanToState does, once expireProofs runs', async () => {
     const { store } = h();
     await h().seedProofs(40, 'pending', new Date('2026-01-20T10:00:00Z'), 'a');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { basicsContract } from './contract-basics.js';
+import { expiryContract } from './contract-expiry.js';
 import { planContract } from './contract-plan.js';
 import { proofsContract } from './contract-proofs.js';
 import { stateContract } from './contract-state.js';
@@ -30,5 +31,6 @@ export function storeContract(name: string, factory: HarnessFactory): void {
     describe('applying plans', () => planContract(h));
     describe('observed state', () => stateContract(h));
     describe('proofs', () => proofsContract(h));
+    describe('proof expiry', () => expiryContract(h));
   });
 }

@@ -13,6 +13,13 @@ export interface StoreHarness {
   sql(query: string): Promise<Record<string, unknown>[]>;
   /** Inserts `count` proofs with the given status and creation time in one statement. */
   seedProofs(count: number, status: ProofStatus, createdAt: Date, prefix: string): Promise<void>;
+  /** Deletes every proof and forgets the expiry cutoff, as on a fresh database. */
+  resetProofs(): Promise<void>;
+  /**
+   * A brand-new database migrated only up to `version`, as an older Muster left it: `sql` runs
+   * dialect-neutral SQL on it, `open` opens (unmigrated) stores on it.
+   */
+  databaseAt(version: number): Promise<{ sql: (query: string) => Promise<Record<string, unknown>[]>; open: () => Store }>;
   /** Closes every store opened and drops the database. */
   cleanup(): Promise<void>;
 }

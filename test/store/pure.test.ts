@@ -51,6 +51,9 @@ describe('what a plan writes', () => {
   it('keys findings by type and subject', () => {
     expect(findingKey({ type: 'StuckAppliance', severity: 'error', appliance: 'a', rollout: 'r', message: 'x' })).toBe('StuckAppliance/a/r/');
     expect(findingKey({ type: 'OtsBacklog', severity: 'warning', policy: 'ots', message: 'x' })).toBe('OtsBacklog///ots');
+    expect(findingKey({ type: 'OtsCalendarNotFound', severity: 'warning', policy: 'ots', calendar: 'https://a.example', message: 'x' })).toBe(
+      'OtsCalendarNotFound///ots/https://a.example',
+    );
   });
 
   it('splits actions into runs of one type without losing or reordering any', () => {
