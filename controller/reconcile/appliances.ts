@@ -4,7 +4,7 @@ import { isDeferring, offlineSince, type ReconcileContext, type Undeclared } fro
 import type { ApplianceStatus } from './plan.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason, type Cause } from './stuck-reasons.js';
-import { toIso } from './time.js';
+import { toIso, toIsoFrom } from './time.js';
 import { formatWindow } from './window.js';
 
 /**
@@ -21,11 +21,13 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly R
   const previous = ctx.cache ? ctx.cache.previousStatuses(ctx.index) : null;
   // Each rollout's stuck members are sorted by position, so one cursor per rollout finds them.
   const stuckAt = new Int32Array(newestFirst.length);
-  const statuses: ApplianceStatus[] = [];
+  // Sized once: grown by pushes, a list this long leaves a trail of discarded copies in the old generation.
+  const statuses = new Array<ApplianceStatus>(ids.length + ctx.undeclared.length);
+  let s = 0;
   let u = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
-    while (u < ctx.undeclared.length && (ctx.undeclared[u] as Undeclared).id < id) statuses.push(unknownStatus(ctx.undeclared[u++] as Undeclared));
+    while (u < ctx.undeclared.length && (ctx.undeclared[u] as Undeclared).id < id) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
     const rank = ctx.members.by[i] as number;
     const outcome = rank >= 0 ? newestFirst[rank] : undefined;
     if (outcome) {
@@ -33,12 +35,12 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly R
       let reason: string;
       if (status === 'succeeded') reason = shared.runs[rank] ??= memberReason(ctx, i, outcome.release);
       else reason = memberReason(ctx, i, outcome.release, status === 'stuck' ? stuckCause(outcome, stuckAt, rank, i) : undefined);
-      statuses.push(entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason));
+      statuses[s++] = entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason);
     } else {
-      statuses.push(entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, newestFirst, shared)));
+      statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, newestFirst, shared));
     }
   }
-  while (u < ctx.undeclared.length) statuses.push(unknownStatus(ctx.undeclared[u++] as Undeclared));
+  while (u < ctx.undeclared.length) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
   return statuses;
 }
 
@@ -102,8 +104,8 @@ function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Roll
   let state = '';
   const offline = offlineSince(ctx, i);
   if (ctx.seen.obs[i] === undefined) state = 'never checked in; ';
-  else if (offline !== null) state = `offline since ${toIso(offline)} (last check-in ${toIso(ctx.seen.lastCheckinMs[i] as number)}); `;
-  if (isDeferring(ctx, i)) state += `deferring updates until ${toIso(ctx.seen.deferUntilMs[i] as number)}; `;
+  else if (offline !== null) state = `offline since ${toIso(offline)} (last check-in ${toIsoFrom(ctx.seen.obs[i]?.lastCheckinAt, ctx.seen.lastCheckinMs[i] as number)}); `;
+  if (isDeferring(ctx, i)) state += `deferring updates until ${toIsoFrom(ctx.seen.obs[i]?.deferUntil, ctx.seen.deferUntilMs[i] as number)}; `;
   return state ? state + wait : wait;
 }
 

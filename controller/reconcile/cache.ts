@@ -1,6 +1,7 @@
 import type { DesiredState } from '../desired/types.js';
 import { cohortKey, cohortPermutationAt } from './cohorts.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
+import { FindingLanes } from './findings/reuse.js';
 import type { ApplianceStatus } from './plan.js';
 import { newWorkspace, releaseWorkspace, resetWorkspace, type Workspace } from './workspace.js';
 
@@ -43,7 +44,9 @@ const INCREMENTAL_LIMIT = 0.05;
  *   the eligible set it was computed for. An unchanged eligible set reuses the order; a few added or
  *   removed appliances are hashed and inserted alone.
  * - the columns a pass works in (see Workspace), and per observed list the positions its entries
- *   had in the previous pass (see PositionFinder).
+ *   had in the previous pass (see PositionFinder);
+ * - the previous plan's appliance entries and per-appliance findings, handed out again when a pass
+ *   makes equal ones, so that successive plans share what did not change.
  * All are functions of their inputs or checked before use, so a cache makes a pass faster and
  * lighter but never different.
  */
@@ -53,6 +56,8 @@ export class ReconcileCache {
   private workspace: Workspace | null = null;
   private readonly positionHints = new Map<string, Int32Array>();
   private statuses: { index: DesiredIndex; byPosition: (ApplianceStatus | undefined)[] } | null = null;
+  /** The previous pass's per-appliance findings, to be shared when unchanged (see FindingLanes). */
+  findings = new FindingLanes();
   readonly stats: CacheStats = { hits: 0, incremental: 0, full: 0 };
 
   /** The index of a desired state, built on first use and kept while the object lives. */
@@ -110,6 +115,7 @@ export class ReconcileCache {
   /** Takes a workspace back at the end of a pass, clearing its references to the observed state. */
   returnWorkspace(ws: Workspace): void {
     releaseWorkspace(ws);
+    this.findings.rotate();
   }
 
   /**
@@ -145,6 +151,7 @@ export class ReconcileCache {
     this.workspace = null;
     this.positionHints.clear();
     this.statuses = null;
+    this.findings = new FindingLanes();
   }
 }
 

@@ -4,6 +4,7 @@ import type { MemberTable } from './appliance-status.js';
 import type { HeldTable } from './assignments.js';
 import type { ReconcileCache } from './cache.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
+import { FRESH_LANE, type FindingLane } from './findings/reuse.js';
 import { PositionFinder } from './positions.js';
 import { toIso, toMs } from './time.js';
 import { normalizeVersion } from './versions.js';
@@ -116,6 +117,11 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
 /** Ends a pass: hands the workspace back to the cache, holding nothing of the observed state. */
 export function endPass(ctx: ReconcileContext): void {
   if (ctx.cache) ctx.cache.returnWorkspace(ctx.workspace);
+}
+
+/** The lane of per-appliance findings named `key`: shared with the previous pass through the cache, if any. */
+export function findingLane(ctx: ReconcileContext, key: string): FindingLane {
+  return ctx.cache ? ctx.cache.findings.lane(key) : FRESH_LANE;
 }
 
 /** When a declared appliance became offline (last check-in + offlineAfter), or null while online or never seen. */

@@ -1,6 +1,6 @@
 import { statusAt, timeOrNull } from './appliance-status.js';
 import { offlineSince, type ReconcileContext, type ReleaseRef } from './context.js';
-import { toIso } from './time.js';
+import { toIso, toIsoFrom } from './time.js';
 
 /** Why an assigned appliance has not finished, in the precedence DESIGN.md gives. */
 export type CauseKind = 'offline' | 'never-checked-in' | 'deferring' | 'in-phase' | 'not-acknowledged';
@@ -48,7 +48,7 @@ export function causeText(ctx: ReconcileContext, c: Cause): string {
 
 function wordCause(ctx: ReconcileContext, i: number, kind: CauseKind, release: ReleaseRef): string {
   const { seen } = ctx;
-  const lastCheckin = () => toIso(seen.lastCheckinMs[i] as number);
+  const lastCheckin = () => toIsoFrom(seen.obs[i]?.lastCheckinAt, seen.lastCheckinMs[i] as number);
   const assigned = () => toIso(ctx.members.assignedAtMs[i] as number);
   switch (kind) {
     case 'offline':
@@ -58,7 +58,7 @@ function wordCause(ctx: ReconcileContext, i: number, kind: CauseKind, release: R
         ? `never checked in since assignment of ${release.name} at ${assigned()} (last check-in ${lastCheckin()})`
         : `never checked in (assigned ${release.name} at ${assigned()})`;
     case 'deferring':
-      return `deferring updates until ${toIso(seen.deferUntilMs[i] as number)}`;
+      return `deferring updates until ${toIsoFrom(seen.obs[i]?.deferUntil, seen.deferUntilMs[i] as number)}`;
     case 'in-phase': {
       const update = seen.obs[i]?.update;
       const attempt = update && update.attempt > 1 ? `, attempt ${update.attempt}` : '';
@@ -88,7 +88,7 @@ export function causeShort(ctx: ReconcileContext, c: Cause): string {
 
 function updateSince(ctx: ReconcileContext, i: number): string {
   const since = ctx.seen.updateSinceMs[i] as number;
-  return Number.isNaN(since) ? 'an unknown time' : toIso(since);
+  return Number.isNaN(since) ? 'an unknown time' : toIsoFrom(ctx.seen.obs[i]?.update?.since, since);
 }
 
 /**

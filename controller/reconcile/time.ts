@@ -19,9 +19,30 @@ export function toMs(iso: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+// The last instants formatted, by their low bits. A pass formats the same few instants again and
+// again (an assignment batch's time, its deadline) in reasons it keeps for thousands of
+// appliances; one string each is shared by all of them. A memo of a pure function: it cannot
+// change a result.
+const ISO_SLOTS = 256;
+const isoKeys = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoTexts = new Array<string>(ISO_SLOTS).fill('');
+
 /** The ISO string (UTC, milliseconds) of an epoch ms. */
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  const slot = ms & (ISO_SLOTS - 1);
+  if (isoKeys[slot] === ms) return isoTexts[slot] as string;
+  const text = new Date(ms).toISOString();
+  isoKeys[slot] = ms;
+  isoTexts[slot] = text;
+  return text;
+}
+
+/**
+ * The ISO string of `ms`, which was read from `text`: the observed text itself when it is already
+ * in exactly that form, so that wording a reported time makes no new string.
+ */
+export function toIsoFrom(text: string | null | undefined, ms: number): string {
+  return text != null && text.length === 24 && canonicalMs(text) === ms ? text : toIso(ms);
 }
 
 // `YYYY-MM-DDTHH:mm:ss.sssZ` or `YYYY-MM-DDTHH:mm:ssZ` with every field in range, read without

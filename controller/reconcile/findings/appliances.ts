@@ -1,8 +1,8 @@
-import { offlineSince, type ReconcileContext } from '../context.js';
+import { findingLane, offlineSince, type ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import { formatDuration } from '../../desired/quantities.js';
 import type { ApplianceObservation } from '../../observed/state-schema.js';
-import { toIso } from '../time.js';
+import { toIso, toIsoFrom } from '../time.js';
 import { compareVersions, normalizeVersion } from '../versions.js';
 
 /**
@@ -14,25 +14,29 @@ import { compareVersions, normalizeVersion } from '../versions.js';
 export function applianceFindings(ctx: ReconcileContext, findings: Finding[] = []): Finding[] {
   const { ids } = ctx.index;
   const offlineAfter = formatDuration(ctx.offlineAfterMs);
+  const never = findingLane(ctx, 'NeverCheckedIn');
+  // The offline finding depends on the last check-in alone, once offlineAfter is fixed.
+  const offlineLane = findingLane(ctx, `ApplianceOffline/${ctx.offlineAfterMs}`);
+  const versionLane = findingLane(ctx, 'UnexpectedVersion');
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
     const obs = ctx.seen.obs[i];
     if (!obs) {
-      findings.push({ type: 'NeverCheckedIn', severity: 'info', appliance: id, message: `${id} is declared but has never checked in` });
+      findings.push(never.take(i, id, 0, () => ({ type: 'NeverCheckedIn', severity: 'info', appliance: id, message: `${id} is declared but has never checked in` })));
       continue;
     }
     const offline = offlineSince(ctx, i);
     if (offline !== null) {
-      findings.push({
-        type: 'ApplianceOffline',
-        severity: 'warning',
-        appliance: id,
-        since: toIso(offline),
-        message: `${id} has not checked in since ${toIso(ctx.seen.lastCheckinMs[i] as number)} (offline after ${offlineAfter})`,
-      });
+      const last = ctx.seen.lastCheckinMs[i] as number;
+      findings.push(
+        offlineLane.take(i, id, last, () => {
+          const message = `${id} has not checked in since ${toIsoFrom(obs.lastCheckinAt, last)} (offline after ${offlineAfter})`;
+          return { type: 'ApplianceOffline', severity: 'warning', appliance: id, since: toIso(offline), message };
+        }),
+      );
     }
     const version = unexpectedVersion(ctx, obs, ctx.seen.version[i] ?? null);
-    if (version) findings.push(version);
+    if (version) findings.push(versionLane.take(i, id, NaN, () => version));
   }
   for (const seen of ctx.undeclared) {
     findings.push({

@@ -1,5 +1,5 @@
 import { timeOrNull } from '../appliance-status.js';
-import { offlineSince, type ReconcileContext } from '../context.js';
+import { findingLane, offlineSince, type ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
 import { toIso } from '../time.js';
@@ -15,18 +15,14 @@ import { causeText } from '../stuck-reasons.js';
 export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome, findings: Finding[] = []): Finding[] {
   const rollout = o.spec.name;
   const deadline = (i: number) => timeOrNull(ctx.members.deadlineMs, i) ?? ctx.nowMs;
-  for (const cause of o.stuck) {
-    const id = ctx.index.ids[cause.index] as string;
-    findings.push({
-      type: 'StuckAppliance',
-      severity: 'warning',
-      appliance: id,
-      rollout,
-      since: toIso(deadline(cause.index)),
-      message: `${id} is stuck on ${o.spec.release}: ${causeText(ctx, cause)}`,
-    });
-  }
   if (o.stuck.length) {
+    const lane = findingLane(ctx, `StuckAppliance/${rollout}`);
+    for (const cause of o.stuck) {
+      const id = ctx.index.ids[cause.index] as string;
+      const since = toIso(deadline(cause.index));
+      const message = `${id} is stuck on ${o.spec.release}: ${causeText(ctx, cause)}`;
+      findings.push(lane.take(cause.index, id, NaN, () => ({ type: 'StuckAppliance', severity: 'warning', appliance: id, rollout, since, message })));
+    }
     const since = o.stuck.reduce((min, c) => Math.min(min, deadline(c.index)), Infinity);
     findings.push({ type: 'RolloutStalled', severity: 'warning', rollout, since: toIso(since), message: `${rollout} is stalled: ${o.status.message}` });
   }
