@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from './canonical.js';
-import { isFleetFilePath, loadFleetFiles, sortErrors, type FleetFile } from './load.js';
+import { isFleetFilePath, sortErrors, type FleetFile } from './load.js';
+import { loadFleetFilesInParallel } from './parallel-load.js';
 import type { LoadError, LoadResult } from './types.js';
 
 /** Files of a directory tree that the loader reads, and the ones that could not be read. */
@@ -67,13 +68,14 @@ export function contentRevision(files: readonly FleetFile[]): string {
 }
 
 /**
- * Loads the fleet repository in `dir` as it is on disk: see `loadFleetFiles`. Its revision is a
- * content hash (`sha256:<hex>`), so an unchanged tree always gives the same revision. Rejects only
- * when `dir` cannot be read at all; bad content is returned as errors.
+ * Loads the fleet repository in `dir` as it is on disk: see `loadFleetFiles` (a large repository
+ * is checked on worker threads, with the same result: `loadFleetFilesInParallel`). Its revision is
+ * a content hash (`sha256:<hex>`), so an unchanged tree always gives the same revision. Rejects
+ * only when `dir` cannot be read at all; bad content is returned as errors.
  */
 export async function loadFleetDirectory(dir: string): Promise<LoadResult> {
   const { files, unreadable } = await readFleetDirectory(dir);
-  const result = loadFleetFiles(files, contentRevision(files));
+  const result = await loadFleetFilesInParallel(files, contentRevision(files));
   if (unreadable.length === 0) return result;
   return { ok: false, errors: sortErrors([...unreadable, ...(result.ok ? [] : result.errors)]) };
 }

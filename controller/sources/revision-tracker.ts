@@ -1,5 +1,6 @@
 import { loadFleetFiles, sortErrors } from '../desired/load.js';
-import type { DesiredState, LoadError } from '../desired/types.js';
+import { loadFleetFilesInParallel, parallelPoolFor, type ParallelLoadOptions } from '../desired/parallel-load.js';
+import type { DesiredState, LoadError, LoadResult } from '../desired/types.js';
 import type { FetchStatus, Revision, Source } from './source.js';
 import { systemTimers, type Timers } from './timers.js';
 
@@ -38,7 +39,12 @@ export function initialTrackerState(now: Date): TrackerState {
  */
 export function trackRevision(state: TrackerState, revision: Revision, now: Date): { state: TrackerState; outcome: TrackOutcome } {
   if (revision.id === state.status.lastAttemptedRevision) return { state, outcome: 'unchanged' };
-  const result = loadFleetFiles(revision.files, revision.id);
+  return recordRevision(state, revision, loadFleetFiles(revision.files, revision.id), now);
+}
+
+/** `trackRevision` for a revision already loaded (`result`): the same rule, without loading. Pure. */
+export function recordRevision(state: TrackerState, revision: Revision, result: LoadResult, now: Date): { state: TrackerState; outcome: TrackOutcome } {
+  if (revision.id === state.status.lastAttemptedRevision) return { state, outcome: 'unchanged' };
   const unreadable = revision.unreadable ?? [];
   const at = now.toISOString();
   if (result.ok && unreadable.length === 0) {
@@ -66,43 +72,73 @@ export interface TrackedChange {
 /**
  * A source with the last-good rule applied: feeds each fetched revision through `trackRevision`,
  * serves the desired state of the last good revision, and tells listeners when it or the status
- * changes (a trigger to reconcile soon, never the data itself).
+ * changes (a trigger to reconcile soon, never the data itself). A large revision is loaded on
+ * worker threads (`loadFleetFilesInParallel`), so the controller keeps answering meanwhile;
+ * revisions still take effect one at a time, in the order fetched.
  */
 export class TrackedSource {
   private state: TrackerState;
   private readonly listeners = new Set<(change: TrackedChange) => void>();
   private lastFetchError: string | null = null;
+  /** The loads on worker threads not yet recorded, chained in fetch order. */
+  private loading: Promise<void> | null = null;
 
   constructor(
     readonly source: Source,
     private readonly timers: Timers = systemTimers,
     initial?: TrackerState,
+    private readonly parallel: ParallelLoadOptions = {},
   ) {
     this.state = initial ?? initialTrackerState(timers.now());
     source.onRevision((revision) => this.offer(revision));
     source.onFetch(() => this.noteFetch());
   }
 
-  /** Feeds one revision through the rule; used for every fetched revision. */
-  offer(revision: Revision): TrackOutcome {
-    const { state, outcome } = trackRevision(this.state, revision, this.timers.now());
-    this.state = state;
-    if (outcome !== 'unchanged') this.emit(outcome);
-    return outcome;
+  /**
+   * Feeds one revision through the rule; used for every fetched revision. A small one is loaded
+   * and recorded before this returns; a large one, or any while a large one is loading, after
+   * the loads before it (`settled()` waits for them).
+   */
+  offer(revision: Revision): void {
+    if (this.loading === null && parallelPoolFor(revision.files, this.parallel) === null) {
+      this.record(trackRevision(this.state, revision, this.timers.now()));
+      return;
+    }
+    const loaded = (this.loading ?? Promise.resolve())
+      .then(() => this.loadInParallel(revision))
+      .catch((err: unknown) => {
+        // A bug, not bad input (that is a rejected revision): surfaced like a listener's, the chain goes on.
+        queueMicrotask(() => {
+          throw err;
+        });
+      });
+    this.loading = loaded;
+    void loaded.then(() => {
+      if (this.loading === loaded) this.loading = null;
+    });
+  }
+
+  /** Resolves once every revision offered so far has been loaded and recorded. */
+  async settled(): Promise<void> {
+    while (this.loading) await this.loading;
   }
 
   /** Fetches once and starts following the source; fetch failures land in the status. */
   async start(): Promise<void> {
     await this.source.start();
+    await this.settled();
   }
 
+  /** Stops following the source, once a load in flight has been recorded. */
   async stop(): Promise<void> {
     await this.source.stop();
+    await this.settled();
   }
 
   /** Fetches now and applies the rule to what came back. */
   async sync(): Promise<TrackedSourceStatus> {
     await this.source.sync();
+    await this.settled();
     return this.status();
   }
 
@@ -118,6 +154,17 @@ export class TrackedSource {
   onChange(listener: (change: TrackedChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private async loadInParallel(revision: Revision): Promise<void> {
+    if (revision.id === this.state.status.lastAttemptedRevision) return;
+    const result = await loadFleetFilesInParallel(revision.files, revision.id, this.parallel);
+    this.record(recordRevision(this.state, revision, result, this.timers.now()));
+  }
+
+  private record({ state, outcome }: { state: TrackerState; outcome: TrackOutcome }): void {
+    this.state = state;
+    if (outcome !== 'unchanged') this.emit(outcome);
   }
 
   private noteFetch(): void {

@@ -1,0 +1,46 @@
+import { sharedCheckPool, type CheckPool } from './check-pool.js';
+import { assembleFleet, fleetFilesInOrder, loadFleetFiles } from './load.js';
+import type { FleetFile } from './parse-documents.js';
+import type { LoadResult } from './types.js';
+
+/**
+ * Below this much YAML a repository is loaded in the calling thread: starting the workers and
+ * copying the files to them would cost more than checking the files on two cores saves.
+ */
+export const PARALLEL_MIN_BYTES = 256 * 1024;
+
+export interface ParallelLoadOptions {
+  /** Repositories smaller than this (bytes of YAML) are loaded in the calling thread. */
+  minBytes?: number;
+  /** The pool to use; the process's shared pool by default. Null loads in the calling thread. */
+  pool?: CheckPool | null;
+}
+
+/**
+ * The pool `loadFleetFilesInParallel` would check `files` on, or null when it would load them in
+ * the calling thread (a small repository, a single core, no pool that works).
+ */
+export function parallelPoolFor(files: readonly FleetFile[], options: ParallelLoadOptions = {}): CheckPool | null {
+  let bytes = 0;
+  for (const file of files) bytes += file.content.length;
+  if (bytes < (options.minBytes ?? PARALLEL_MIN_BYTES)) return null;
+  const pool = options.pool === undefined ? sharedCheckPool() : options.pool;
+  return pool?.usable ? pool : null;
+}
+
+/**
+ * Loads a fleet repository like `loadFleetFiles`, with the same result — the same errors at the
+ * same places in the same order, the same desired state — but checks the files of a large
+ * repository on worker threads, one per core, leaving the calling thread free until the rules
+ * across documents run. A small repository, a single core, or a worker that fails: the load runs
+ * in the calling thread instead. Never rejects on bad input.
+ */
+export async function loadFleetFilesInParallel(files: readonly FleetFile[], revision: string, options: ParallelLoadOptions = {}): Promise<LoadResult> {
+  const ordered = fleetFilesInOrder(files);
+  const pool = parallelPoolFor(ordered, options);
+  if (pool) {
+    const checked = await pool.check(ordered).catch(() => null);
+    if (checked) return assembleFleet(checked, revision);
+  }
+  return loadFleetFiles(ordered, revision);
+}
