@@ -1,7 +1,8 @@
 /**
  * Proof expiry end to end on PostgreSQL with tens of thousands of proofs: the reconcile pass plans
- * `ExpireProofs` and applies it in bounded batches while appliances keep checking in through the
- * real API. What is measured is that check-ins are answered during the expiry, not how fast.
+ * `ExpireProofs`, every reader sees it the moment it is applied, and the rows are rewritten behind
+ * it in bounded batches while appliances keep checking in through the real API. What is measured is
+ * that check-ins are answered meanwhile, not how fast.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +38,9 @@ afterAll(async () => {
   await h?.cleanup();
 });
 beforeEach(async () => {
-  await h.sql('DELETE FROM ots_proofs');
+  // The previous test's trailing rewrite is done before its rows go.
+  await h.store.rewriteExpiredProofs();
+  await h.resetProofs();
   await h.seedProofs(EXPIRING - 1, 'pending', OLD, 'old');
   await h.seedProofs(1, 'pending', JUST_OLD, 'just-old');
   await h.seedProofs(STAYING - 1, 'pending', RECENT, 'recent');
@@ -80,6 +83,12 @@ async function counts(store: Store) {
   return { ...stats.byStatus, oldestPendingAt: stats.oldestPendingAt };
 }
 
+/** How many rows are stored with each status (what the trailing rewrite changes). */
+async function stored(): Promise<Record<string, number>> {
+  const found = await h.sql('SELECT status, count(*)::int AS n FROM ots_proofs GROUP BY status');
+  return Object.fromEntries(found.map((r) => [r.status as string, r.n as number]));
+}
+
 describe('proof expiry on PostgreSQL', () => {
   it('the reconcile pass plans ExpireProofs and expires exactly the proofs older than expireAfter, check-ins answered meanwhile', async () => {
     const traffic = checkinTraffic();
@@ -105,6 +114,8 @@ describe('proof expiry on PostgreSQL', () => {
     ]);
     expect(outcome.expired).toBe(EXPIRING);
     expect(await counts(h.store)).toEqual({ pending: STAYING, expired: EXPIRING, anchored: 100, failed: 0, oldestPendingAt: JUST_RECENT.toISOString() });
+    await h.store.rewriteExpiredProofs();
+    expect(await stored()).toEqual({ pending: STAYING, expired: EXPIRING, anchored: 100 });
     expect(traffic.state.others).toEqual([]);
     expect(during).toBeGreaterThan(0);
     const lab = await h.store.getAppliance('lab-01');
@@ -118,19 +129,45 @@ describe('proof expiry on PostgreSQL', () => {
     expect(next.kind === 'planned' && next.plan.actions.filter((a) => a.type === 'ExpireProofs')).toEqual([]);
   });
 
-  it('expires in bounded batches, and check-ins are answered between the batches, not only after the last', async () => {
+  it('rewrites the rows in bounded batches behind the cutoff, and check-ins are answered between the batches', async () => {
     const traffic = checkinTraffic();
     await traffic.answered(3);
     const batches: { size: number; answeredSoFar: number }[] = [];
     const expired = await h.store.expireProofs(new Date(NOW.getTime() - 7 * DAY), 500, (size) => batches.push({ size, answeredSoFar: traffic.state.answered }));
+    expect(expired).toBe(EXPIRING);
+    expect(await counts(h.store)).toMatchObject({ pending: STAYING, expired: EXPIRING });
+    await h.store.rewriteExpiredProofs();
     await traffic.stop();
 
-    expect(expired).toBe(EXPIRING);
     expect(batches.reduce((n, b) => n + b.size, 0)).toBe(EXPIRING);
     expect(Math.max(...batches.map((b) => b.size))).toBeLessThanOrEqual(500);
     expect(batches.length).toBeGreaterThanOrEqual(EXPIRING / 500);
     expect(batches.at(-1)!.answeredSoFar).toBeGreaterThan(batches[0]!.answeredSoFar);
     expect(traffic.state.others).toEqual([]);
+    expect(await stored()).toEqual({ pending: STAYING, expired: EXPIRING, anchored: 100 });
     expect(await counts(h.store)).toMatchObject({ pending: STAYING, expired: EXPIRING });
+  });
+
+  it('expires rows another transaction holds for every reader at once; the rewrite takes them once released', async () => {
+    await h.sql('BEGIN');
+    await h.sql("SELECT id FROM ots_proofs WHERE bundle_id LIKE 'old-%' ORDER BY id LIMIT 50 FOR UPDATE");
+    try {
+      expect(await h.store.expireProofs(new Date(NOW.getTime() - 7 * DAY))).toBe(EXPIRING);
+      const readers = async () => ({
+        counts: await counts(h.store),
+        observed: (await h.store.loadObserved(NOW)).state.proofs.expired,
+        toUpgrade: (await h.store.pendingProofs(STAYING + 1)).length,
+      });
+      const want = { counts: { pending: STAYING, expired: EXPIRING, anchored: 100, failed: 0, oldestPendingAt: JUST_RECENT.toISOString() }, observed: EXPIRING, toUpgrade: STAYING };
+      // The 50 held rows cannot have been rewritten yet: what the readers say comes from the cutoff.
+      expect(await readers()).toEqual(want);
+      await h.store.rewriteExpiredProofs();
+      expect(await stored()).toEqual({ pending: STAYING + 50, expired: EXPIRING - 50, anchored: 100 });
+      expect(await readers()).toEqual(want);
+    } finally {
+      await h.sql('COMMIT');
+    }
+    expect(await h.store.rewriteExpiredProofs()).toBe(50);
+    expect(await stored()).toEqual({ pending: STAYING, expired: EXPIRING, anchored: 100 });
   });
 });

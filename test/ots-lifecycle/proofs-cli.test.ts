@@ -88,6 +88,13 @@ describe('muster proofs', () => {
     expect(text.stdout).toContain('  >=7d       1\n');
     expect(text.stdout).toMatch(/Oldest pending: \S+ \(10d old\)/);
     expect(text.stdout).toContain(`  ${ALICE}  notFound 1, pending 2, waiting 1\n`);
+
+    // Another process reads an expiry the moment it is recorded, whether or not its row was rewritten yet.
+    expect(await store.expireProofs(new Date(now - 7 * DAY))).toBe(1);
+    const after = JSON.parse((await muster('proofs', '--db', db, '--format', 'json')).stdout);
+    expect(after.byStatus).toEqual({ pending: 3, anchored: 1, expired: 3, failed: 1 });
+    expect(after.oldestPendingAt).toBe(new Date(now - 3 * DAY).toISOString());
+    expect(after.calendars).toEqual([{ calendar: ALICE, answers: { pending: 2, waiting: 1 } }]);
   });
 });
 

@@ -143,9 +143,19 @@ describe.each(STORES)('the upgrade job on %s', (_name, factory) => {
     expect(findings[0]!.message).toContain('1 proofs');
   });
 
-  it('upgrades expired proofs only when asked to include them', async () => {
+  const expiries = [
+    { name: 'stored as expired', given: async (old: Date) => void (await storeFixture('incomplete.txt.ots', 'expired', old)) },
+    {
+      name: 'expired by the recorded cutoff',
+      given: async (old: Date) => {
+        await storeFixture('incomplete.txt.ots', 'pending', old);
+        expect(await l.h.store.expireProofs(new Date(T0.getTime() - 7 * 24 * HOUR))).toBe(1);
+      },
+    },
+  ];
+  it.each(expiries)('upgrades expired proofs ($name) only when asked to include them', async ({ given }) => {
     l = await startLifecycle(factory);
-    await storeFixture('incomplete.txt.ots', 'expired', new Date(T0.getTime() - 30 * 24 * HOUR));
+    await given(new Date(T0.getTime() - 30 * 24 * HOUR));
     l.alice.answers.set(commitmentOf('incomplete.txt.ots'), { kind: 'timestamp', bytes: bitcoinContinuation() });
 
     const plain = await l.job.runOnce(T1);
