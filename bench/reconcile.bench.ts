@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { canonicalJson, retentionPolicyHash, sha256Hex } from '../controller/desired/canonical.js';
@@ -17,6 +18,8 @@ const MINUTE = 60_000;
 /** Warm passes whose peak RSS is reported on its own, and warm passes in all. */
 const WARM_PASSES = 5;
 const LONG_PASSES = Number(process.env.MUSTER_BENCH_WARM_PASSES ?? 30);
+/** Idle time before each warm pass: 0 runs them back to back; the controller's loop leaves at least 5 s. */
+const PASS_GAP_MS = Number(process.env.MUSTER_BENCH_PASS_GAP_MS ?? 0);
 const NAIVE_PASSES = 3;
 const GOAL_MS = 1000;
 const GOAL_MB = 300;
@@ -216,6 +219,7 @@ async function measure(): Promise<ChildFigures> {
   const warmOldGrowthMb: number[] = [];
   for (let i = 1; i <= LONG_PASSES; i++) {
     if (i === WARM_PASSES + 1) await enter('long');
+    if (PASS_GAP_MS > 0) await sleep(PASS_GAP_MS);
     const next = nextMinute(applied, i);
     const cpu = process.cpuUsage();
     const before = oldGenerationMb();
@@ -302,7 +306,7 @@ export const reconcileBenchmark: Benchmark = {
     const peakShort = mb(m.rss.passes);
     const peakLong = Math.max(mb(m.rss.passes), mb(m.rss.long));
     return {
-      title: `Reconcile pass over ${APPLIANCES.toLocaleString('en-US')} appliances (20 rollouts, ${m.assignments.toLocaleString('en-US')} assignments)`,
+      title: `Reconcile pass over ${APPLIANCES.toLocaleString('en-US')} appliances (20 rollouts, ${m.assignments.toLocaleString('en-US')} assignments${PASS_GAP_MS ? `, warm passes ${PASS_GAP_MS / 1000} s apart` : ''})`,
       figures: [
         { name: 'cold pass (first, cache empty)', value: m.coldMs, unit: 'ms' },
         { name: `warm pass (median of ${LONG_PASSES})`, value: warm, unit: 'ms' },

@@ -57,7 +57,7 @@ export class ReconcileCache {
   private readonly positionHints = new Map<string, Int32Array>();
   private statuses: { index: DesiredIndex; byPosition: (ApplianceStatus | undefined)[] } | null = null;
   /** The previous pass's per-appliance findings, to be shared when unchanged (see FindingLanes). */
-  findings = new FindingLanes();
+  readonly findings = new FindingLanes();
   readonly stats: CacheStats = { hits: 0, incremental: 0, full: 0 };
 
   /** The index of a desired state, built on first use and kept while the object lives. */
@@ -112,8 +112,11 @@ export class ReconcileCache {
     return kept;
   }
 
-  /** Takes a workspace back at the end of a pass, clearing its references to the observed state. */
-  returnWorkspace(ws: Workspace): void {
+  /**
+   * Ends a pass: takes its workspace back, clearing the references to the observed state, and
+   * keeps the findings it made for the next pass to reuse.
+   */
+  endPass(ws: Workspace): void {
     releaseWorkspace(ws);
     this.findings.rotate();
   }
@@ -151,7 +154,7 @@ export class ReconcileCache {
     this.workspace = null;
     this.positionHints.clear();
     this.statuses = null;
-    this.findings = new FindingLanes();
+    this.findings.clear();
   }
 }
 

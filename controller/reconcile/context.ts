@@ -116,7 +116,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
 
 /** Ends a pass: hands the workspace back to the cache, holding nothing of the observed state. */
 export function endPass(ctx: ReconcileContext): void {
-  if (ctx.cache) ctx.cache.returnWorkspace(ctx.workspace);
+  if (ctx.cache) ctx.cache.endPass(ctx.workspace);
 }
 
 /** The lane of per-appliance findings named `key`: shared with the previous pass through the cache, if any. */

@@ -27,7 +27,8 @@ export interface ReconcileOptions {
  * of any input list. Rollouts are planned newest release first, so that each knows which of its
  * appliances a newer rollout has claimed before it assigns, counts or advances. Statuses describe
  * the fleet once the actions are applied: reconciling `applyPlanToState(observed, plan)` at the same
- * `now` yields no action.
+ * `now` yields no action. A plan is data and is never changed once made: plans made with the same
+ * cache share the appliance entries and findings that did not change between them.
  */
 export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
   const cache = options.cache === undefined ? sharedReconcileCache : options.cache;

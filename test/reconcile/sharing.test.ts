@@ -75,7 +75,7 @@ describe('plans made with a cache share what did not change with the previous pl
     reconcile(d, observe(NOW.getTime()), NOW, { cache });
     const ws = cache.takeWorkspace(41);
     expect(ws.seen.obs.every((o) => o === undefined)).toBe(true);
-    cache.returnWorkspace(ws);
+    cache.endPass(ws);
     // The same columns serve the next pass.
     expect(cache.takeWorkspace(41)).toBe(ws);
   });
