@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import { batches, CheckPool } from '../../controller/desired/check-pool.js';
+import { loadFleetFiles, type FleetFile } from '../../controller/desired/load.js';
+import { readFleetDirectory } from '../../controller/desired/load-directory.js';
+import { loadFleetFilesInParallel, PARALLEL_MIN_BYTES, parallelPoolFor } from '../../controller/desired/parallel-load.js';
+import { appliance, files } from './fleet-builders.js';
+import { builtPool, largeFleet } from './large-fleet.js';
+
+const pool = builtPool();
+const temporary: string[] = [];
+afterAll(async () => {
+  await pool.close();
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-parallel-'));
+  temporary.push(dir);
+  return dir;
+}
+
+/** Every directory of a corpus, by name. */
+function corpus(root: string, sub = ''): [string, string][] {
+  return readdirSync(root)
+    .filter((name) => statSync(join(root, name)).isDirectory())
+    .sort()
+    .map((name) => [name, join(root, name, sub)] as [string, string])
+    .filter(([, dir]) => existsSync(dir));
+}
+
+const REPOSITORIES: [string, string][] = [
+  ...corpus('test/fixtures/invalid').map(([name, dir]): [string, string] => [`invalid/${name}`, dir]),
+  ...corpus('test/fixtures/valid').map(([name, dir]): [string, string] => [`valid/${name}`, dir]),
+  ...corpus('test/fixtures/scenarios', 'fleet').map(([name, dir]): [string, string] => [`scenario/${name}`, dir]),
+  ['fleet-repo-example', 'fleet-repo-example'],
+];
+
+/** Both paths over the same files: the reference in this thread, and the workers (forced, whatever the size). */
+async function bothWays(given: FleetFile[]) {
+  const reference = loadFleetFiles(given, 'rev');
+  const parallel = await loadFleetFilesInParallel(given, 'rev', { pool, minBytes: 0 });
+  return { reference, parallel };
+}
+
+describe('loading on worker threads gives what loading in one thread gives', () => {
+  test.each(REPOSITORIES)('%s', async (_name, dir) => {
+    const { files: given } = await readFleetDirectory(dir);
+    const { reference, parallel } = await bothWays(given);
+    expect(parallel).toEqual(reference);
+  });
+
+  test.each([
+    { name: 'a large valid repository, cut into batches', given: largeFleet(120, 20) },
+    { name: 'a large repository with mistakes in several batches and across them', given: largeFleet(120, 20, [3, 60, 119]) },
+  ])('$name', async ({ given }) => {
+    expect(batches(given, 16).length).toBeGreaterThan(4);
+    const { reference, parallel } = await bothWays(given);
+    expect(parallel).toEqual(reference);
+    // Errors from single files, and the rules across documents, all survive the trip.
+    if (!reference.ok) expect(new Set(reference.errors.map((e) => e.file.split('/')[0])).size).toBeGreaterThan(2);
+  });
+
+  test('random mutations of valid repositories: the same errors, positions and state', async () => {
+    const repositories = await Promise.all(['fleet-repo-example', 'test/fixtures/valid/full'].map(async (dir) => (await readFleetDirectory(dir)).files));
+    const pieces = ['\t', ': ', '- ', '"', '&a ', '*a', '---\n', '{', ']', '#', '100', 'spec', '\n  ', '__proto__: 1\n', '%YAML 1.1\n---\n'];
+    let invalid = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), fc.nat(), fc.nat({ max: pieces.length - 1 }), fc.boolean(), async (repo, file, at, piece, cut) => {
+        const chosen = repositories[repo % repositories.length] as FleetFile[];
+        const index = file % chosen.length;
+        const given = chosen.map((f, i) => {
+          if (i !== index) return f;
+          const where = at % (f.content.length + 1);
+          return { path: f.path, content: cut ? f.content.slice(0, where) + f.content.slice(where + 3) : f.content.slice(0, where) + pieces[piece] + f.content.slice(where) };
+        });
+        const { reference, parallel } = await bothWays(given);
+        expect(parallel).toEqual(reference);
+        if (!reference.ok) invalid += 1;
+      }),
+      { numRuns: 60 },
+    );
+    expect(invalid).toBeGreaterThan(10);
+  });
+});
+
+describe('when the workers fail, the load runs in the calling thread', () => {
+  const scripts = {
+    'a worker that cannot start': "throw new Error('cannot start');\n",
+    'a worker that answers with an error': "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ batch: m.batch, error: 'broken' }));\n",
+    'a worker that exits mid-batch': "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n",
+  };
+  test.each(Object.entries(scripts))('%s: the same result, and the pool is no longer used', async (_name, script) => {
+    const path = join(tempDir(), 'worker.mjs');
+    writeFileSync(path, script);
+    const failing = new CheckPool(2, pathToFileURL(path));
+    const given = largeFleet(30, 10, [7]);
+    const result = await loadFleetFilesInParallel(given, 'rev', { pool: failing, minBytes: 0 });
+    expect(result).toEqual(loadFleetFiles(given, 'rev'));
+    expect(failing.usable).toBe(false);
+    expect(parallelPoolFor(given, { pool: failing, minBytes: 0 })).toBeNull();
+    await failing.close();
+  });
+});
+
+describe('which repositories go to the workers', () => {
+  const small = files({ 'a.yaml': appliance('a') });
+  const large = largeFleet(200, 20);
+  test.each([
+    { name: 'a small repository stays in the calling thread', given: small, options: {}, want: false },
+    { name: 'a large one goes to the pool', given: large, options: {}, want: true },
+    { name: 'a lower threshold sends a small one too', given: small, options: { minBytes: 0 }, want: true },
+    { name: 'no pool: always the calling thread', given: large, options: { pool: null }, want: false },
+  ])('$name', ({ given, options, want }) => {
+    expect(large.reduce((n, f) => n + f.content.length, 0)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+    expect(parallelPoolFor(given, { pool, ...options }) !== null).toBe(want);
+  });
+});
+
+describe('batches', () => {
+  const sized = (...sizes: number[]) => sizes.map((n, i) => ({ path: `f${i}.yaml`, content: 'x'.repeat(n) }));
+  const KB = 1024;
+  test.each([
+    { name: 'nothing', given: { sizes: [] as number[], count: 4 }, want: [] as number[][] },
+    { name: 'small files share one batch', given: { sizes: [10, 10, 10], count: 4 }, want: [[0, 3]] },
+    { name: 'even files split evenly', given: { sizes: [64 * KB, 64 * KB, 64 * KB, 64 * KB], count: 2 }, want: [[0, 2], [2, 2]] },
+    { name: 'a file larger than a batch is a batch of its own', given: { sizes: [40 * KB, 300 * KB, 40 * KB], count: 4 }, want: [[0, 1], [1, 1], [2, 1]] },
+  ])('$name', ({ given, want }) => {
+    const got = batches(sized(...given.sizes), given.count).map(([first, batch]) => [first, batch.length]);
+    expect(got).toEqual(want);
+  });
+
+  test('every file once, in order, each batch a run of consecutive files', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 100 * KB }), { maxLength: 60 }), fc.integer({ min: 1, max: 32 }), (sizes, count) => {
+        const given = sized(...sizes);
+        const cut = batches(given, count);
+        expect(cut.flatMap(([, batch]) => batch)).toEqual(given);
+        let next = 0;
+        for (const [first, batch] of cut) {
+          expect(first).toBe(next);
+          expect(batch.length).toBeGreaterThan(0);
+          next += batch.length;
+        }
+      }),
+    );
+  });
+});
+
+describe('muster validate on a large repository', () => {
+  const run = promisify(execFile);
+  const CLI = 'dist/controller/cli/main.js';
+  test.each([
+    { name: 'valid: exit 0 with the count, and the process ends', given: largeFleet(200, 20), want: { code: 0 } },
+    { name: 'invalid: exit 1 with the errors of the reference', given: largeFleet(200, 20, [5, 150]), want: { code: 1 } },
+  ])('$name', async ({ given, want }) => {
+    expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
+    const dir = tempDir();
+    for (const file of given) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.content);
+    }
+    const outcome = await run(process.execPath, [CLI, 'validate', dir, '--format', 'json'], { timeout: 60_000 }).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    expect(outcome.code).toBe(want.code);
+    const reference = loadFleetFiles(given, 'rev');
+    expect(JSON.parse(outcome.stdout)).toEqual(reference.ok ? { errors: [], objects: reference.state.objects.length } : { errors: reference.errors, objects: 0 });
+  });
+});
