@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { OtsPolicy } from '../desired/types.js';
 import { readEvidenceRequest, storedBundleId } from '../ots/lifecycle/evidence-request.js';
 import type { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
@@ -7,6 +8,7 @@ import { StoreUnavailableError, type ProofRow, type Store } from '../store/store
 import { bearerToken } from './bearer.js';
 import { RETRY_AFTER_SECONDS } from './checkin-route.js';
 import { sendError } from './errors.js';
+import { TokenCache } from './token-cache.js';
 
 /** Evidence submissions by outcome (ControllerMetrics implements it). */
 export interface EvidenceMetrics {
@@ -23,6 +25,10 @@ export interface EvidenceRouteOptions {
   /** Stamps new proofs' `createdAt`. */
   now: () => Date;
   metrics?: EvidenceMetrics;
+  /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
+  tokenRefreshMs?: number;
+  /** Where the token cache says it cannot read the tokens. */
+  logger?: Logger;
 }
 
 /**
@@ -30,11 +36,15 @@ export interface EvidenceRouteOptions {
  * sha256}`; the digest is submitted to the OtsPolicy's calendars and the proof stored (201), or the
  * stored one is reported (200). 401 without a valid token, 422 naming the wrong field, 409 when the
  * desired state has no OtsPolicy or the bundle is known with another hash, 503 with Retry-After
- * while the store is unavailable.
+ * while the store is unavailable. Tokens are looked up in memory as check-ins' are (token-cache.ts):
+ * a submission costs no query for its token, and a rotated token is refused as a check-in is.
  */
 export function evidencePlugin(options: EvidenceRouteOptions): (app: FastifyInstance) => void {
   const count = (outcome: EvidenceMetricOutcome) => options.metrics?.submission(outcome);
   return (app) => {
+    const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger });
+    void tokens.start();
+    app.addHook('onClose', async () => tokens.stop());
     app.post('/v1/evidence', async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
       if (!token) {
@@ -42,7 +52,7 @@ export function evidencePlugin(options: EvidenceRouteOptions): (app: FastifyInst
         return sendError(reply, 'Unauthorized', 'send the appliance token as `Authorization: Bearer <token>`');
       }
       try {
-        const appliance = await options.store.applianceForToken(token);
+        const appliance = await tokens.applianceFor(token);
         if (!appliance) {
           count('unauthorized');
           return sendError(reply, 'Unauthorized', 'unknown or rotated token: issue one with `muster appliance token ID`');

@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../controller/ots/bytes.js';
 import { parseDetached } from '../../controller/ots/codec.js';
 import { pendingCommitments } from '../../controller/ots/commitments.js';
-import { post, type TestApi } from '../api/api-harness.js';
+import { evidencePlugin } from '../../controller/api/evidence-route.js';
+import { openMigratedStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
+import { post, startTestApi, type TestApi } from '../api/api-harness.js';
 import { ALICE, BOB, STORES, T0, sqliteStore, desiredWith, expectedCommitment, samples, startEvidenceApi, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
 
 const SHA = createHash('sha256').update('incidents 2026-03-01').digest('hex');
@@ -142,6 +145,35 @@ describe('POST /v1/evidence refuses', () => {
     await setUp(sqliteStore);
     const bundleId = `A9._:-${'z'.repeat(194)}`;
     expect((await evidence({ bundleId, sha256: SHA })).status).toBe(201);
+  });
+
+  it('looks tokens up in memory as check-ins do: no query per submission, a rotation refused at once, another process’s token accepted', async () => {
+    l = await startLifecycle(sqliteStore);
+    token = (await l.h.store.issueToken('lab-01')) as string;
+    let lookups = 0;
+    const counted = new Proxy(l.h.store, {
+      get: (target, key, receiver) =>
+        key === 'applianceForToken'
+          ? (t: string) => {
+              lookups += 1;
+              return target.applianceForToken(t);
+            }
+          : Reflect.get(target, key, receiver),
+    }) as Store;
+    api = await startTestApi(l.h.store, l.desired, l.clock.now, {
+      plugins: [evidencePlugin({ store: counted, policy: () => l.desired.otsPolicy, calendars: l.calendars, now: () => l.clock.now })],
+    });
+    expect((await evidence({ bundleId: 'b-1', sha256: SHA })).status).toBe(201);
+    expect((await evidence({ bundleId: 'b-1', sha256: SHA })).status).toBe(200);
+
+    const rotated = (await l.h.store.issueToken('lab-01', { rotate: true })) as string;
+    expect((await evidence({ bundleId: 'b-1', sha256: SHA })).status).toBe(401);
+    expect((await evidence({ bundleId: 'b-1', sha256: SHA }, rotated)).status).toBe(200);
+    const another = await openMigratedStore(l.h.db);
+    const elsewhere = (await another.issueToken('clinic-a-01')) as string;
+    await another.close();
+    expect((await evidence({ bundleId: 'b-1', sha256: SHA }, elsewhere)).status).toBe(201);
+    expect(lookups).toBe(0);
   });
 
   it('keeps two appliances’ bundles of the same name apart', async () => {
