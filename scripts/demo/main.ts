@@ -31,8 +31,7 @@ const controller = await startController({
   fetchIntervalMs: 5_000,
   logger: pino({ level: process.env.MUSTER_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
 });
-const tokens = [];
-for (const appliance of fleet.appliances) tokens.push({ appliance, token: (await controller.store.issueToken(appliance, { rotate: true })) as string });
+const tokens = await controller.store.issueTokens(fleet.appliances, { rotate: true });
 const simulator = startSimulator({
   server: controller.url,
   identities: tokens,
