@@ -48,15 +48,13 @@ export function causeText(ctx: ReconcileContext, c: Cause): string {
 
 function wordCause(ctx: ReconcileContext, i: number, kind: CauseKind, release: ReleaseRef): string {
   const { seen } = ctx;
-  const lastCheckin = () => toIsoFrom(seen.obs[i]?.lastCheckinAt, seen.lastCheckinMs[i] as number);
-  const assigned = () => toIso(ctx.members.assignedAtMs[i] as number);
   switch (kind) {
     case 'offline':
-      return `offline since ${toIso(offlineSince(ctx, i) ?? 0)} (last check-in ${lastCheckin()})`;
+      return `offline since ${toIso(offlineSince(ctx, i) ?? 0)} (last check-in ${lastCheckin(ctx, i)})`;
     case 'never-checked-in':
       return seen.obs[i]
-        ? `never checked in since assignment of ${release.name} at ${assigned()} (last check-in ${lastCheckin()})`
-        : `never checked in (assigned ${release.name} at ${assigned()})`;
+        ? `never checked in since assignment of ${release.name} at ${assignedAt(ctx, i)} (last check-in ${lastCheckin(ctx, i)})`
+        : `never checked in (assigned ${release.name} at ${assignedAt(ctx, i)})`;
     case 'deferring':
       return `deferring updates until ${toIsoFrom(seen.obs[i]?.deferUntil, seen.deferUntilMs[i] as number)}`;
     case 'in-phase': {
@@ -65,8 +63,16 @@ function wordCause(ctx: ReconcileContext, i: number, kind: CauseKind, release: R
       return `in phase ${update?.phase} since ${updateSince(ctx, i)}${attempt}`;
     }
     case 'not-acknowledged':
-      return `checked in since assignment of ${release.name} at ${assigned()} (last at ${lastCheckin()}) but never acknowledged it`;
+      return `checked in since assignment of ${release.name} at ${assignedAt(ctx, i)} (last at ${lastCheckin(ctx, i)}) but never acknowledged it`;
   }
+}
+
+function lastCheckin(ctx: ReconcileContext, i: number): string {
+  return toIsoFrom(ctx.seen.obs[i]?.lastCheckinAt, ctx.seen.lastCheckinMs[i] as number);
+}
+
+function assignedAt(ctx: ReconcileContext, i: number): string {
+  return toIso(ctx.members.assignedAtMs[i] as number);
 }
 
 /** A few words, for a rollout message that lists several appliances. */
