@@ -54,8 +54,13 @@ export class CheckPool {
    */
   constructor(
     readonly size: number,
-    private readonly script: URL,
+    readonly script: URL,
   ) {}
+
+  /** Whether its workers are running (warm), so a load pays no start-up. */
+  get started(): boolean {
+    return this.workers.length > 0 && this.failure === null;
+  }
 
   /** Whether the pool can still take work: no worker has failed and it was not closed. */
   get usable(): boolean {

@@ -4,13 +4,20 @@ import type { FleetFile } from './parse-documents.js';
 import type { LoadResult } from './types.js';
 
 /**
- * Below this much YAML a repository is loaded in the calling thread: starting the workers and
- * copying the files to them would cost more than checking the files on two cores saves.
+ * Below this much YAML a repository is loaded in the calling thread even when the workers are
+ * running: copying the files to them and the results back would cost more than a second core saves.
  */
-export const PARALLEL_MIN_BYTES = 256 * 1024;
+export const PARALLEL_MIN_BYTES = 128 * 1024;
+
+/**
+ * The same when the workers have yet to start: each loads the parser and compiles the schemas
+ * first, and its code runs cold, which only a large repository repays (a one-shot `muster
+ * validate`, or a controller's first revision).
+ */
+export const PARALLEL_MIN_BYTES_COLD = 1024 * 1024;
 
 export interface ParallelLoadOptions {
-  /** Repositories smaller than this (bytes of YAML) are loaded in the calling thread. */
+  /** Repositories smaller than this (bytes of YAML) are loaded in the calling thread; by default `PARALLEL_MIN_BYTES` or `PARALLEL_MIN_BYTES_COLD`. */
   minBytes?: number;
   /** The pool to use; the process's shared pool by default. Null loads in the calling thread. */
   pool?: CheckPool | null;
@@ -18,14 +25,16 @@ export interface ParallelLoadOptions {
 
 /**
  * The pool `loadFleetFilesInParallel` would check `files` on, or null when it would load them in
- * the calling thread (a small repository, a single core, no pool that works).
+ * the calling thread: a small repository (smaller still when the workers are already running),
+ * a single core, no pool that works.
  */
 export function parallelPoolFor(files: readonly FleetFile[], options: ParallelLoadOptions = {}): CheckPool | null {
   let bytes = 0;
   for (const file of files) bytes += file.content.length;
   if (bytes < (options.minBytes ?? PARALLEL_MIN_BYTES)) return null;
   const pool = options.pool === undefined ? sharedCheckPool() : options.pool;
-  return pool?.usable ? pool : null;
+  if (!pool?.usable) return null;
+  return bytes >= (options.minBytes ?? (pool.started ? PARALLEL_MIN_BYTES : PARALLEL_MIN_BYTES_COLD)) ? pool : null;
 }
 
 /**

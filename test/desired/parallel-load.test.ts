@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { batches, CheckPool } from '../../controller/desired/check-pool.js';
 import { loadFleetFiles, type FleetFile } from '../../controller/desired/load.js';
 import { readFleetDirectory } from '../../controller/desired/load-directory.js';
-import { loadFleetFilesInParallel, PARALLEL_MIN_BYTES, parallelPoolFor } from '../../controller/desired/parallel-load.js';
+import { loadFleetFilesInParallel, PARALLEL_MIN_BYTES, PARALLEL_MIN_BYTES_COLD, parallelPoolFor } from '../../controller/desired/parallel-load.js';
 import { appliance, files } from './fleet-builders.js';
 import { builtPool, largeFleet } from './large-fleet.js';
 
@@ -110,16 +110,26 @@ describe('when the workers fail, the load runs in the calling thread', () => {
 });
 
 describe('which repositories go to the workers', () => {
+  const bytes = (given: FleetFile[]) => given.reduce((n, f) => n + f.content.length, 0);
   const small = files({ 'a.yaml': appliance('a') });
-  const large = largeFleet(200, 20);
+  const medium = largeFleet(100, 20);
+  const large = largeFleet(300, 30);
+  const cold = () => new CheckPool(2, pool.script);
   test.each([
-    { name: 'a small repository stays in the calling thread', given: small, options: {}, want: false },
-    { name: 'a large one goes to the pool', given: large, options: {}, want: true },
-    { name: 'a lower threshold sends a small one too', given: small, options: { minBytes: 0 }, want: true },
-    { name: 'no pool: always the calling thread', given: large, options: { pool: null }, want: false },
-  ])('$name', ({ given, options, want }) => {
-    expect(large.reduce((n, f) => n + f.content.length, 0)).toBeGreaterThan(PARALLEL_MIN_BYTES);
-    expect(parallelPoolFor(given, { pool, ...options }) !== null).toBe(want);
+    { name: 'a small repository stays in the calling thread', given: small, options: () => ({ pool }), want: false },
+    { name: 'a medium one goes to workers already running', given: medium, options: () => ({ pool }), want: true },
+    { name: 'a medium one does not start them', given: medium, options: () => ({ pool: cold() }), want: false },
+    { name: 'a large one starts them', given: large, options: () => ({ pool: cold() }), want: true },
+    { name: 'a threshold given sends a small one too', given: small, options: () => ({ pool: cold(), minBytes: 0 }), want: true },
+    { name: 'no pool: always the calling thread', given: large, options: () => ({ pool: null }), want: false },
+  ])('$name', async ({ given, options, want }) => {
+    expect(bytes(small)).toBeLessThan(PARALLEL_MIN_BYTES);
+    expect(bytes(medium)).toBeGreaterThan(PARALLEL_MIN_BYTES);
+    expect(bytes(medium)).toBeLessThan(PARALLEL_MIN_BYTES_COLD);
+    expect(bytes(large)).toBeGreaterThan(PARALLEL_MIN_BYTES_COLD);
+    await pool.check(small);
+    expect(pool.started).toBe(true);
+    expect(parallelPoolFor(given, options()) !== null).toBe(want);
   });
 });
 
@@ -153,12 +163,13 @@ describe('batches', () => {
   });
 });
 
+// Large enough for the workers to be started (PARALLEL_MIN_BYTES_COLD).
 describe('muster validate on a large repository', () => {
   const run = promisify(execFile);
   const CLI = 'dist/controller/cli/main.js';
   test.each([
-    { name: 'valid: exit 0 with the count, and the process ends', given: largeFleet(200, 20), want: { code: 0 } },
-    { name: 'invalid: exit 1 with the errors of the reference', given: largeFleet(200, 20, [5, 150]), want: { code: 1 } },
+    { name: 'valid: exit 0 with the count, and the process ends', given: largeFleet(300, 30), want: { code: 0 } },
+    { name: 'invalid: exit 1 with the errors of the reference', given: largeFleet(300, 30, [5, 150, 299]), want: { code: 1 } },
   ])('$name', async ({ given, want }) => {
     expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
     const dir = tempDir();

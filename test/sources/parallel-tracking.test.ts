@@ -41,7 +41,8 @@ const smallBad = (id: string): Revision => ({ id, files: files({ 'a.yaml': appli
 function tracked() {
   const source = new HandSource();
   const timers = new ManualTimers();
-  const t = new TrackedSource(source, timers, undefined, { pool });
+  // Revisions of more than 64 KiB go to the workers; the small ones stay in this thread.
+  const t = new TrackedSource(source, timers, undefined, { pool, minBytes: 64 * 1024 });
   const changes: TrackedChange['outcome'][] = [];
   t.onChange((change) => changes.push(change.outcome));
   return { source, timers, t, changes };
