@@ -42,7 +42,7 @@ export interface CheckedFile {
   errors: LoadError[];
 }
 
-/** An issue with its line and column: the only place a syntax tree is walked for an error. */
+/** An issue placed at its line and column, while the syntax tree of its file is at hand. */
 export function toLoadError(issue: Issue): LoadError {
   const { document } = issue;
   const offset = issue.offset ?? locateOffset(document.doc, issue.path, issue.placement);
