@@ -44,18 +44,21 @@ async function measureBatches(store: Store, total: number, batchSize: number, of
   return { perSecond: (total / ms) * 1000, commitMs: median(commits) };
 }
 
-/** Seeds pending proofs older than the cutoff with one statement, then times expireProofs. */
+/** Seeds pending proofs older than the cutoff with one statement, then times expireProofs and the rewrite of the rows behind it. */
 async function measureExpiry(store: Store, seed: (count: number) => Promise<void>): Promise<{ perSecond: number; batchMs: number }> {
   await seed(PROOFS);
   const batches: number[] = [];
   let last = process.hrtime.bigint();
-  const { ms, value } = await timeMs(() =>
-    store.expireProofs(new Date('2026-01-24T00:00:00Z'), 5000, () => {
+  // Until every row is rewritten: expireProofs itself only records the cutoff.
+  const { ms, value } = await timeMs(async () => {
+    const expired = await store.expireProofs(new Date('2026-01-24T00:00:00Z'), 5000, () => {
       const now = process.hrtime.bigint();
       batches.push(Number(now - last) / 1e6);
       last = now;
-    }),
-  );
+    });
+    await store.rewriteExpiredProofs();
+    return expired;
+  });
   if (value !== PROOFS) throw new Error(`expired ${value} of ${PROOFS} proofs`);
   return { perSecond: (value / ms) * 1000, batchMs: Math.max(...batches) };
 }

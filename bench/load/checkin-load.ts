@@ -1,6 +1,12 @@
 import { Pool } from 'undici';
 import { CHECKIN_REPORT } from '../support/checkin-report.js';
 
+/**
+ * The check-in load of the benchmarks: `connections` clients sending `POST /v1/checkin` back to
+ * back with realistic agent bodies, each request recorded with its send time, so a benchmark can
+ * take figures over the whole run (`runCheckinLoad`) or over windows of it (`startCheckinLoad` and
+ * `summarize`, e.g. before and during a proof expiry).
+ */
 export interface LoadOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080`. */
   url: string;
@@ -8,7 +14,8 @@ export interface LoadOptions {
   tokens: string[];
   /** Requests in flight at once. */
   connections: number;
-  durationMs: number;
+  /** How long runCheckinLoad measures; absent, the load runs until stopped. */
+  durationMs?: number;
   /** Requests sent before measuring, to open connections and warm caches. */
   warmupRequests?: number;
 }
@@ -23,6 +30,15 @@ export interface LoadResult {
   maxMs: number;
 }
 
+/** One request: [send time in epoch ms (comparable across processes), latency in ms, HTTP status or 0 for a transport error]. */
+export type Sample = [number, number, number];
+
+/** A load running until stopped. */
+export interface RunningLoad {
+  /** Stops sending, waits for the requests in flight, and returns every measured request in send order per client. */
+  stop(): Promise<Sample[]>;
+}
+
 const BODY = JSON.stringify(CHECKIN_REPORT);
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -31,51 +47,78 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /**
- * Drives `POST /v1/checkin` with realistic agent bodies from `connections` concurrent clients for
- * `durationMs`, and reports the rate and latency percentiles of the answered requests.
+ * Opens the connections with `warmupRequests` unmeasured requests, then resolves with the load
+ * running: every request from then on is a sample.
  */
-export async function runCheckinLoad(options: LoadOptions): Promise<LoadResult> {
+export async function startCheckinLoad(options: LoadOptions): Promise<RunningLoad> {
   const pool = new Pool(options.url, { connections: options.connections, pipelining: 1 });
   let next = 0;
   const send = async (): Promise<number> => {
     const token = options.tokens[next++ % options.tokens.length] as string;
-    const { statusCode, body } = await pool.request({
-      path: '/v1/checkin',
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: BODY,
-    });
-    await body.dump();
-    return statusCode;
+    try {
+      const { statusCode, body } = await pool.request({
+        path: '/v1/checkin',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: BODY,
+      });
+      await body.dump();
+      return statusCode;
+    } catch {
+      return 0;
+    }
   };
   const warm = options.warmupRequests ?? options.connections * 4;
-  await Promise.all(Array.from({ length: options.connections }, async (_, i) => {
-    for (let n = i; n < warm; n += options.connections) await send().catch(() => 0);
-  }));
-
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(options.durationMs) * 1_000_000n;
   await Promise.all(
-    Array.from({ length: options.connections }, async () => {
-      while (process.hrtime.bigint() < deadline) {
-        const t0 = process.hrtime.bigint();
-        const status = await send().catch(() => 0);
-        if (status === 200) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        else errors += 1;
-      }
+    Array.from({ length: options.connections }, async (_, i) => {
+      for (let n = i; n < warm; n += options.connections) await send();
     }),
   );
-  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-  await pool.close();
-  const sorted = Float64Array.from(latencies).sort();
+  const samples: Sample[] = [];
+  let running = true;
+  const clients = Array.from({ length: options.connections }, async () => {
+    while (running) {
+      const sentAt = Date.now();
+      const t0 = process.hrtime.bigint();
+      const status = await send();
+      samples.push([sentAt, Number(process.hrtime.bigint() - t0) / 1e6, status]);
+    }
+  });
   return {
-    requests: latencies.length,
-    errors,
-    perSecond: latencies.length / elapsedS,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? (sorted[sorted.length - 1] as number) : 0,
+    stop: async () => {
+      running = false;
+      await Promise.all(clients);
+      await pool.close();
+      return samples;
+    },
   };
+}
+
+/** Rate and latency percentiles of the answered requests among the samples sent within [from, to). */
+export function summarize(samples: readonly Sample[], from = -Infinity, to = Infinity): LoadResult {
+  const inside = samples.filter(([at]) => at >= from && at < to);
+  const answered = Float64Array.from(inside.filter(([, , status]) => status === 200).map(([, ms]) => ms)).sort();
+  const first = inside.reduce((min, [at]) => Math.min(min, at), Infinity);
+  const last = inside.reduce((max, [at, ms]) => Math.max(max, at + ms), -Infinity);
+  const spanS = Number.isFinite(from) && Number.isFinite(to) ? (to - from) / 1000 : (last - first) / 1000;
+  return {
+    requests: answered.length,
+    errors: inside.length - answered.length,
+    perSecond: spanS > 0 ? answered.length / spanS : 0,
+    p50Ms: percentile(answered, 50),
+    p99Ms: percentile(answered, 99),
+    maxMs: answered.length ? (answered[answered.length - 1] as number) : 0,
+  };
+}
+
+/**
+ * Drives `POST /v1/checkin` from `connections` concurrent clients for `durationMs`, and reports the
+ * rate and latency percentiles of the answered requests.
+ */
+export async function runCheckinLoad(options: LoadOptions & { durationMs: number }): Promise<LoadResult> {
+  const load = await startCheckinLoad(options);
+  const from = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
+  const to = Date.now();
+  return summarize(await load.stop(), from, to);
 }

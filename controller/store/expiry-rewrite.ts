@@ -1,6 +1,14 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { batched } from './batches.js';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { checkBatchSize } from './batches.js';
 import type { BatchListener } from './store.js';
+
+/**
+ * After each batch the rewrite rests this many times as long as the batch took, so it takes at most a
+ * quarter of the time. Nothing waits for it (readers apply the cutoff already), and on two cores a
+ * million rows rewritten back to back held check-in p99 at 2.7× its idle value (resting as long as
+ * each batch: 2.2×; three times as long: 1.3×, the rewrite taking 100 s instead of 25).
+ */
+export const REWRITE_REST_RATIO = 3;
 
 /**
  * The trailing half of proof expiry. `expireProofs` only records a cutoff, which every reader applies
@@ -14,10 +22,13 @@ import type { BatchListener } from './store.js';
 export class ExpiryRewrite {
   private running: Promise<number> | null = null;
   private again = false;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   /** `step` rewrites at most `batchSize` rows in one short transaction and returns how many. */
-  constructor(private readonly step: (batchSize: number) => number | Promise<number>) {}
+  constructor(
+    private readonly step: (batchSize: number) => number | Promise<number>,
+    private readonly restRatio = REWRITE_REST_RATIO,
+  ) {}
 
   /**
    * Rewrites until no row is left behind the cutoff and resolves with how many rows this run
@@ -25,6 +36,7 @@ export class ExpiryRewrite {
    * stopped.
    */
   run(batchSize: number, onBatch?: BatchListener): Promise<number> {
+    checkBatchSize(batchSize);
     if (this.running) {
       this.again = true;
       return this.running;
@@ -44,8 +56,12 @@ export class ExpiryRewrite {
 
   /** Stops after the batch in flight and waits for it; no run starts afterwards. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     await this.running?.catch(() => undefined);
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
   }
 
   private async loop(batchSize: number, onBatch?: BatchListener): Promise<number> {
@@ -54,8 +70,19 @@ export class ExpiryRewrite {
     let total = 0;
     do {
       this.again = false;
-      total += await batched(batchSize, () => (this.stopped ? 0 : this.step(batchSize)), (n) => n > 0 && onBatch?.(n));
+      for (let full = true; full && !this.stopped; ) {
+        const started = performance.now();
+        const changed = await this.step(batchSize);
+        total += changed;
+        if (changed > 0) onBatch?.(changed);
+        full = changed >= batchSize;
+        if (full) await this.rest(performance.now() - started);
+      }
     } while (this.again && !this.stopped);
     return total;
+  }
+
+  private async rest(workedMs: number): Promise<void> {
+    await sleep(workedMs * this.restRatio, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 }
