@@ -40,9 +40,9 @@ export class ControllerMetrics {
 
   /** Sets the gauges from a plan: what the fleet looks like now. */
   observePlan(plan: Plan): void {
-    setCounts(this.appliancesByStatus, plan.appliances.map((a) => ({ status: a.status })));
-    setCounts(this.rolloutsByPhase, plan.rollouts.map((r) => ({ phase: r.phase })));
-    setCounts(this.findingsByType, plan.findings.map((f) => ({ type: f.type, severity: f.severity })));
+    setCounts(this.appliancesByStatus, plan.appliances, (a) => a.status, (a) => ({ status: a.status }));
+    setCounts(this.rolloutsByPhase, plan.rollouts, (r) => r.phase, (r) => ({ phase: r.phase }));
+    setCounts(this.findingsByType, plan.findings, (f) => `${f.type}/${f.severity}`, (f) => ({ type: f.type, severity: f.severity }));
   }
 
   /** Sets the proof gauge from the counts a pass read, less the proofs that pass then expired. */
@@ -65,14 +65,18 @@ export class ControllerMetrics {
   }
 }
 
-function setCounts(gauge: Gauge, rows: Record<string, string>[]): void {
-  const counts = new Map<string, { labels: Record<string, string>; n: number }>();
-  for (const labels of rows) {
-    const key = JSON.stringify(labels);
-    const entry = counts.get(key) ?? { labels, n: 0 };
-    entry.n += 1;
-    counts.set(key, entry);
+/**
+ * Sets a gauge to how many items fall under each label set. A fleet has few label sets and many items,
+ * so items are counted by a string key and label objects are made once per set, not once per item.
+ */
+function setCounts<T>(gauge: Gauge, items: readonly T[], keyOf: (item: T) => string, labelsOf: (item: T) => Record<string, string>): void {
+  const counts = new Map<string, { item: T; n: number }>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const entry = counts.get(key);
+    if (entry) entry.n += 1;
+    else counts.set(key, { item, n: 1 });
   }
   gauge.reset();
-  for (const { labels, n } of counts.values()) gauge.set(labels, n);
+  for (const { item, n } of counts.values()) gauge.set(labelsOf(item), n);
 }
