@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { CheckinRequest } from '../observed/state-schema.js';
 import { StoreUnavailableError, type CheckinRecord, type StoreKind } from '../store/store.js';
-import { bearerToken } from './bearer.js';
+import { authenticate } from './authenticate.js';
 import { checkinProblems } from './checkin-validation.js';
 import { sendError } from './errors.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
-import { TokenCache } from './token-cache.js';
+import type { TokenCache } from './token-cache.js';
 import type { ApiOptions } from './server.js';
 
 /** Seconds an appliance is asked to wait when the store is unavailable. */
@@ -26,7 +26,7 @@ export function defaultGroupCommit(kind: StoreKind): GroupCommitOptions {
  * the report is written through group commit and acknowledged only once durable; the answer is the
  * appliance's target and retention policy from the latest plan.
  */
-export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions): void {
+export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, tokens: TokenCache): void {
   const { store, metrics, view } = options;
   const committer = new GroupCommitter<CheckinRecord>(
     async (batch) => {
@@ -35,25 +35,16 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions):
     },
     options.groupCommit ?? defaultGroupCommit(store.kind),
   );
-  const tokens = new TokenCache(store, { refreshMs: options.tokenRefreshMs, log: options.logger });
-  void tokens.start();
-  app.addHook('onClose', async () => {
-    tokens.stop();
-    await committer.drain();
-  });
+  app.addHook('onClose', async () => committer.drain());
 
   app.post('/v1/checkin', async (request, reply) => {
-    const token = bearerToken(request.headers.authorization);
-    if (!token) {
-      metrics.checkins.inc({ result: 'unauthorized' });
-      return sendError(reply, 'Unauthorized', 'send the appliance token as `Authorization: Bearer <token>`');
-    }
     try {
-      const appliance = await tokens.applianceFor(token);
-      if (!appliance) {
+      const auth = await authenticate(tokens, request.headers.authorization);
+      if ('refusal' in auth) {
         metrics.checkins.inc({ result: 'unauthorized' });
-        return sendError(reply, 'Unauthorized', 'unknown or rotated token: issue one with `muster appliance token ID`');
+        return sendError(reply, 'Unauthorized', auth.refusal);
       }
+      const { appliance } = auth;
       const problems = checkinProblems(request.body);
       if (problems.length) {
         metrics.checkins.inc({ result: 'invalid' });

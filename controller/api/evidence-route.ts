@@ -1,14 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Logger } from 'pino';
+import type { FastifyReply } from 'fastify';
 import type { OtsPolicy } from '../desired/types.js';
 import { readEvidenceRequest, storedBundleId } from '../ots/lifecycle/evidence-request.js';
 import type { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
 import { submitEvidence } from '../ots/lifecycle/submit-evidence.js';
 import { StoreUnavailableError, type ProofRow, type Store } from '../store/store.js';
-import { bearerToken } from './bearer.js';
+import { authenticate } from './authenticate.js';
 import { RETRY_AFTER_SECONDS } from './checkin-route.js';
 import { sendError } from './errors.js';
-import { TokenCache } from './token-cache.js';
+import type { ApiPlugin } from './server.js';
 
 /** Evidence submissions by outcome (ControllerMetrics implements it). */
 export interface EvidenceMetrics {
@@ -25,10 +24,6 @@ export interface EvidenceRouteOptions {
   /** Stamps new proofs' `createdAt`. */
   now: () => Date;
   metrics?: EvidenceMetrics;
-  /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
-  tokenRefreshMs?: number;
-  /** Where the token cache says it cannot read the tokens. */
-  logger?: Logger;
 }
 
 /**
@@ -39,24 +34,17 @@ export interface EvidenceRouteOptions {
  * while the store is unavailable. Tokens are looked up in memory as check-ins' are (token-cache.ts):
  * a submission costs no query for its token, and a rotated token is refused as a check-in is.
  */
-export function evidencePlugin(options: EvidenceRouteOptions): (app: FastifyInstance) => void {
+export function evidencePlugin(options: EvidenceRouteOptions): ApiPlugin {
   const count = (outcome: EvidenceMetricOutcome) => options.metrics?.submission(outcome);
-  return (app) => {
-    const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger });
-    void tokens.start();
-    app.addHook('onClose', async () => tokens.stop());
+  return (app, { tokens }) => {
     app.post('/v1/evidence', async (request, reply) => {
-      const token = bearerToken(request.headers.authorization);
-      if (!token) {
-        count('unauthorized');
-        return sendError(reply, 'Unauthorized', 'send the appliance token as `Authorization: Bearer <token>`');
-      }
       try {
-        const appliance = await tokens.applianceFor(token);
-        if (!appliance) {
+        const auth = await authenticate(tokens, request.headers.authorization);
+        if ('refusal' in auth) {
           count('unauthorized');
-          return sendError(reply, 'Unauthorized', 'unknown or rotated token: issue one with `muster appliance token ID`');
+          return sendError(reply, 'Unauthorized', auth.refusal);
         }
+        const { appliance } = auth;
         const read = readEvidenceRequest(request.body);
         if (!read.ok) {
           count('invalid');

@@ -8,6 +8,7 @@ import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ResponseIndex } from './response-index.js';
 import { registerStatusRoutes } from './status-routes.js';
+import { TokenCache } from './token-cache.js';
 import { registerWebhookRoute } from './webhook-route.js';
 
 /** What the running controller shows the API: kept current by the reconcile loop. */
@@ -38,8 +39,11 @@ export interface ApiOptions {
   /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
   tokenRefreshMs?: number;
   /** Extra routes (the evidence endpoint of the OTS lifecycle) registered on the same server. */
-  plugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+  plugins?: ApiPlugin[];
 }
+
+/** Routes added beside the check-in API; they authenticate appliances with the same token table. */
+export type ApiPlugin = (app: FastifyInstance, shared: { tokens: TokenCache }) => void | Promise<void>;
 
 /** Largest request body accepted, per DESIGN.md. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -69,9 +73,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return sendError(reply, 'Internal', 'internal error; see the controller log');
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'NotFound', `no route ${request.method} ${request.url}`));
-  registerCheckinRoute(app, options);
+  const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger });
+  void tokens.start();
+  app.addHook('onClose', async () => tokens.stop());
+  registerCheckinRoute(app, options, tokens);
   registerStatusRoutes(app, options);
   if (options.webhookSecret) registerWebhookRoute(app, options.webhookSecret, options.onWebhook ?? (() => {}));
-  for (const plugin of options.plugins ?? []) await plugin(app);
+  for (const plugin of options.plugins ?? []) await plugin(app, { tokens });
   return app;
 }

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GroupCommitOptions } from '../api/group-commit.js';
 import { ResponseIndex } from '../api/response-index.js';
 import { evidencePlugin } from '../api/evidence-route.js';
 import { ControllerMetrics } from '../api/metrics.js';
-import { buildApi, type ApiView } from '../api/server.js';
+import { buildApi, type ApiPlugin, type ApiView } from '../api/server.js';
 import type { DesiredState } from '../desired/types.js';
 import type { FetchLike } from '../ots/calendar-http.js';
 import { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
@@ -48,7 +47,7 @@ export interface ControllerOptions {
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
   groupCommit?: GroupCommitOptions;
   /** Routes added to the API besides the built-in ones (check-ins, status, webhook, evidence). */
-  apiPlugins?: ((app: FastifyInstance) => void | Promise<void>)[];
+  apiPlugins?: ApiPlugin[];
   /** The HTTP layer OpenTimestamps calendars are reached through (the global fetch by default). */
   calendarFetch?: FetchLike;
 }

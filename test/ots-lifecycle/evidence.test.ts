@@ -160,7 +160,8 @@ describe('POST /v1/evidence refuses', () => {
             }
           : Reflect.get(target, key, receiver),
     }) as Store;
-    api = await startTestApi(l.h.store, l.desired, l.clock.now, {
+    // The API's token table reads through the counting store: a query per submission would show.
+    api = await startTestApi(counted, l.desired, l.clock.now, {
       plugins: [evidencePlugin({ store: counted, policy: () => l.desired.otsPolicy, calendars: l.calendars, now: () => l.clock.now })],
     });
     expect((await evidence({ bundleId: 'b-1', sha256: SHA })).status).toBe(201);
