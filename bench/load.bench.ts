@@ -7,12 +7,13 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { closeSharedCheckPool, sharedCheckPool } from '../controller/desired/check-pool.js';
 import { loadFleetFiles } from '../controller/desired/load.js';
-import { loadFleetDirectory, readFleetDirectory } from '../controller/desired/load-directory.js';
+import { contentRevision, loadFleetDirectory, readFleetDirectory } from '../controller/desired/load-directory.js';
+import { loadFleetFilesInParallel } from '../controller/desired/parallel-load.js';
 import { withPlainEnvironment } from '../controller/desired/parse-documents.js';
 import { median, timeMs, type BenchResult, type Benchmark } from './bench.js';
 
 const DOCUMENTS = 10_000;
-const RUNS = 7;
+const RUNS = 9;
 const GOAL_MS = 1_000;
 const SITES = 60;
 const APPLIANCES_PER_FILE = 50;
@@ -88,7 +89,19 @@ async function parseOnlyPlainEnvironment(dir: string): Promise<number> {
 const CLI = fileURLToPath(new URL('../controller/cli/main.js', import.meta.url));
 const CLI_RUNS = 3;
 
-/** Median wall time of `muster validate DIR` as a whole process: start-up, workers and all. */
+/** As the controller's directory source loads a revision: read from disk, checked on the workers (started once). */
+async function loadOnWorkers(dir: string) {
+  const { files } = await readFleetDirectory(dir);
+  return loadFleetFilesInParallel(files, contentRevision(files), { startWorkers: true });
+}
+
+/** As `muster validate` loads: read from disk, checked in one thread. */
+async function loadInOneThread(dir: string) {
+  const { files } = await readFleetDirectory(dir);
+  return loadFleetFiles(files, contentRevision(files));
+}
+
+/** Median wall time of `muster validate DIR` as a whole process: start-up, loading, output. */
 async function validateProcess(dir: string): Promise<number> {
   const run = promisify(execFile);
   const times: number[] = [];
@@ -96,21 +109,27 @@ async function validateProcess(dir: string): Promise<number> {
   return median(times);
 }
 
+type Measured = { wall: number; cpu: number };
+
 /**
- * Median wall time and median CPU time (user + system) of `RUNS` runs after a warm-up. On a
- * shared machine the CPU time says what the work costs; the wall time says what a user waits.
+ * Median wall time and median CPU time (user + system, every thread) of `RUNS` runs of each
+ * function after a warm-up of each, the functions taking turns run by run, so that the load other
+ * work puts on this shared machine falls on all of them alike. The CPU time says what the work
+ * costs; the wall time says what a user waits.
  */
-async function medianOf(fn: () => Promise<unknown> | unknown): Promise<{ wall: number; cpu: number }> {
-  await fn(); // warm up: module compilation, ajv's compiled validators, the page cache
-  const wall: number[] = [];
-  const cpu: number[] = [];
+async function mediansOf<K extends string>(fns: Record<K, () => Promise<unknown> | unknown>): Promise<Record<K, Measured>> {
+  const names = Object.keys(fns) as K[];
+  for (const name of names) await fns[name](); // warm up: compiled code, ajv's validators, the workers, the page cache
+  const samples = Object.fromEntries(names.map((name) => [name, { wall: [] as number[], cpu: [] as number[] }])) as Record<K, { wall: number[]; cpu: number[] }>;
   for (let i = 0; i < RUNS; i++) {
-    const before = process.cpuUsage();
-    wall.push((await timeMs(fn)).ms);
-    const used = process.cpuUsage(before);
-    cpu.push((used.user + used.system) / 1000);
+    for (const name of names) {
+      const before = process.cpuUsage();
+      samples[name].wall.push((await timeMs(fns[name])).ms);
+      const used = process.cpuUsage(before);
+      samples[name].cpu.push((used.user + used.system) / 1000);
+    }
   }
-  return { wall: median(wall), cpu: median(cpu) };
+  return Object.fromEntries(names.map((name) => [name, { wall: median(samples[name].wall), cpu: median(samples[name].cpu) }])) as Record<K, Measured>;
 }
 
 /** `load`: load and validate a generated 10,000-document repository, beside a parse-only pass over the same files. */
@@ -122,12 +141,14 @@ export const loadBenchmark: Benchmark = {
       const { files, documents } = writeRepository(dir);
       const check = await loadFleetDirectory(dir);
       if (!check.ok) throw new Error(`the generated repository is invalid: ${check.errors[0]?.message}`);
-      const { files: inMemory } = await readFleetDirectory(dir);
-      const workers = sharedCheckPool()?.size ?? 0;
-      const load = await medianOf(() => loadFleetDirectory(dir));
-      const oneThread = await medianOf(() => loadFleetFiles(inMemory, 'bench'));
-      const parse = await medianOf(() => parseOnly(dir));
-      const parsePlain = await medianOf(() => parseOnlyPlainEnvironment(dir));
+      const loadAtStart = loadavg()[0] as number;
+      const { load, oneThread, parse, parsePlain } = await mediansOf({
+        load: () => loadOnWorkers(dir),
+        oneThread: () => loadInOneThread(dir),
+        parse: () => parseOnly(dir),
+        parsePlain: () => parseOnlyPlainEnvironment(dir),
+      });
+      const workers = sharedCheckPool()?.started ? (sharedCheckPool()?.size ?? 0) : 0;
       await closeSharedCheckPool();
       const cli = await validateProcess(dir);
       const ratio = load.wall / parse.wall;
@@ -137,20 +158,21 @@ export const loadBenchmark: Benchmark = {
         figures: [
           { name: 'files', value: files, unit: '' },
           { name: 'documents', value: documents, unit: '' },
-          { name: 'worker threads (0: one thread)', value: workers, unit: '' },
-          { name: `load + validate from disk (loadFleetDirectory, as muster validate), wall (median of ${RUNS})`, value: load.wall, unit: 'ms' },
-          { name: 'load + validate from disk, CPU (every thread)', value: load.cpu, unit: 'ms' },
-          { name: 'load + validate in one thread, files in memory (loadFleetFiles), wall', value: oneThread.wall, unit: 'ms' },
-          { name: 'load + validate in one thread, CPU', value: oneThread.cpu, unit: 'ms' },
+          { name: 'worker threads', value: workers, unit: '' },
+          { name: `load + validate from disk on the workers (as the controller loads a revision), wall (median of ${RUNS})`, value: load.wall, unit: 'ms' },
+          { name: 'load + validate from disk on the workers, CPU (every thread)', value: load.cpu, unit: 'ms' },
+          { name: 'load + validate from disk in one thread (as muster validate loads), wall', value: oneThread.wall, unit: 'ms' },
+          { name: 'load + validate from disk in one thread, CPU', value: oneThread.cpu, unit: 'ms' },
           { name: 'parse-only: read + YAML parse to data, one thread, wall', value: parse.wall, unit: 'ms' },
           { name: 'parse-only, CPU', value: parse.cpu, unit: 'ms' },
           { name: "parse-only with the loader's parser set-up (plain environment), wall", value: parsePlain.wall, unit: 'ms' },
           { name: "parse-only with the loader's parser set-up, CPU", value: parsePlain.cpu, unit: 'ms' },
-          { name: 'ratio load+validate / parse-only (wall)', value: ratio, unit: '×' },
-          { name: 'ratio load+validate / parse-only (CPU)', value: cpuRatio, unit: '×' },
-          { name: "ratio one-thread load+validate / parse-only with the loader's set-up (CPU)", value: oneThread.cpu / parsePlain.cpu, unit: '×' },
-          { name: `muster validate DIR, whole process (median of ${CLI_RUNS})`, value: cli, unit: 'ms' },
-          { name: 'machine load average (1 min) during the run', value: loadavg()[0] as number, unit: '' },
+          { name: 'ratio load+validate on the workers / parse-only (wall)', value: ratio, unit: '×' },
+          { name: 'ratio load+validate on the workers / parse-only (CPU)', value: cpuRatio, unit: '×' },
+          { name: "ratio load+validate in one thread / parse-only with the loader's set-up (CPU)", value: oneThread.cpu / parsePlain.cpu, unit: '×' },
+          { name: `muster validate DIR, whole process, one thread (median of ${CLI_RUNS})`, value: cli, unit: 'ms' },
+          { name: 'machine load average (1 min) at the start of the run', value: loadAtStart, unit: '' },
+          { name: 'machine load average (1 min) at the end of the run', value: loadavg()[0] as number, unit: '' },
         ],
         comparison: `load+validate is ${ratio.toFixed(2)}× a parse-only pass over the same files in wall time, ${cpuRatio.toFixed(2)}× in CPU time`,
         goal: `load+validate of ${DOCUMENTS.toLocaleString('en')} documents under ${GOAL_MS} ms`,

@@ -93,10 +93,11 @@ export class CheckPool {
   private startWorkers(): void {
     while (this.workers.length < this.size) {
       const worker = new Worker(this.script);
-      worker.unref();
       worker.on('message', (reply: CheckReply) => this.settle(worker, reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => this.fail(new Error(`a check worker stopped (exit code ${code})`)));
+      // After the listeners: adding a 'message' listener references the worker again.
+      worker.unref();
       this.workers.push(worker);
       this.idle.push(worker);
     }

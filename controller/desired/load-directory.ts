@@ -69,9 +69,10 @@ export function contentRevision(files: readonly FleetFile[]): string {
 
 /**
  * Loads the fleet repository in `dir` as it is on disk: see `loadFleetFiles` (a large repository
- * is checked on worker threads, with the same result: `loadFleetFilesInParallel`). Its revision is
- * a content hash (`sha256:<hex>`), so an unchanged tree always gives the same revision. Rejects
- * only when `dir` cannot be read at all; bad content is returned as errors.
+ * goes to the worker threads when they are running, with the same result: see
+ * `loadFleetFilesInParallel`; a one-shot load does not start them). Its revision is a content
+ * hash (`sha256:<hex>`), so an unchanged tree always gives the same revision. Rejects only when
+ * `dir` cannot be read at all; bad content is returned as errors.
  */
 export async function loadFleetDirectory(dir: string): Promise<LoadResult> {
   const { files, unreadable } = await readFleetDirectory(dir);

@@ -82,13 +82,16 @@ export class TrackedSource {
   private lastFetchError: string | null = null;
   /** The loads on worker threads not yet recorded, chained in fetch order. */
   private loading: Promise<void> | null = null;
+  private readonly parallel: ParallelLoadOptions;
 
   constructor(
     readonly source: Source,
     private readonly timers: Timers = systemTimers,
     initial?: TrackerState,
-    private readonly parallel: ParallelLoadOptions = {},
+    parallel: ParallelLoadOptions = {},
   ) {
+    // A source loads revision after revision: the workers' start-up is paid once.
+    this.parallel = { startWorkers: true, ...parallel };
     this.state = initial ?? initialTrackerState(timers.now());
     source.onRevision((revision) => this.offer(revision));
     source.onFetch(() => this.noteFetch());

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { batches, CheckPool } from '../../controller/desired/check-pool.js';
 import { loadFleetFiles, type FleetFile } from '../../controller/desired/load.js';
 import { readFleetDirectory } from '../../controller/desired/load-directory.js';
-import { loadFleetFilesInParallel, PARALLEL_MIN_BYTES, PARALLEL_MIN_BYTES_COLD, parallelPoolFor } from '../../controller/desired/parallel-load.js';
+import { loadFleetFilesInParallel, PARALLEL_MIN_BYTES, parallelPoolFor } from '../../controller/desired/parallel-load.js';
 import { appliance, files } from './fleet-builders.js';
 import { builtPool, largeFleet } from './large-fleet.js';
 
@@ -101,7 +101,7 @@ describe('when the workers fail, the load runs in the calling thread', () => {
     writeFileSync(path, script);
     const failing = new CheckPool(2, pathToFileURL(path));
     const given = largeFleet(30, 10, [7]);
-    const result = await loadFleetFilesInParallel(given, 'rev', { pool: failing, minBytes: 0 });
+    const result = await loadFleetFilesInParallel(given, 'rev', { pool: failing, minBytes: 0, startWorkers: true });
     expect(result).toEqual(loadFleetFiles(given, 'rev'));
     expect(failing.usable).toBe(false);
     expect(parallelPoolFor(given, { pool: failing, minBytes: 0 })).toBeNull();
@@ -112,21 +112,19 @@ describe('when the workers fail, the load runs in the calling thread', () => {
 describe('which repositories go to the workers', () => {
   const bytes = (given: FleetFile[]) => given.reduce((n, f) => n + f.content.length, 0);
   const small = files({ 'a.yaml': appliance('a') });
-  const medium = largeFleet(100, 20);
-  const large = largeFleet(300, 30);
+  const large = largeFleet(100, 20);
   const cold = () => new CheckPool(2, pool.script);
   test.each([
     { name: 'a small repository stays in the calling thread', given: small, options: () => ({ pool }), want: false },
-    { name: 'a medium one goes to workers already running', given: medium, options: () => ({ pool }), want: true },
-    { name: 'a medium one does not start them', given: medium, options: () => ({ pool: cold() }), want: false },
-    { name: 'a large one starts them', given: large, options: () => ({ pool: cold() }), want: true },
-    { name: 'a threshold given sends a small one too', given: small, options: () => ({ pool: cold(), minBytes: 0 }), want: true },
-    { name: 'no pool: always the calling thread', given: large, options: () => ({ pool: null }), want: false },
+    { name: 'a large one goes to workers already running', given: large, options: () => ({ pool }), want: true },
+    { name: 'a one-shot load does not start them', given: large, options: () => ({ pool: cold() }), want: false },
+    { name: 'a load that may start them does', given: large, options: () => ({ pool: cold(), startWorkers: true }), want: true },
+    { name: 'even then a small one stays', given: small, options: () => ({ pool: cold(), startWorkers: true }), want: false },
+    { name: 'a threshold given sends a small one too', given: small, options: () => ({ pool, minBytes: 0 }), want: true },
+    { name: 'no pool: always the calling thread', given: large, options: () => ({ pool: null, startWorkers: true }), want: false },
   ])('$name', async ({ given, options, want }) => {
     expect(bytes(small)).toBeLessThan(PARALLEL_MIN_BYTES);
-    expect(bytes(medium)).toBeGreaterThan(PARALLEL_MIN_BYTES);
-    expect(bytes(medium)).toBeLessThan(PARALLEL_MIN_BYTES_COLD);
-    expect(bytes(large)).toBeGreaterThan(PARALLEL_MIN_BYTES_COLD);
+    expect(bytes(large)).toBeGreaterThan(PARALLEL_MIN_BYTES);
     await pool.check(small);
     expect(pool.started).toBe(true);
     expect(parallelPoolFor(given, options()) !== null).toBe(want);
@@ -163,26 +161,21 @@ describe('batches', () => {
   });
 });
 
-// Large enough for the workers to be started (PARALLEL_MIN_BYTES_COLD).
-describe('muster validate on a large repository', () => {
-  const run = promisify(execFile);
-  const CLI = 'dist/controller/cli/main.js';
-  test.each([
-    { name: 'valid: exit 0 with the count, and the process ends', given: largeFleet(300, 30), want: { code: 0 } },
-    { name: 'invalid: exit 1 with the errors of the reference', given: largeFleet(300, 30, [5, 150, 299]), want: { code: 1 } },
-  ])('$name', async ({ given, want }) => {
-    expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
+describe('a process that loaded on worker threads', () => {
+  test('ends on its own: idle workers never keep it alive', async () => {
     const dir = tempDir();
-    for (const file of given) {
-      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-      writeFileSync(join(dir, file.path), file.content);
-    }
-    const outcome = await run(process.execPath, [CLI, 'validate', dir, '--format', 'json'], { timeout: 60_000 }).then(
-      (r) => ({ code: 0, stdout: r.stdout }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    const script = join(dir, 'load.mjs');
+    const module = (path: string) => JSON.stringify(pathToFileURL(join(process.cwd(), 'dist', path)).href);
+    writeFileSync(
+      script,
+      `import { loadFleetFilesInParallel } from ${module('controller/desired/parallel-load.js')};
+import { sharedCheckPool } from ${module('controller/desired/check-pool.js')};
+const files = JSON.parse(process.argv[2]);
+const result = await loadFleetFilesInParallel(files, 'rev', { startWorkers: true, minBytes: 0 });
+console.log(JSON.stringify({ ok: result.ok, workers: sharedCheckPool()?.started ?? false }));
+`,
     );
-    expect(outcome.code).toBe(want.code);
-    const reference = loadFleetFiles(given, 'rev');
-    expect(JSON.parse(outcome.stdout)).toEqual(reference.ok ? { errors: [], objects: reference.state.objects.length } : { errors: reference.errors, objects: 0 });
+    const { stdout } = await promisify(execFile)(process.execPath, [script, JSON.stringify(largeFleet(20, 5))], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ ok: true, workers: availableParallelism() > 1 });
   });
 });
