@@ -9,7 +9,7 @@ const program = new Command('muster')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { loadFleetDirectory } from '../desired/load-directory.js';
-import { isPostgresUrl, openMigratedStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { CliError, EXIT_INVALID, EXIT_USAGE } from './exit-codes.js';
 
@@ -10,6 +9,8 @@ import { CliError, EXIT_INVALID, EXIT_USAGE } from './exit-codes.js';
  * nothing, and the path is more likely a typo.
  */
 export async function withStore<T>(db: string, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  // The drivers load only when a command opens a store: `plan --state` never needs them.
+  const { isPostgresUrl, openMigratedStore } = await import('../store/open-store.js');
   if (!isPostgresUrl(db) && !options.create && !existsSync(db)) {
     throw new CliError(`no Muster database at ${db}: start the controller first, or name the database with --db or MUSTER_DB`, EXIT_INVALID);
   }

@@ -20,10 +20,10 @@ describe('the systemd unit', () => {
     expect(entry).toBe(`/opt/muster/${pkg.bin.muster}`);
   });
 
-  it('names a command and flags that the CLI defines', () => {
+  it('names a command and flags that the CLI defines', async () => {
     const args = directive('ExecStart').split(' ').slice(2);
     const program = new Command('muster');
-    registerCommands(program);
+    await registerCommands(program);
     const command = program.commands.find((c) => c.name() === args[0]);
     expect(command, `muster ${args[0]} exists`).toBeDefined();
     const flags = args.filter((a) => a.startsWith('--'));

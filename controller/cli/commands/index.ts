@@ -1,24 +1,27 @@
 import type { Command } from 'commander';
-import { registerApplianceCommand } from './appliance.js';
-import { registerControllerCommand } from './controller.js';
-import { registerDescribeCommand } from './describe.js';
-import { registerOtsCommand } from './ots.js';
-import { registerProofsCommand } from './proofs.js';
-import { registerPlanCommand } from './plan.js';
-import { registerStateCommand } from './state.js';
-import { registerStatusCommand } from './status.js';
-import { registerValidateCommand } from './validate.js';
 
-/** Adds every `muster` subcommand to the program; each lives in its own file beside this one. */
-export function registerCommands(program: Command): void {
-  // Commands register here as they are built.
-  registerApplianceCommand(program);
-  registerControllerCommand(program);
-  registerDescribeCommand(program);
-  registerOtsCommand(program);
-  registerProofsCommand(program);
-  registerPlanCommand(program);
-  registerStateCommand(program);
-  registerStatusCommand(program);
-  registerValidateCommand(program);
+type Register = (program: Command) => void;
+
+// Each command's module is loaded only when it runs (or for help): a command pulls in what it needs —
+// the stores' drivers, fastify, the loader — and `muster validate` should not pay for `muster controller`.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  appliance: async () => (await import('./appliance.js')).registerApplianceCommand,
+  controller: async () => (await import('./controller.js')).registerControllerCommand,
+  describe: async () => (await import('./describe.js')).registerDescribeCommand,
+  ots: async () => (await import('./ots.js')).registerOtsCommand,
+  plan: async () => (await import('./plan.js')).registerPlanCommand,
+  proofs: async () => (await import('./proofs.js')).registerProofsCommand,
+  state: async () => (await import('./state.js')).registerStateCommand,
+  status: async () => (await import('./status.js')).registerStatusCommand,
+  validate: async () => (await import('./validate.js')).registerValidateCommand,
+};
+
+/**
+ * Adds `muster` subcommands to the program: only the one `argv` names when it names one, every one
+ * otherwise (help, a mistyped name). Each lives in its own file beside this one.
+ */
+export async function registerCommands(program: Command, argv: readonly string[] = []): Promise<void> {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const chosen = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(chosen.map((name) => (COMMANDS[name] as () => Promise<Register>)()))) register(program);
 }
