@@ -4,6 +4,7 @@ import { sha256Hex } from './canonical.js';
 import { isFleetFilePath, sortErrors, type FleetFile } from './load.js';
 import { loadFleetFilesInParallel } from './parallel-load.js';
 import type { LoadError, LoadResult } from './types.js';
+import { mapLimited } from '../map-limited.js';
 
 /** Files of a directory tree that the loader reads, and the ones that could not be read. */
 export interface DirectoryFiles {
@@ -45,20 +46,6 @@ export async function readFleetDirectory(dir: string): Promise<DirectoryFiles> {
 
 // Reading files one at a time leaves the disk and the thread pool idle between reads.
 const READ_CONCURRENCY = 32;
-
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** A content hash of a set of files: the same paths and contents always give the same revision. */
 export function contentRevision(files: readonly FleetFile[]): string {

@@ -3,6 +3,7 @@ import type { ProofRow, ProofStatus, Store } from '../../store/store.js';
 import type { CalendarClient, CalendarReport } from '../calendar-client.js';
 import type { PolicyCalendars } from './policy-calendars.js';
 import { addToReport, emptyReport, upgradeChange, type UpgradeReport } from './upgrade-outcome.js';
+import { mapLimited } from '../../map-limited.js';
 
 /** The policy's default batch when a saved desired state predates the field. */
 export const DEFAULT_UPGRADE_BATCH = 500;
@@ -55,7 +56,7 @@ export class ProofUpgradeJob {
     const limit = options.limit ?? policy.upgradeBatch ?? DEFAULT_UPGRADE_BATCH;
     const rows = await this.deps.store.pendingProofs(limit, { includeExpired });
     const signal = options.signal;
-    const results = await mapLimit(rows, this.deps.concurrency ?? 8, (row) => (signal?.aborted ? Promise.resolve(null) : this.upgradeOne(client, row, now, signal)));
+    const results = await mapLimited(rows, this.deps.concurrency ?? 8, (row) => (signal?.aborted ? Promise.resolve(null) : this.upgradeOne(client, row, now, signal)));
     // Summed in the order the store handed the proofs out, whatever order the calendars answered in.
     for (const r of results) if (r) addToReport(report, r.status, r.change, r.summary);
     return report;
@@ -77,16 +78,3 @@ export class ProofUpgradeJob {
   }
 }
 
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
