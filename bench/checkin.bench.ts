@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { GroupCommitOptions } from '../controller/api/group-commit.js';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import type { LoadOptions, LoadResult } from './load/checkin-load.js';
 import { ask, forkWithRequest, stopChild } from './support/child.js';
-import { startOwnPostgres } from './support/embedded-postgres.js';
+import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { metricsSince, passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
 
@@ -42,15 +41,6 @@ function settings(env: NodeJS.ProcessEnv): Settings {
     profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
     groupCommit: env.MUSTER_BENCH_GROUP_COMMIT ? (JSON.parse(env.MUSTER_BENCH_GROUP_COMMIT) as GroupCommitOptions) : undefined,
   };
-}
-
-/** A new database on the server of `serverUrl`; returns its URL. */
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  return serverUrl.replace(/\/postgres$/, `/${name}`);
 }
 
 interface Measured {

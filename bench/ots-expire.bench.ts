@@ -11,7 +11,7 @@ import { timeMs, type BenchResult, type Benchmark } from './bench.js';
 import { summarize, type LoadOptions, type Sample } from './load/checkin-load.js';
 import { writeBenchFleet } from './support/bench-fleet.js';
 import { forkWithRequest, stopChild } from './support/child.js';
-import { startOwnPostgres } from './support/embedded-postgres.js';
+import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const LOAD = join(here, 'load', 'checkin-load-main.js');
@@ -49,14 +49,6 @@ async function seedProofs(url: string, now: Date): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  return serverUrl.replace(/\/postgres$/, `/${name}`);
 }
 
 /** Tells the load child to stop and collects its samples. */

