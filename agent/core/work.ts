@@ -1,7 +1,7 @@
 import type { UpdatePhase } from '../../controller/observed/state-schema.js';
 import type { Clock } from '../clock.js';
 import { UPDATE_BACKOFF, backoffDelayMs } from '../protocol/backoff.js';
-import type { LocalState, StateStore, Target } from '../state/local-state.js';
+import { NO_PROGRESS, type LocalState, type StateStore, type Target } from '../state/local-state.js';
 import { decide, type Running, type Step } from '../update/decide.js';
 import type { DownloadProgress } from '../update/download.js';
 import type { StepOutcome, UpdateExecutor } from '../update/executor.js';
@@ -105,18 +105,7 @@ export class UpdateWork {
   private async switchTo(target: Target | null, discard: Target | null): Promise<void> {
     if (discard) await this.ctx.executor.discard(discard);
     await this.ctx.executor.cleanup(target);
-    this.ctx.store.save({
-      work: target,
-      phase: null,
-      since: null,
-      attempt: 0,
-      error: null,
-      nextAttemptAt: null,
-      verified: false,
-      downloadedBytes: 0,
-      downloadTotal: null,
-      downloadValidator: null,
-    });
+    this.ctx.store.save({ work: target, ...NO_PROGRESS });
     this.ctx.logger.info({ release: target?.name ?? null, discarded: discard?.name ?? null }, 'new target');
   }
 

@@ -30,9 +30,8 @@ export interface LocalState {
   lastPrunedAt: number | null;
 }
 
-export const INITIAL_STATE: LocalState = {
-  serverTarget: null,
-  work: null,
+/** Progress on a release, as it is before any: what switching to a new target resets. */
+export const NO_PROGRESS = {
   phase: null,
   since: null,
   attempt: 0,
@@ -42,6 +41,12 @@ export const INITIAL_STATE: LocalState = {
   downloadedBytes: 0,
   downloadTotal: null,
   downloadValidator: null,
+} satisfies Partial<LocalState>;
+
+export const INITIAL_STATE: LocalState = {
+  serverTarget: null,
+  work: null,
+  ...NO_PROGRESS,
   deferUntil: null,
   retention: null,
   appliedPolicyHash: null,
