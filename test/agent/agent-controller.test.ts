@@ -5,7 +5,7 @@ import { createApplianceAgent } from '../../agent/core/appliance-agent.js';
 import { silentLogger } from '../../agent/core/logger.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
-import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
+import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 import { AgentFixture } from './helpers/agent-fixture.js';
 import { eventually } from './helpers/eventually.js';
@@ -21,20 +21,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 function fleetFiles(image: { url: string; sha256: string; sizeBytes: number }): Record<string, string> {
   return {
     ...smallFleetFiles({ appliances: APPLIANCES }),
-    'releases/v1.0.51.yaml': [
-      'apiVersion: muster.dev/v1alpha1',
-      'kind: Release',
-      'metadata:',
-      '  name: v1.0.51',
-      'spec:',
-      '  version: 1.0.51',
-      '  image:',
-      '    version: "51"',
-      `    url: ${image.url}`,
-      `    sha256: ${image.sha256}`,
-      `    sizeBytes: ${image.sizeBytes}`,
-      '',
-    ].join('\n'),
+    'releases/v1.0.51.yaml': releaseYaml('v1.0.51', '1.0.51', { version: '51', ...image }),
     'rollouts/v1.0.51.yaml': [
       'apiVersion: muster.dev/v1alpha1',
       'kind: Rollout',

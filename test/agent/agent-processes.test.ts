@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplianceStatus, Plan } from '../../controller/reconcile/plan.js';
 import { muster } from '../helpers/cli.js';
-import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
+import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController, type LogLine } from './helpers/cli-processes.js';
 import { ThrottledImageServer } from './helpers/throttled-image-server.js';
@@ -36,20 +36,7 @@ function fleetFiles(image: Setup['image']): Record<string, string> {
   return {
     ...smallFleetFiles({ appliances: [APPLIANCE] }),
     'fleet.yaml': 'apiVersion: muster.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: test\nspec:\n  checkinInterval: 1s\n  offlineAfter: 5m\n',
-    'releases/v1.0.51.yaml': [
-      'apiVersion: muster.dev/v1alpha1',
-      'kind: Release',
-      'metadata:',
-      '  name: v1.0.51',
-      'spec:',
-      '  version: 1.0.51',
-      '  image:',
-      '    version: "51"',
-      `    url: ${image.url}`,
-      `    sha256: ${image.sha256}`,
-      `    sizeBytes: ${image.sizeBytes}`,
-      '',
-    ].join('\n'),
+    'releases/v1.0.51.yaml': releaseYaml('v1.0.51', '1.0.51', { version: '51', ...image }),
     'rollouts/v1.0.51.yaml': 'apiVersion: muster.dev/v1alpha1\nkind: Rollout\nmetadata:\n  name: v1.0.51\nspec:\n  release: v1.0.51\n  stages:\n    - percent: 100\n  progressDeadline: 1h\n',
   };
 }

@@ -1,22 +1,10 @@
+import { releaseYaml } from '../helpers/fleet.js';
 import { computeCohortOrder, stageSize } from '../../controller/reconcile/cohorts.js';
 
 export const E2E_ROLLOUT = 'v1.0.51';
 export const E2E_APPLIANCES = Array.from({ length: 12 }, (_, i) => `site-${i % 3}-${String(i + 1).padStart(2, '0')}`);
 
-const release = (name: string, version: string) =>
-  [
-    'apiVersion: muster.dev/v1alpha1',
-    'kind: Release',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    `  version: ${version}`,
-    '  image:',
-    `    version: "${version}"`,
-    `    url: https://updates.example.com/${version}.img`,
-    `    sha256: ${'cd'.repeat(32)}`,
-    '',
-  ].join('\n');
+const release = (name: string, version: string) => releaseYaml(name, version, { sha256: 'cd'.repeat(32) });
 
 /** The fleet before any rollout: one-second check-ins so an end-to-end run takes seconds. */
 export function baseFleet(appliances: string[] = E2E_APPLIANCES): Record<string, string> {

@@ -3,6 +3,28 @@ import { dirname, join } from 'node:path';
 import { loadFleetFiles } from '../../controller/desired/load.js';
 import type { DesiredState } from '../../controller/desired/types.js';
 
+/** A Release document; the image defaults to a placeholder URL and hash. */
+export function releaseYaml(
+  name: string,
+  version: string,
+  image: { version?: string; url?: string; sha256?: string; sizeBytes?: number } = {},
+): string {
+  return [
+    'apiVersion: muster.dev/v1alpha1',
+    'kind: Release',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    `  version: ${version}`,
+    '  image:',
+    `    version: "${image.version ?? version}"`,
+    `    url: ${image.url ?? `https://updates.example.com/${version}.img`}`,
+    `    sha256: ${image.sha256 ?? 'ab'.repeat(32)}`,
+    ...(image.sizeBytes !== undefined ? [`    sizeBytes: ${image.sizeBytes}`] : []),
+    '',
+  ].join('\n');
+}
+
 /** A small fleet as inline files: a lab and two clinics, one release, one rollout, a retention policy. */
 export function smallFleetFiles(options: { appliances?: string[]; rolloutExtra?: string } = {}): Record<string, string> {
   const appliances = options.appliances ?? ['lab-01', 'clinic-a-01', 'clinic-b-01'];
@@ -11,19 +33,7 @@ export function smallFleetFiles(options: { appliances?: string[]; rolloutExtra?:
     'appliances.yaml': appliances
       .map((id) => `apiVersion: muster.dev/v1alpha1\nkind: Appliance\nmetadata:\n  name: ${id}\n  labels:\n    site: ${id.replace(/-\d+$/, '')}\n`)
       .join('---\n'),
-    'releases/v1.0.51.yaml': [
-      'apiVersion: muster.dev/v1alpha1',
-      'kind: Release',
-      'metadata:',
-      '  name: v1.0.51',
-      'spec:',
-      '  version: 1.0.51',
-      '  image:',
-      '    version: "51"',
-      '    url: https://updates.example.com/v51.img',
-      `    sha256: ${'ab'.repeat(32)}`,
-      '',
-    ].join('\n'),
+    'releases/v1.0.51.yaml': releaseYaml('v1.0.51', '1.0.51', { version: '51', url: 'https://updates.example.com/v51.img' }),
     'rollouts/v1.0.51.yaml': [
       'apiVersion: muster.dev/v1alpha1',
       'kind: Rollout',
