@@ -52,6 +52,7 @@ function rollout(name: string, rel: string, selector: Rollout['selector'], perce
     failurePolicy: { maxFailures: 50, action: 'pause' },
     window: null,
     paused: false,
+    rollback: false,
     specHash: sha256Hex(canonicalJson(raw)),
     raw: raw as Rollout['raw'],
     ...extra,

@@ -79,6 +79,7 @@ function rollout(doc: LoadedDocument): Rollout {
       ? { days: spec.window.days, startMinute: clockMinutes(spec.window.start), endMinute: clockMinutes(spec.window.end), timeZone: spec.window.timeZone }
       : null,
     paused: spec.paused ?? false,
+    rollback: spec.rollback ?? false,
     specHash: sha256Hex(canonicalJson(spec)),
     raw: spec,
   };

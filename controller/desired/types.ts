@@ -63,6 +63,8 @@ export interface Rollout {
   failurePolicy: { maxFailures: number; action: 'pause' | 'abort' };
   window: RolloutWindowSpec | null;
   paused: boolean;
+  /** A rollback rollout: it may downgrade, and outranks every rollout that is not one. */
+  rollback: boolean;
   /** sha256 of the canonical spec: a failure latch holds until this changes. */
   specHash: string;
   raw: RolloutSpec;

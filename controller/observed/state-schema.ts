@@ -60,9 +60,14 @@ export const Assignment = Type.Object({
   appliance: Type.String({ minLength: 1 }),
   release: Type.String({ minLength: 1 }),
   at: Timestamp,
+  /**
+   * The target this assignment replaced (null: none). Optional: when absent, the previous target is
+   * the appliance's latest earlier assignment in the document.
+   */
+  previous: Type.Optional(Nullable(Type.Object({ rollout: Type.String({ minLength: 1 }), release: Type.String({ minLength: 1 }) }))),
 });
 
-export const ROLLOUT_PHASES = ['Pending', 'Progressing', 'Paused', 'Aborted', 'Stalled', 'Superseded', 'Complete'] as const;
+export const ROLLOUT_PHASES = ['Pending', 'Progressing', 'Paused', 'Aborted', 'Stalled', 'Superseded', 'Complete', 'Removed'] as const;
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 
 export const RolloutObservation = Type.Object({
@@ -77,6 +82,12 @@ export const RolloutObservation = Type.Object({
     Nullable(Type.Object({ phase: StringEnum(['Paused', 'Aborted']), specHash: Type.String(), at: Timestamp })),
   ),
   revision: Type.Optional(Nullable(Type.String())),
+  /** The release it delivers; when absent, its assignments' release. */
+  release: Type.Optional(Type.String({ minLength: 1 })),
+  /** That release's version, which ranks the rollout once it left the repository; when absent, the declared Release's. */
+  version: Type.Optional(Type.String({ minLength: 1 })),
+  /** Whether it is a rollback; false when absent. */
+  rollback: Type.Optional(Type.Boolean()),
 });
 
 export const ProofCounts = Type.Object({

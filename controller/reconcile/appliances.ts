@@ -13,7 +13,7 @@ import { formatWindow } from './window.js';
  * without a target are `idle`, saying what holds a waiting rollout back; undeclared ones that check
  * in are `unknown` with no target.
  */
-export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly RolloutOutcome[]): ApplianceStatus[] {
+export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly Targeting[]): ApplianceStatus[] {
   const { ids } = ctx.index;
   // Most of a fleet runs what it is told, or waits for the same thing: reasons that do not depend
   // on the appliance are worded once per pass and shared.
@@ -43,6 +43,9 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly R
   while (u < ctx.undeclared.length) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
   return statuses;
 }
+
+/** What a rollout's outcome tells the appliance statuses, declared or removed, by rank. */
+export type Targeting = Pick<RolloutOutcome, 'release' | 'stuck'> & { spec: Pick<RolloutOutcome['spec'], 'name' | 'release' | 'window'> };
 
 interface SharedReasons {
   /** By rollout rank: the reason of its succeeded members. */
@@ -74,7 +77,7 @@ function entry(
   return made;
 }
 
-function stuckCause(outcome: RolloutOutcome, cursors: Int32Array, rank: number, i: number): Cause | undefined {
+function stuckCause(outcome: Targeting, cursors: Int32Array, rank: number, i: number): Cause | undefined {
   let k = cursors[rank] as number;
   while (k < outcome.stuck.length && (outcome.stuck[k] as Cause).index < i) k++;
   cursors[rank] = k;
@@ -97,10 +100,10 @@ const HOLD_TEXT: Record<Hold, string> = {
 
 // Says what the appliance's state is, when it is not simply online, then what it waits for: the
 // newest rollout that holds it back, if any, or else that nothing targets it.
-function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly RolloutOutcome[], shared: SharedReasons): string {
+function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Targeting[], shared: SharedReasons): string {
   const heldBy = ctx.held.by[i] as number;
   const why = ctx.held.why[i] as number;
-  const wait = heldBy >= 0 ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as RolloutOutcome, HOLDS[why] as Hold)) : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
+  const wait = heldBy >= 0 ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as Targeting, HOLDS[why] as Hold)) : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
   let state = '';
   const offline = offlineSince(ctx, i);
   if (ctx.seen.obs[i] === undefined) state = 'never checked in; ';
@@ -109,7 +112,7 @@ function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Roll
   return state ? state + wait : wait;
 }
 
-function waitText(outcome: RolloutOutcome, hold: Hold): string {
+function waitText(outcome: Targeting, hold: Hold): string {
   const spec = outcome.spec;
   const why = hold === 'window' && spec.window ? `its window (${formatWindow(spec.window)}) is closed` : HOLD_TEXT[hold];
   return `waits for ${spec.release} (rollout ${spec.name}): ${why}`;

@@ -1,4 +1,5 @@
 import { clearMember, evaluateMember, isFinalAt, type MemberTable } from './appliance-status.js';
+import { claimOf, TAKE, type ClaimRule } from './claims.js';
 import type { ReleaseRef, SeenTable } from './context.js';
 
 /** Why a member of the current cohort is not assigned yet. */
@@ -84,12 +85,14 @@ export interface CohortScan {
   rolloutHold: Hold | null;
   maxConcurrent: number | null;
   release: ReleaseRef;
+  /** Which appliances the rollout may take (see claimOf). */
+  claims: ClaimRule;
   progressDeadlineMs: number;
   nowMs: number;
 }
 
 /**
- * Assigns the unassigned, unclaimed members of `order[from, to)` in cohort order, unless something
+ * Assigns the members of `order[from, to)` the rollout may take (see claimOf) in cohort order, unless something
  * holds them back: a hold on the whole rollout, their own `deferUntil` in the future (which does not
  * block the members after them), or `maxConcurrent` appliances already in flight. Records each
  * assignment in the member table and each held member with its hold.
@@ -99,7 +102,7 @@ export function assignCohort(set: MemberSet, scan: CohortScan): void {
   const rolloutHold = scan.rolloutHold === null ? -1 : HOLDS.indexOf(scan.rolloutHold);
   for (let k = scan.from; k < scan.to; k++) {
     const i = scan.order[k] as number;
-    if (table.by[i] !== -1) continue;
+    if (table.by[i] !== -1 || claimOf(scan.claims, i) !== TAKE) continue;
     if (rolloutHold >= 0) {
       hold(set, held, i, rolloutHold);
       continue;

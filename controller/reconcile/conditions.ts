@@ -43,6 +43,8 @@ function table(input: ConditionInput): [Row, Row, Row] {
       return [['False', 'AppliancesStuck'], ['False', 'AppliancesStuck'], ['True', 'AppliancesStuck']];
     case 'Superseded':
       return [['False', 'Superseded'], ['False', 'Superseded'], ['False', 'Superseded']];
+    case 'Removed':
+      return [['False', 'Removed'], ['False', 'Removed'], ['False', 'Removed']];
     case 'Aborted':
       return [['False', 'FailureThresholdExceeded'], ['False', 'FailureThresholdExceeded'], ['True', 'FailureThresholdExceeded']];
     case 'Paused':

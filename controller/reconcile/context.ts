@@ -3,6 +3,10 @@ import type { ApplianceObservation, RolloutObservation, StateDocument } from '..
 import type { MemberTable } from './appliance-status.js';
 import type { HeldTable } from './assignments.js';
 import type { ReconcileCache } from './cache.js';
+import { buildTargets, type TargetTable } from './claims.js';
+import type { LatchDecision } from './failure-policy.js';
+import { rankRollouts, type RankedRollout } from './rank.js';
+import type { Withdrawal } from './removal.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
 import { FRESH_LANE, type FindingLane } from './findings/reuse.js';
 import { PositionFinder } from './positions.js';
@@ -52,6 +56,16 @@ export interface ReconcileContext {
   /** Appliances that report but are not declared, sorted by id. */
   undeclared: Undeclared[];
   observedRollouts: Map<string, RolloutObservation>;
+  /** Every rollout, declared or removed, highest rank first: a rollout's rank is its position here. */
+  ranked: RankedRollout[];
+  /** Every recorded assignment and each appliance's current target. */
+  targets: TargetTable;
+  /** By rank: the withdrawals this plan makes. */
+  withdrawals: Withdrawal[][];
+  /** By rank: rollouts that abort in this plan and withdraw before any rollout is planned, with their latch decision. */
+  abortFirst: Map<number, LatchDecision>;
+  /** Filled while planning: rollouts that tripped abort and gave a target back to a rollout planned before them. */
+  replan: Map<number, LatchDecision>;
   /** Which rollout targets each declared appliance, and its status there. */
   members: MemberTable;
   /** Which rollout first held each unassigned appliance back, and why. */
@@ -96,6 +110,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
   for (const r of [...observed.rollouts].sort((a, b) => compareText(a.name, b.name) || compareText(JSON.stringify(a), JSON.stringify(b)))) {
     if (!observedRollouts.has(r.name)) observedRollouts.set(r.name, r);
   }
+  const ranked = rankRollouts(index.rolloutsNewestFirst, index.releases, observedRollouts);
   return {
     nowMs,
     nowIso: toIso(nowMs),
@@ -107,6 +122,11 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     seen,
     undeclared: [...undeclaredById.values()].sort((a, b) => compareText(a.id, b.id)),
     observedRollouts,
+    ranked,
+    targets: buildTargets(index, ranked, cache),
+    withdrawals: [],
+    abortFirst: new Map(),
+    replan: new Map(),
     members: workspace.members,
     held: workspace.held,
     scratch: workspace.scratch,

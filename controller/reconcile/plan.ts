@@ -1,13 +1,35 @@
 import type { LoadError } from '../desired/types.js';
 import type { Condition, RolloutPhase } from '../observed/state-schema.js';
 
+/** A target: the rollout whose assignment set it and the release. */
+export interface TargetRef {
+  rollout: string;
+  release: string;
+}
+
 /**
  * The plan is data. Its actions form a closed set that the applier switches on; reasons and
  * messages are for people and nothing branches on them.
  */
 export type Action =
-  | { type: 'AssignRelease'; appliance: string; release: string; rollout: string }
-  | { type: 'WithdrawRelease'; appliance: string; rollout: string }
+  | {
+      type: 'AssignRelease';
+      appliance: string;
+      release: string;
+      rollout: string;
+      /** The target this replaces (absent: none), recorded with the assignment; reviewers see "from". */
+      previous?: TargetRef | null;
+      /** The appliance runs or targets a newer version: a rollback rollout downgrades it. */
+      downgrade?: boolean;
+    }
+  | {
+      type: 'WithdrawRelease';
+      appliance: string;
+      rollout: string;
+      /** The release withdrawn, and the target the appliance gets back (null: none). For people. */
+      release?: string;
+      restores?: TargetRef | null;
+    }
   | { type: 'AdvanceStage'; rollout: string; from: number; to: number; startedAt: string }
   | { type: 'SetPhase'; rollout: string; phase: RolloutPhase; from: RolloutPhase | null; latch?: { specHash: string } | null }
   | { type: 'ExpireProofs'; count: number; olderThan: string };
@@ -68,7 +90,9 @@ export type FindingType =
   | 'OtsCalendarNotFound'
   | 'DesiredStateInvalid'
   | 'AssignsOfflineAppliance'
-  | 'NoEligibleAppliances';
+  | 'NoEligibleAppliances'
+  | 'NewerThanRelease'
+  | 'TargetReleaseMissing';
 
 export interface Finding {
   type: FindingType;

@@ -2,15 +2,18 @@ import type { DesiredState, LoadError } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import { applianceStatuses } from './appliances.js';
 import { sharedReconcileCache, type ReconcileCache } from './cache.js';
-import { buildContext, endPass } from './context.js';
+import { buildContext, endPass, type ReconcileContext } from './context.js';
+import type { Targeting } from './appliances.js';
 import { applianceFindings } from './findings/appliances.js';
 import { sortFindings } from './findings/order.js';
+import { newerThanRelease } from './findings/newer-than-release.js';
 import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
-import { planRollout } from './rollout-pass.js';
+import { removedOutcome, targetReleaseMissing, withdrawFirst, type RemovedOutcome } from './removal.js';
+import { planRollout, type RolloutOutcome } from './rollout-pass.js';
 import { toIso } from './time.js';
 
 export interface ReconcileOptions {
@@ -24,40 +27,73 @@ export interface ReconcileOptions {
 /**
  * The whole plan for one pass: statuses, findings and actions that take the observed fleet toward
  * the desired state at `now`. Synchronous and pure — no clock, no I/O — and independent of the order
- * of any input list. Rollouts are planned newest release first, so that each knows which of its
- * appliances a newer rollout has claimed before it assigns, counts or advances. Statuses describe
+ * of any input list. Rollouts that left the repository withdraw first (removal.ts); then declared
+ * rollouts are planned highest rank first (rank.ts), so that each knows which of its appliances a
+ * higher-ranked rollout has claimed before it assigns, counts or advances (claims.ts). Targets move
+ * only by the plan's AssignRelease and WithdrawRelease. Statuses describe
  * the fleet once the actions are applied: reconciling `applyPlanToState(observed, plan)` at the same
  * `now` yields no action. A plan is data and is never changed once made: plans made with the same
  * cache share the appliance entries and findings that did not change between them.
  */
 export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
   const cache = options.cache === undefined ? sharedReconcileCache : options.cache;
-  const ctx = buildContext(desired, observed, now, cache);
+  let ctx = buildContext(desired, observed, now, cache);
   try {
-    const newestFirst = ctx.index.rolloutsNewestFirst.map((spec, rank) => planRollout(ctx, spec, rank, cache));
-    const outcomes = [...newestFirst].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+    let planned = planRollouts(ctx, cache);
+    if (ctx.replan.size > 0) {
+      // A rollout that trips abort withdrew a target back to a rollout planned before it: plan
+      // again with that rollout withdrawing first, so that the other one knows its member.
+      const abortFirst = ctx.replan;
+      endPass(ctx);
+      ctx = buildContext(desired, observed, now, cache);
+      ctx.abortFirst = abortFirst;
+      planned = planRollouts(ctx, cache);
+    }
+    const { ranked, removed, outcomes } = planned;
     const proofs = planProofs(desired.otsPolicy, observed.proofs, ctx.nowMs);
     // Every step appends to one list; each builds its findings with their keys in the plan's order.
     const findings: Finding[] = [];
-    for (const o of outcomes) rolloutFindings(ctx, o, findings);
+    for (const o of outcomes) {
+      rolloutFindings(ctx, o, findings);
+      const newer = newerThanRelease(ctx, o);
+      if (newer) findings.push(newer);
+    }
+    for (const o of removed) {
+      const missing = targetReleaseMissing(ctx, o);
+      if (missing) findings.push(missing);
+    }
     applianceFindings(ctx, findings);
     retentionFindings(ctx, findings);
     findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));
     const actions: Action[] = [];
+    for (const o of removed) for (const action of o.actions) actions.push(action);
     for (const o of outcomes) for (const action of o.actions) actions.push(action);
     if (proofs.expire) actions.push(proofs.expire);
     return {
       now: ctx.nowIso,
       revision: desired.revision,
       errors: [],
-      rollouts: outcomes.map((o) => o.status),
-      appliances: applianceStatuses(ctx, newestFirst),
+      rollouts: [...outcomes.map((o) => o.status), ...removed.flatMap((o) => (o.status ? [o.status] : []))].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      appliances: applianceStatuses(ctx, ranked),
       findings: sortFindings(findings),
       actions,
     };
   } finally {
     endPass(ctx);
   }
+}
+
+/**
+ * Plans every rollout of the pass: withdrawals of removed and latched-aborted rollouts first, then
+ * the declared rollouts highest rank first, then what the removed ones still target.
+ */
+function planRollouts(ctx: ReconcileContext, cache: ReconcileCache | null): { ranked: Targeting[]; removed: RemovedOutcome[]; outcomes: RolloutOutcome[] } {
+  withdrawFirst(ctx);
+  const byRank: (RolloutOutcome | null)[] = ctx.ranked.map((r, rank) => (r.spec ? planRollout(ctx, r.spec, rank, cache) : null));
+  const removed = ctx.ranked.flatMap((r, rank) => (r.spec ? [] : [removedOutcome(ctx, rank)]));
+  const ranked = byRank.map((o, rank) => o ?? (removed.find((r) => r.rank === rank) as RemovedOutcome));
+  const outcomes = byRank.filter((o): o is RolloutOutcome => o !== null).sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+  return { ranked, removed, outcomes };
 }
 
 /**

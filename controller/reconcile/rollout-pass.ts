@@ -3,7 +3,6 @@ import type { RolloutObservation, RolloutPhase } from '../observed/state-schema.
 import { advanceStages, type StageProgress } from './advance.js';
 import { clearMember, evaluateMember, isStatus } from './appliance-status.js';
 import { memberSet, type Hold, type MemberSet } from './assignments.js';
-import { PositionFinder } from './positions.js';
 import type { ReconcileCache } from './cache.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
@@ -12,6 +11,8 @@ import { decidePhase } from './phases.js';
 import type { Action, RolloutStatus } from './plan.js';
 import { rolloutActions } from './rollout-actions.js';
 import { rolloutStatus } from './rollout-status.js';
+import { claimOf, NEWER, TAKE, type ClaimRule } from './claims.js';
+import { withdrawCascade, type Withdrawal } from './removal.js';
 import { causeOf, type Cause } from './stuck-reasons.js';
 import { toMs } from './time.js';
 import { isWindowOpen } from './window.js';
@@ -33,7 +34,9 @@ export interface RolloutOutcome {
    * list is valid only while the rollout is planned; `set.count` stays).
    */
   set: MemberSet;
-  withdrawn: string[];
+  withdrawn: Withdrawal[];
+  /** Eligible appliances it refuses because they run a newer version than its release, by position. */
+  newer: number[];
   /** Stuck members with their causes, by position (so by id). */
   stuck: Cause[];
   /** Failed members as found (before an abort withdraws them): positions and failure times. */
@@ -55,12 +58,15 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
   const order = cohortOrderOf(ctx.index, spec, cache);
   const { list } = ctx.workspace;
-  const { count: existing, anyAssigned } = existingMembers(ctx, spec, rank, release, observed);
-  const anyUnclaimed = existing > 0 || anyUnassigned(ctx, order);
+  const { count: existing, anyAssigned } = existingMembers(ctx, spec, rank, release);
+  const claims: ClaimRule = { targets: ctx.targets, versions: ctx.seen.version, rank, release: spec.release, version: release.version, rollback: spec.rollback, newer: new Map() };
+  const eligible = scanEligible(ctx, order, claims);
+  const anyUnclaimed = existing > 0 || eligible.anyClaimable;
   const failed = failedMembers(ctx, list, existing);
-  const decision = decideLatch(spec, observed, failed.map((f) => f.atMs));
+  const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
-  const withdrawn = aborted ? withdraw(ctx, list, existing) : [];
+  const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
+  if (aborted && withdrawn.some((w) => w.restores && (ctx.ranked.findIndex((r) => r.name === w.restores?.rollout) ?? rank) < rank)) ctx.replan.set(rank, decision);
   const set = memberSet(ctx.members, rank, list, aborted ? keepRank(ctx, list, existing, rank) : existing);
   const progress = advanceStages({
     spec,
@@ -77,6 +83,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
       release,
+      claims,
       progressDeadlineMs: spec.progressDeadlineMs,
       nowMs: ctx.nowMs,
     },
@@ -91,48 +98,42 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
     lastStageComplete: progress.stage === spec.stages.length && progress.completedAtMs !== null,
     targeted: set.count,
   });
-  const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, failed: failed.sort((a, b) => a.index - b.index) };
+  const newer = eligible.newer;
+  const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, newer, failed: failed.sort((a, b) => a.index - b.index) };
   return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
 }
 
 /**
- * The rollout's members from its recorded assignments, each at its earliest time, recorded in the
- * member table and written to the pass's member list; returns how many. An assignment of another
- * release (the spec changed it) or of an appliance no longer declared is ignored: the first is
- * assigned afresh, the second is reported as unknown.
+ * The rollout's members from its recorded assignments: those that are the appliance's current
+ * target, of the rollout's release, and not claimed in this plan by a higher-ranked rollout, each
+ * at its earliest time; recorded in the member table and written to the pass's member list. An
+ * appliance whose current target came from a higher-ranked rollout, or from a removed one, was lost
+ * to a claim: it is marked so that this rollout never assigns it again (not even once the claiming
+ * rollout is removed). An assignment of another release (the spec changed it)
+ * is ignored: the appliance is assigned afresh.
  */
-function existingMembers(
-  ctx: ReconcileContext,
-  spec: Rollout,
-  rank: number,
-  release: ReleaseRef,
-  observed: RolloutObservation | null,
-): { count: number; anyAssigned: boolean } {
+function existingMembers(ctx: ReconcileContext, spec: Rollout, rank: number, release: ReleaseRef): { count: number; anyAssigned: boolean } {
   // Earliest times are kept in the pass's scratch column, so a rollout of 100,000 assignments
   // allocates nothing per assignment.
   const { scratch } = ctx;
   const { list } = ctx.workspace;
+  const t = ctx.targets;
   let count = 0;
   let anyAssigned = false;
-  let lastText = '';
-  let lastMs = ctx.nowMs;
-  const assignments = observed?.assignments ?? [];
-  const finder = new PositionFinder(ctx.index, ctx.cache?.hints(`assignments/${spec.name}`, assignments.length) ?? null);
-  for (let k = 0; k < assignments.length; k++) {
-    const a = assignments[k] as RolloutObservation['assignments'][number];
-    if (a.release !== spec.release) continue;
-    const i = finder.find(k, a.appliance);
-    if (i < 0) continue;
-    anyAssigned = true;
-    if (ctx.members.by[i] !== -1) continue;
-    // Assignments come in batches made at one time: parse each distinct time once.
-    if (a.at !== lastText) {
-      lastText = a.at;
-      lastMs = toMs(a.at) ?? ctx.nowMs;
+  for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
+    const i = t.position[row] as number;
+    const owner = t.owner[i] as number;
+    const ownerRank = owner < 0 ? -1 : (t.rank[owner] as number);
+    if (t.release[row] === spec.release) anyAssigned = true;
+    if (ownerRank !== rank) {
+      if (ownerRank >= 0 && (ownerRank < rank || !ctx.ranked[ownerRank]?.spec)) t.lost[i] = rank;
+      continue;
     }
+    if (t.release[row] !== spec.release || ctx.members.by[i] !== -1 || t.release[owner] !== spec.release) continue;
+    const at = t.atMs[row] as number;
     const before = scratch[i] as number;
     if (Number.isNaN(before)) list[count++] = i;
-    if (Number.isNaN(before) || lastMs < before) scratch[i] = lastMs;
+    if (Number.isNaN(before) || at < before) scratch[i] = at;
   }
   for (let k = 0; k < count; k++) {
     const i = list[k] as number;
@@ -142,11 +143,22 @@ function existingMembers(
   return { count, anyAssigned };
 }
 
-// Whether some eligible appliance is not yet a member of a newer rollout.
-function anyUnassigned(ctx: ReconcileContext, order: Int32Array): boolean {
+/**
+ * Whether some eligible appliance is left that the rollout may take, and which ones it refuses
+ * because they run a newer version (not members, no higher-ranked rollout targeting them).
+ */
+function scanEligible(ctx: ReconcileContext, order: Int32Array, claims: ClaimRule): { anyClaimable: boolean; newer: number[] } {
   const { by } = ctx.members;
-  for (let k = 0; k < order.length; k++) if (by[order[k] as number] === -1) return true;
-  return false;
+  let anyClaimable = false;
+  const newer: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    if (by[i] !== -1) continue;
+    const claim = claimOf(claims, i);
+    if (claim === TAKE) anyClaimable = true;
+    else if (claim === NEWER) newer.push(i);
+  }
+  return { anyClaimable, newer: newer.sort((a, b) => a - b) };
 }
 
 function failedMembers(ctx: ReconcileContext, list: Int32Array, count: number): { index: number; atMs: number }[] {
@@ -158,16 +170,18 @@ function failedMembers(ctx: ReconcileContext, list: Int32Array, count: number): 
   return failed;
 }
 
-/** An aborted rollout withdraws its assignment from every member that has not succeeded, releasing it. */
-function withdraw(ctx: ReconcileContext, list: Int32Array, count: number): string[] {
-  const withdrawn: string[] = [];
+/**
+ * An aborted rollout withdraws its assignment from every member that has not succeeded: each gets
+ * back the target it had before (see withdrawCascade).
+ */
+function withdraw(ctx: ReconcileContext, list: Int32Array, count: number, rank: number): Withdrawal[] {
   for (let k = 0; k < count; k++) {
     const i = list[k] as number;
     if (isStatus(ctx.members, i, 'succeeded')) continue;
-    withdrawn.push(ctx.index.ids[i] as string);
     clearMember(ctx.members, i);
+    withdrawCascade(ctx, i);
   }
-  return withdrawn.sort();
+  return (ctx.withdrawals[rank] ?? []).sort((a, b) => (a.appliance < b.appliance ? -1 : 1));
 }
 
 // Compacts the member list to the members still held by this rollout; returns how many.

@@ -76,7 +76,7 @@ function claimers(ctx: ReconcileContext, order: Int32Array): string[] {
   const names = new Set<string>();
   for (const i of order) {
     const rank = ctx.members.by[i] as number;
-    const name = rank >= 0 ? ctx.index.rolloutsNewestFirst[rank]?.name : undefined;
+    const name = rank >= 0 ? ctx.ranked[rank]?.name : undefined;
     if (name) names.add(name);
   }
   return [...names].sort();

@@ -54,6 +54,7 @@ export interface RolloutOptions {
   action?: 'pause' | 'abort';
   window?: { days: Weekday[]; start: string; end: string; timeZone: string };
   paused?: boolean;
+  rollback?: boolean;
 }
 
 /** A Rollout of the release of the same name, one stage at 100% unless told otherwise. */
@@ -67,6 +68,7 @@ export function rollout(name: string, o: RolloutOptions = {}): Rollout {
     failurePolicy: { maxFailures: o.maxFailures ?? 0, action: o.action ?? 'pause' },
     ...(o.window ? { window: o.window } : {}),
     paused: o.paused ?? false,
+    ...(o.rollback ? { rollback: true } : {}),
   };
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   return {
@@ -79,6 +81,7 @@ export function rollout(name: string, o: RolloutOptions = {}): Rollout {
     failurePolicy: { maxFailures: o.maxFailures ?? 0, action: o.action ?? 'pause' },
     window: o.window ? { days: o.window.days, startMinute: minutes(o.window.start), endMinute: minutes(o.window.end), timeZone: o.window.timeZone } : null,
     paused: o.paused ?? false,
+    rollback: o.rollback ?? false,
     specHash: sha256Hex(canonicalJson(raw)),
     raw,
   };

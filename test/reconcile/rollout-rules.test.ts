@@ -205,7 +205,7 @@ describe('targets and superseding', () => {
 
   it('assigns afresh when the rollout now names another release', () => {
     const p = run({ appliances: [appliance('a')], rollouts: [rollout('ro', { release: 'v1.0.3' })] }, { appliances: [online('a')], rollouts: [observedRollout('ro', { assignments: [assigned('a', 'v1.0.2', T0)] })] });
-    expect(ofType(p, 'AssignRelease')).toEqual([{ type: 'AssignRelease', appliance: 'a', release: 'v1.0.3', rollout: 'ro' }]);
+    expect(ofType(p, 'AssignRelease')).toEqual([{ type: 'AssignRelease', appliance: 'a', release: 'v1.0.3', rollout: 'ro', previous: { rollout: 'ro', release: 'v1.0.2' } }]);
   });
 });
 

@@ -44,6 +44,12 @@ export const RolloutSpec = Strict(
     failurePolicy: Type.Optional(FailurePolicy),
     window: Type.Optional(RolloutWindow),
     paused: Type.Optional(Type.Boolean({ default: false, description: 'Stop assigning new appliances' })),
+    rollback: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'A rollback: may assign appliances that run or target a newer version, and outranks every rollout that is not one',
+      }),
+    ),
   },
   'A staged rollout of a release',
 );
