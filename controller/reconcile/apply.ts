@@ -6,9 +6,10 @@ import type { Plan } from './plan.js';
  * its input untouched. SetPhase sets the phase (creating an absent rollout at stage 1 started at
  * `plan.now`) and the latch (`{specHash}` → `{phase, specHash, at: plan.now}`, null clears it,
  * absent keeps it); AdvanceStage sets the stage and its start; AssignRelease records an assignment
- * at `plan.now` (replacing one of the same appliance); WithdrawRelease deletes it; ExpireProofs
- * moves the pending buckets older than its cutoff to `expired`. Rollout conditions and revisions
- * are recorded from the plan's statuses.
+ * at `plan.now` (replacing one of the same appliance) with the `previous` target it names, if any;
+ * WithdrawRelease deletes it (the appliance's latest earlier assignment is its target again);
+ * ExpireProofs moves the pending buckets older than its cutoff to `expired`. Rollout conditions,
+ * revisions, releases, versions and rollback flags are recorded from the plan's statuses.
  */
 export function applyPlanToState(state: StateDocument, plan: Plan): StateDocument {
   const rollouts = new Map<string, RolloutObservation>(state.rollouts.map((r) => [r.name, { ...r, assignments: [...r.assignments] }]));
@@ -43,7 +44,9 @@ export function applyPlanToState(state: StateDocument, plan: Plan): StateDocumen
       case 'AssignRelease': {
         const byAppliance = assignmentsOf(rollout(action.rollout));
         byAppliance.delete(action.appliance);
-        byAppliance.set(action.appliance, { appliance: action.appliance, release: action.release, at: plan.now });
+        const made: Assignment = { appliance: action.appliance, release: action.release, at: plan.now };
+        if (action.previous) made.previous = action.previous;
+        byAppliance.set(action.appliance, made);
         break;
       }
       case 'WithdrawRelease': {
@@ -65,6 +68,9 @@ export function applyPlanToState(state: StateDocument, plan: Plan): StateDocumen
     if (r) {
       r.conditions = status.conditions;
       r.revision = status.revision;
+      r.release = status.release;
+      if (status.version) r.version = status.version;
+      r.rollback = status.rollback;
     }
   }
   return { ...state, rollouts: [...rollouts.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), proofs };

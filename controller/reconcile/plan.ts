@@ -50,6 +50,10 @@ export interface StatusCounts {
 export interface RolloutStatus {
   name: string;
   release: string;
+  /** The release's version as declared (recorded, so that the rollout still ranks once its files are gone). */
+  version: string;
+  /** Whether it is a rollback. */
+  rollback: boolean;
   phase: RolloutPhase;
   /** 1-based current stage and the number of stages. */
   stage: number;

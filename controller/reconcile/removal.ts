@@ -108,6 +108,8 @@ function removedStatus(ctx: ReconcileContext, r: RankedRollout, kept: number): R
   return {
     name: r.name,
     release: r.release,
+    version: r.observed?.version ?? r.version,
+    rollback: false,
     phase: 'Removed',
     stage,
     stages: stage,

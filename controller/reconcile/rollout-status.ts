@@ -41,6 +41,8 @@ export function rolloutStatus(ctx: ReconcileContext, o: Decided): RolloutStatus 
   return {
     name: o.spec.name,
     release: o.spec.release,
+    version: ctx.index.releases.get(o.spec.release)?.version ?? o.release.version,
+    rollback: o.spec.rollback,
     phase: o.phase,
     stage,
     stages: o.spec.stages.length,

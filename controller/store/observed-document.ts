@@ -40,10 +40,18 @@ export interface RolloutRow {
   conditions: string | null;
   latch: string | null;
   revision: string | null;
+  release: string | null;
+  version: string | null;
+  rollback: boolean | null;
 }
 
-export interface AssignmentRow extends Assignment {
+export interface AssignmentRow {
   rollout: string;
+  appliance: string;
+  release: string;
+  at: string;
+  /** JSON text of the target it replaced, or null. */
+  previous: string | null;
 }
 
 /** A report as the appliance row it upserts; the appliance comes from the token, not the body. */
@@ -106,13 +114,16 @@ export function applianceRowFromDocument(doc: ApplianceObservation): ApplianceRo
 
 /**
  * Rollout rows and their assignments (in the order made) as State `rollouts[]` entries; optional
- * fields (`conditions`, `latch`, `revision`) appear only when set.
+ * fields (`conditions`, `latch`, `revision`, `release`, `version`, `rollback`, an assignment's
+ * `previous`) appear only when set.
  */
 export function rolloutDocuments(rows: readonly RolloutRow[], assignments: readonly AssignmentRow[]): RolloutObservation[] {
   const byRollout = new Map<string, Assignment[]>();
   for (const a of assignments) {
     const list = byRollout.get(a.rollout) ?? [];
-    list.push({ appliance: a.appliance, release: a.release, at: a.at });
+    const assignment: Assignment = { appliance: a.appliance, release: a.release, at: a.at };
+    if (a.previous !== null && a.previous !== 'null') assignment.previous = JSON.parse(a.previous) as Assignment['previous'];
+    list.push(assignment);
     byRollout.set(a.rollout, list);
   }
   return rows.map((row) => {
@@ -121,6 +132,9 @@ export function rolloutDocuments(rows: readonly RolloutRow[], assignments: reado
     doc.assignments = byRollout.get(row.name) ?? [];
     if (row.latch !== null) doc.latch = JSON.parse(row.latch) as LatchValue;
     if (row.revision !== null) doc.revision = row.revision;
+    if (row.release !== null) doc.release = row.release;
+    if (row.version !== null) doc.version = row.version;
+    if (row.rollback !== null) doc.rollback = Boolean(row.rollback);
     return doc;
   });
 }
@@ -137,8 +151,17 @@ export function rolloutRowsFromDocument(doc: RolloutObservation): { rollout: Rol
       // An explicit `latch: null` is kept as JSON null, distinct from a rollout never latched (SQL NULL).
       latch: doc.latch === undefined ? null : JSON.stringify(doc.latch),
       revision: doc.revision ?? null,
+      release: doc.release ?? null,
+      version: doc.version ?? null,
+      rollback: doc.rollback ?? null,
     },
-    assignments: doc.assignments.map((a) => ({ rollout: doc.name, appliance: a.appliance, release: a.release, at: a.at })),
+    assignments: doc.assignments.map((a) => ({
+      rollout: doc.name,
+      appliance: a.appliance,
+      release: a.release,
+      at: a.at,
+      previous: a.previous ? JSON.stringify(a.previous) : null,
+    })),
   };
 }
 

@@ -149,4 +149,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar text',
     ],
   },
+  {
+    version: 4,
+    name: 'rollout release, version and rollback; assignment previous target',
+    // A rollout records what ranks it (its release, that release's version, whether it is a
+    // rollback), so that it still ranks once its file, or its Release's, left the repository. An
+    // assignment records the target it replaced ({rollout, release}). Rows made before stay NULL:
+    // readers fall back to the rollout's assignments and the declared Release.
+    statements: [
+      'ALTER TABLE rollouts ADD COLUMN release text',
+      'ALTER TABLE rollouts ADD COLUMN version text',
+      'ALTER TABLE rollouts ADD COLUMN rollback boolean',
+      'ALTER TABLE assignments ADD COLUMN previous json',
+    ],
+  },
 ];

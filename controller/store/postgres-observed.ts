@@ -25,10 +25,10 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       const appliances = await rows<ApplianceRow>(client, `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`);
       const rollouts = await rows<RolloutRow>(
         client,
-        `SELECT name, stage, stage_started_at AS "stageStartedAt", phase, conditions::text AS conditions, latch::text AS latch, revision
+        `SELECT name, stage, stage_started_at AS "stageStartedAt", phase, conditions::text AS conditions, latch::text AS latch, revision, release, version, rollback
          FROM rollouts ORDER BY name COLLATE "C"`,
       );
-      const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at FROM assignments ORDER BY seq');
+      const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq');
       const proofs = proofCounts(await pgProofCountRows(client));
       return {
         state: stateDocument(now, appliances.map(applianceDocument), rolloutDocuments(rollouts, assignments), proofs),
@@ -90,10 +90,10 @@ export async function pgImportState(pool: pg.Pool, doc: StateDocument): Promise<
     const rolloutRows = rollouts.map((r) => r.rollout);
     await rows(
       client,
-      `INSERT INTO rollouts (name, stage, stage_started_at, phase, conditions, latch, revision)
-       SELECT u.name, u.stage, u.started, u.phase, u.conditions::json, u.latch::json, u.revision
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS u(name, stage, started, phase, conditions, latch, revision)`,
+      `INSERT INTO rollouts (name, stage, stage_started_at, phase, conditions, latch, revision, release, version, rollback)
+       SELECT u.name, u.stage, u.started, u.phase, u.conditions::json, u.latch::json, u.revision, u.release, u.version, u.rollback
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+         AS u(name, stage, started, phase, conditions, latch, revision, release, version, rollback)`,
       [
         of(rolloutRows, 'name'),
         of(rolloutRows, 'stage'),
@@ -102,14 +102,17 @@ export async function pgImportState(pool: pg.Pool, doc: StateDocument): Promise<
         of(rolloutRows, 'conditions'),
         of(rolloutRows, 'latch'),
         of(rolloutRows, 'revision'),
+        of(rolloutRows, 'release'),
+        of(rolloutRows, 'version'),
+        of(rolloutRows, 'rollback'),
       ],
     );
     await rows(
       client,
-      `INSERT INTO assignments (rollout, appliance, release, at)
-       SELECT u.rollout, u.appliance, u.release, u.at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(rollout, appliance, release, at, n) ORDER BY u.n`,
-      [of(assignments, 'rollout'), of(assignments, 'appliance'), of(assignments, 'release'), of(assignments, 'at')],
+      `INSERT INTO assignments (rollout, appliance, release, at, previous)
+       SELECT u.rollout, u.appliance, u.release, u.at, u.previous::json
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(rollout, appliance, release, at, previous, n) ORDER BY u.n`,
+      [of(assignments, 'rollout'), of(assignments, 'appliance'), of(assignments, 'release'), of(assignments, 'at'), of(assignments, 'previous')],
     );
     const [row] = await rows<{ version: number }>(client, 'UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version');
     return { version: row?.version ?? 0 };

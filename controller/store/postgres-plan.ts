@@ -31,9 +31,18 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
     const events = await insertEvents(client, plan, options.revision);
     await rows(
       client,
-      `UPDATE rollouts r SET conditions = u.conditions::json, revision = u.revision
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(name, conditions, revision) WHERE r.name = u.name`,
-      [plan.rollouts.map((r) => r.name), plan.rollouts.map((r) => JSON.stringify(r.conditions)), plan.rollouts.map((r) => r.revision)],
+      `UPDATE rollouts r SET conditions = u.conditions::json, revision = u.revision, release = u.release,
+         version = COALESCE(u.version, r.version), rollback = u.rollback
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS u(name, conditions, revision, release, version, rollback)
+       WHERE r.name = u.name`,
+      [
+        plan.rollouts.map((r) => r.name),
+        plan.rollouts.map((r) => JSON.stringify(r.conditions)),
+        plan.rollouts.map((r) => r.revision),
+        plan.rollouts.map((r) => r.release),
+        plan.rollouts.map((r) => r.version || null),
+        plan.rollouts.map((r) => r.rollback),
+      ],
     );
     saved = await saveFindings(client, plan, known);
     const { findingsOpened, findingsResolved } = saved;
@@ -67,10 +76,17 @@ async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Pro
       await withdraw(client, unique);
       await rows(
         client,
-        `INSERT INTO assignments (rollout, appliance, release, at)
-         SELECT u.rollout, u.appliance, u.release, $4 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(rollout, appliance, release, n)
+        `INSERT INTO assignments (rollout, appliance, release, at, previous)
+         SELECT u.rollout, u.appliance, u.release, $4, u.previous::json
+         FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) WITH ORDINALITY AS u(rollout, appliance, release, previous, n)
          ORDER BY u.n`,
-        [unique.map((a) => a.rollout), unique.map((a) => a.appliance), unique.map((a) => a.release), now],
+        [
+          unique.map((a) => a.rollout),
+          unique.map((a) => a.appliance),
+          unique.map((a) => a.release),
+          now,
+          unique.map((a) => (a.previous ? JSON.stringify(a.previous) : null)),
+        ],
       );
       return;
     }

@@ -142,4 +142,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar TEXT',
     ],
   },
+  {
+    version: 4,
+    name: 'rollout release, version and rollback; assignment previous target',
+    // A rollout records what ranks it (its release, that release's version, whether it is a
+    // rollback), so that it still ranks once its file, or its Release's, left the repository. An
+    // assignment records the target it replaced (JSON {rollout, release}). Rows made before stay
+    // NULL: readers fall back to the rollout's assignments and the declared Release.
+    statements: [
+      'ALTER TABLE rollouts ADD COLUMN release TEXT',
+      'ALTER TABLE rollouts ADD COLUMN version TEXT',
+      'ALTER TABLE rollouts ADD COLUMN rollback INTEGER',
+      'ALTER TABLE assignments ADD COLUMN previous TEXT',
+    ],
+  },
 ];

@@ -16,7 +16,7 @@ import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js'
 import type { ObservedSnapshot } from './store.js';
 
 const ROLLOUT_SELECT =
-  'SELECT name, stage, stage_started_at AS stageStartedAt, phase, conditions, latch, revision FROM rollouts ORDER BY name';
+  'SELECT name, stage, stage_started_at AS stageStartedAt, phase, conditions, latch, revision, release, version, rollback FROM rollouts ORDER BY name';
 
 /** Reads the State document and its version in one read transaction (one WAL snapshot). */
 export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSnapshot {
@@ -26,7 +26,7 @@ export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSn
       (row) => applianceDocument(applianceFromSqlite(row)),
     );
     const rollouts = db.prepare(ROLLOUT_SELECT).all() as RolloutRow[];
-    const assignments = db.prepare('SELECT rollout, appliance, release, at FROM assignments ORDER BY seq').all() as AssignmentRow[];
+    const assignments = db.prepare('SELECT rollout, appliance, release, at, previous FROM assignments ORDER BY seq').all() as AssignmentRow[];
     const proofs = proofCounts(sqliteProofCountRows(db));
     return { state: stateDocument(now, appliances, rolloutDocuments(rollouts, assignments), proofs), version };
   })();
@@ -61,17 +61,17 @@ export function sqliteImportState(db: Database.Database, doc: StateDocument): { 
     `INSERT INTO appliances (${SQLITE_APPLIANCE_COLUMNS}) VALUES (@id, @lastCheckinMs, @agentVersion, @imageVersion, @update, @deferUntil, @retention)`,
   );
   const insertRollout = db.prepare(
-    `INSERT INTO rollouts (name, stage, stage_started_at, phase, conditions, latch, revision)
-     VALUES (@name, @stage, @stageStartedAt, @phase, @conditions, @latch, @revision)`,
+    `INSERT INTO rollouts (name, stage, stage_started_at, phase, conditions, latch, revision, release, version, rollback)
+     VALUES (@name, @stage, @stageStartedAt, @phase, @conditions, @latch, @revision, @release, @version, @rollback)`,
   );
-  const insertAssignment = db.prepare('INSERT INTO assignments (rollout, appliance, release, at) VALUES (@rollout, @appliance, @release, @at)');
+  const insertAssignment = db.prepare('INSERT INTO assignments (rollout, appliance, release, at, previous) VALUES (@rollout, @appliance, @release, @at, @previous)');
   return db
     .transaction((): { version: number } => {
       db.exec('DELETE FROM appliances; DELETE FROM assignments; DELETE FROM rollouts;');
       for (const appliance of doc.appliances) insertAppliance.run(applianceRowFromDocument(appliance));
       for (const rollout of doc.rollouts) {
         const rows = rolloutRowsFromDocument(rollout);
-        insertRollout.run(rows.rollout);
+        insertRollout.run({ ...rows.rollout, rollback: rows.rollout.rollback === null ? null : Number(rows.rollout.rollback) });
         for (const assignment of rows.assignments) insertAssignment.run(assignment);
       }
       const version = db.prepare('UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version').pluck().get() as number;

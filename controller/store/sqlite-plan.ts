@@ -49,11 +49,11 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
       // A new assignment of the same appliance replaces the old one and goes to the end, as in applyPlanToState.
       const ensure = ensureRollout(db);
       const withdraw = db.prepare('DELETE FROM assignments WHERE rollout = ? AND appliance = ?');
-      const assign = db.prepare('INSERT INTO assignments (rollout, appliance, release, at) VALUES (?, ?, ?, ?)');
+      const assign = db.prepare('INSERT INTO assignments (rollout, appliance, release, at, previous) VALUES (?, ?, ?, ?, ?)');
       for (const a of run.actions) {
         ensure.run(a.rollout, now);
         withdraw.run(a.rollout, a.appliance);
-        assign.run(a.rollout, a.appliance, a.release, now);
+        assign.run(a.rollout, a.appliance, a.release, now, a.previous ? JSON.stringify(a.previous) : null);
       }
       return;
     }
@@ -103,8 +103,10 @@ function insertEvents(db: Database.Database, plan: Plan, revision: string | null
 }
 
 function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
-  const update = db.prepare('UPDATE rollouts SET conditions = ?, revision = ? WHERE name = ?');
-  for (const status of plan.rollouts) update.run(JSON.stringify(status.conditions), status.revision, status.name);
+  const update = db.prepare(
+    'UPDATE rollouts SET conditions = ?, revision = ?, release = ?, version = COALESCE(?, version), rollback = ? WHERE name = ?',
+  );
+  for (const s of plan.rollouts) update.run(JSON.stringify(s.conditions), s.revision, s.release, s.version || null, s.rollback ? 1 : 0, s.name);
 }
 
 /**

@@ -26,6 +26,8 @@ export function rolloutStatus(name: string, fields: Partial<RolloutStatus> = {})
   return {
     name,
     release: name,
+    version: '1.0.0',
+    rollback: false,
     phase: 'Progressing',
     stage: 1,
     stages: 3,
@@ -74,7 +76,17 @@ export function sampleState(): StateDocument {
         latch: { phase: 'Paused', specHash: 'abc', at: '2026-01-13T00:00:00Z' },
         revision: 'r45',
       },
-      { name: 'v1.0.49', stage: 1, stageStartedAt: '2026-01-20T00:00:00Z', phase: 'Progressing', assignments: [], latch: null },
+      {
+        name: 'v1.0.49',
+        stage: 1,
+        stageStartedAt: '2026-01-20T00:00:00Z',
+        phase: 'Progressing',
+        assignments: [{ appliance: 'clinic-a-01', release: 'v1.0.49', at: '2026-01-20T00:00:00Z', previous: { rollout: 'v1.0.45', release: 'v1.0.45' } }],
+        latch: null,
+        release: 'v1.0.49',
+        version: '1.0.49',
+        rollback: false,
+      },
     ],
     proofs: { pending: [], anchored: 0, expired: 0, failed: 0 },
   };

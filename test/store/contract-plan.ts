@@ -208,6 +208,23 @@ export function planContract(h: () => StoreHarness): void {
     expect((await store.latestPlan())?.revision).toBe('r2');
   });
 
+  it('opens a database of the previous version: its rollouts load without release, version, rollback or previous, and then record them', async () => {
+    const old = await h().databaseAt(3);
+    await old.sql("INSERT INTO rollouts (name, stage, stage_started_at, phase) VALUES ('v49', 2, '2026-01-20T00:00:00Z', 'Progressing')");
+    await old.sql("INSERT INTO assignments (rollout, appliance, release, at) VALUES ('v49', 'a', 'v1.0.49', '2026-01-20T00:00:00Z')");
+    const store = old.open();
+    await store.migrate();
+    const before = await store.loadObserved(new Date(T0));
+    expect(before.state.rollouts).toEqual([
+      { name: 'v49', stage: 2, stageStartedAt: '2026-01-20T00:00:00Z', phase: 'Progressing', assignments: [{ appliance: 'a', release: 'v1.0.49', at: '2026-01-20T00:00:00Z' }] },
+    ]);
+    const p = plan(T1, [{ type: 'AssignRelease', rollout: 'v49', appliance: 'b', release: 'v1.0.49', previous: { rollout: 'v45', release: 'v1.0.45' } }], {
+      rollouts: [rolloutStatus('v49', { release: 'v1.0.49', version: 'v1.0.49', rollback: true })],
+    });
+    await store.applyPlan(p, { revision: 'r', expectedVersion: before.version });
+    expect((await store.loadObserved(new Date(T0))).state).toEqual(applyPlanToState(before.state, p));
+  });
+
   it('agrees with applyPlanToState on any sequence of plans', async () => {
     const { store } = h();
     await fc.assert(
@@ -240,7 +257,16 @@ const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
     latch: fc.option(fc.option(fc.record({ specHash: fc.constantFrom('h1', 'h2') }), { nil: null }), { nil: undefined }),
   }),
   fc.record({ type: fc.constant('AdvanceStage' as const), rollout: rolloutName, from: fc.constant(1), to: fc.integer({ min: 1, max: 4 }), startedAt: time }),
-  fc.record({ type: fc.constant('AssignRelease' as const), rollout: rolloutName, appliance: applianceId, release: fc.constantFrom('x', 'y') }),
+  fc.record(
+    {
+      type: fc.constant('AssignRelease' as const),
+      rollout: rolloutName,
+      appliance: applianceId,
+      release: fc.constantFrom('x', 'y'),
+      previous: fc.option(fc.record({ rollout: rolloutName, release: fc.constantFrom('x', 'y') }), { nil: null }),
+    },
+    { requiredKeys: ['type', 'rollout', 'appliance', 'release'] },
+  ),
   fc.record({ type: fc.constant('WithdrawRelease' as const), rollout: rolloutName, appliance: applianceId }),
 ).map((a) => {
   // fc.record keeps an undefined `latch` key; an absent latch is what a plan carries.
@@ -254,11 +280,18 @@ const planArbitrary: fc.Arbitrary<Plan> = fc
     actions: fc.array(actionArbitrary, { maxLength: 8 }),
     statuses: fc.uniqueArray(rolloutName, { maxLength: 3 }),
     reason: fc.constantFrom('Stuck', 'Progressing'),
+    version: fc.constantFrom('', '1.0.45', 'v2.0.0'),
+    rollback: fc.boolean(),
   })
-  .map(({ now, actions, statuses, reason }) =>
+  .map(({ now, actions, statuses, reason, version, rollback }) =>
     plan(now, actions, {
       rollouts: statuses.map((name) =>
-        rolloutStatus(name, { conditions: [{ type: 'Ready', status: 'False', reason, message: reason, lastTransitionTime: now }], revision: `rev-${reason}` }),
+        rolloutStatus(name, {
+          conditions: [{ type: 'Ready', status: 'False', reason, message: reason, lastTransitionTime: now }],
+          revision: `rev-${reason}`,
+          version,
+          rollback,
+        }),
       ),
     }),
   );
