@@ -1,7 +1,9 @@
 import { HOLDS, type Hold } from './assignments.js';
 import { statusAt } from './appliance-status.js';
 import { isDeferring, offlineSince, type ReconcileContext, type Undeclared } from './context.js';
-import type { ApplianceStatus } from './plan.js';
+import { targetOf } from './claims.js';
+import type { ApplianceStatus, TargetRef } from './plan.js';
+import { normalizeVersion } from './versions.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason, type Cause } from './stuck-reasons.js';
 import { toIso, toIsoFrom } from './time.js';
@@ -36,6 +38,8 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly T
       if (status === 'succeeded') reason = shared.runs[rank] ??= memberReason(ctx, i, outcome.release);
       else reason = memberReason(ctx, i, outcome.release, status === 'stuck' ? stuckCause(outcome, stuckAt, rank, i) : undefined);
       statuses[s++] = entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason);
+    } else if (ctx.targets.owner[i] !== -1) {
+      statuses[s++] = keptTarget(ctx, previous, i, id);
     } else {
       statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, newestFirst, shared));
     }
@@ -75,6 +79,16 @@ function entry(
   const made: ApplianceStatus = { id, target, rollout, status, reason };
   if (previous) previous[i] = made;
   return made;
+}
+
+// A target no rollout counts (its rollout now delivers another release and has not assigned that
+// yet) still stands: targets move only by actions.
+function keptTarget(ctx: ReconcileContext, previous: (ApplianceStatus | undefined)[] | null, i: number, id: string): ApplianceStatus {
+  const target = targetOf(ctx.targets, ctx.ranked, i) as TargetRef;
+  const version = ctx.index.releases.get(target.release)?.version;
+  const runs = version !== undefined && ctx.seen.version[i] === (normalizeVersion(version) ?? version);
+  const reason = `keeps ${target.release} from rollout ${target.rollout}, which now delivers another release, until it is assigned that`;
+  return entry(previous, i, id, target.release, target.rollout, runs ? 'succeeded' : 'pending', reason);
 }
 
 function stuckCause(outcome: Targeting, cursors: Int32Array, rank: number, i: number): Cause | undefined {

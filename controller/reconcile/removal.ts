@@ -32,8 +32,8 @@ export function runsVersion(ctx: ReconcileContext, i: number, version: string): 
 
 /**
  * Withdraws appliance `i`'s current target (recording a Withdrawal for the rollout it came from),
- * and again while the target it gets back came from a removed rollout whose release it does not
- * run: removal withdraws those too, so one plan settles them.
+ * and again while the target it gets back would be withdrawn first too (see withdrawsFrom), so
+ * that one plan settles them whatever the order the rollouts are visited in.
  */
 export function withdrawCascade(ctx: ReconcileContext, i: number): void {
   for (;;) {
@@ -43,9 +43,21 @@ export function withdrawCascade(ctx: ReconcileContext, i: number): void {
     const after = ownerRank(ctx.targets, i);
     const restores = after < 0 ? null : { rollout: (ctx.ranked[after] as RankedRollout).name, release: ctx.targets.release[ctx.targets.owner[i] as number] as string };
     (ctx.withdrawals[rank] ??= []).push({ appliance: ctx.index.ids[i] as string, release: withdrawn.release, restores });
-    const next = after < 0 ? null : (ctx.ranked[after] as RankedRollout);
-    if (!next || next.spec || runsVersion(ctx, i, next.version)) return;
+    if (after < 0 || !withdrawsFrom(ctx, after, ctx.targets.owner[i] as number)) return;
   }
+}
+
+/**
+ * Whether the rollout at `rank` withdraws the target of assignment `row` before anything is
+ * assigned: it was removed, or it is held Aborted (or aborts in this plan, see abortFirst), and the
+ * appliance does not run its release. A declared rollout withdraws only what it delivers: an
+ * assignment of another release is replaced, not withdrawn.
+ */
+function withdrawsFrom(ctx: ReconcileContext, rank: number, row: number): boolean {
+  const r = ctx.ranked[rank] as RankedRollout;
+  if (r.spec && !heldAborted(r) && !ctx.abortFirst.has(rank)) return false;
+  if (r.spec && ctx.targets.release[row] !== r.spec.release) return false;
+  return !runsVersion(ctx, ctx.targets.position[row] as number, r.version);
 }
 
 /**
@@ -62,10 +74,7 @@ export function withdrawFirst(ctx: ReconcileContext): void {
     if (r.spec && !heldAborted(r) && !ctx.abortFirst.has(rank)) continue;
     for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
       const i = t.position[row] as number;
-      if (t.owner[i] !== row || runsVersion(ctx, i, r.version)) continue;
-      // A declared rollout withdraws only what it delivers; an assignment of another release is replaced, not withdrawn.
-      if (r.spec && t.release[row] !== r.spec.release) continue;
-      withdrawCascade(ctx, i);
+      if (t.owner[i] === row && withdrawsFrom(ctx, rank, row)) withdrawCascade(ctx, i);
     }
   }
 }
@@ -96,7 +105,8 @@ export function removedOutcome(ctx: ReconcileContext, rank: number): RemovedOutc
   members.sort((a, b) => a - b);
   const actions: Action[] = [];
   if (r.observed?.phase !== 'Removed') actions.push({ type: 'SetPhase', rollout: r.name, phase: 'Removed', from: r.observed?.phase ?? null });
-  for (const w of ctx.withdrawals[rank] ?? []) actions.push({ type: 'WithdrawRelease', appliance: w.appliance, rollout: r.name, release: w.release, restores: w.restores });
+  const withdrawals = [...(ctx.withdrawals[rank] ?? [])].sort((a, b) => (a.appliance < b.appliance ? -1 : 1));
+  for (const w of withdrawals) actions.push({ type: 'WithdrawRelease', appliance: w.appliance, rollout: r.name, release: w.release, restores: w.restores });
   const status = members.length ? removedStatus(ctx, r, members.length) : null;
   return { spec: { name: r.name, release: r.release, window: null }, rank, release, stuck: [], members, actions, status };
 }

@@ -23,6 +23,9 @@ const rolloutArb = fc.record({
   action: fc.constantFrom('pause' as const, 'abort' as const),
   canaryOnly: fc.boolean(),
   paused: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  rollback: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+  /** Its file left the repository: only its observed record remains. */
+  removed: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
   window: fc.constantFrom(null, null, null, { days: ['mon', 'sat'] as Weekday[], start: '10:00', end: '14:00', timeZone: 'UTC' }),
 });
 
@@ -50,7 +53,7 @@ export interface World {
   now: Date;
 }
 
-/** A random world: up to 12 appliances, 1–3 rollouts, observations and rollout records to match. */
+/** A random world: up to 12 appliances, 1–3 rollouts (some rollbacks, some removed: only their record is left), observations and rollout records to match. */
 export const worldArb: fc.Arbitrary<World> = fc
   .record({
     count: fc.integer({ min: 0, max: 12 }),
@@ -100,16 +103,18 @@ export const worldArb: fc.Arbitrary<World> = fc
         action: r.action,
         ...(r.canaryOnly ? { selector: { matchLabels: { ring: 'canary' } } } : {}),
         paused: r.paused,
+        rollback: r.rollback,
         ...(r.window ? { window: r.window } : {}),
       }),
     );
+    const declared = rollouts.filter((_, i) => !shape.rollouts[i]?.removed);
     const d = desired({
       appliances: Array.from({ length: shape.count }, (_, i) => appliance(`a-${i}`, { ring: shape.canary[i] ? 'canary' : 'broad' })),
       releases: RELEASES.map((name) => release(name)),
-      rollouts,
+      rollouts: declared,
     });
     const observedRollouts = records.filter((r): r is RolloutObservation => r !== null).map((r) => {
-      const spec = rollouts.find((x) => x.name === r.name);
+      const spec = declared.find((x) => x.name === r.name);
       const stage = Math.min(r.stage, spec?.stages.length ?? 1);
       return r.latch?.specHash === 'SAME' && spec ? { ...r, stage, latch: { ...r.latch, specHash: spec.specHash } } : { ...r, stage };
     });
