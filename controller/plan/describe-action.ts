@@ -3,10 +3,14 @@ import type { Action } from '../reconcile/plan.js';
 /** One line for a person per action, shared by the text and markdown formats. */
 export function describeAction(a: Action): string {
   switch (a.type) {
-    case 'AssignRelease':
-      return `assign ${a.release} to ${a.appliance} (rollout ${a.rollout})`;
-    case 'WithdrawRelease':
-      return `withdraw rollout ${a.rollout} from ${a.appliance}`;
+    case 'AssignRelease': {
+      const from = a.previous ? `, replacing ${a.previous.release}` : '';
+      return `assign ${a.release} to ${a.appliance} (rollout ${a.rollout}${from})${a.downgrade ? ': a downgrade' : ''}`;
+    }
+    case 'WithdrawRelease': {
+      const back = a.restores === undefined ? '' : `: back to ${a.restores ? `${a.restores.release} (rollout ${a.restores.rollout})` : 'no target'}`;
+      return `withdraw rollout ${a.rollout} from ${a.appliance}${back}`;
+    }
     case 'AdvanceStage':
       return `advance ${a.rollout} from stage ${a.from} to ${a.to} (started ${a.startedAt})`;
     case 'SetPhase': {

@@ -3,11 +3,12 @@ import type { SourceRef } from '../desired/types.js';
 import type { Finding } from '../reconcile/plan.js';
 import { groupActions, listSome } from './group.js';
 import type { PlanReport } from './report.js';
+import { targetMoves } from './target-moves.js';
 
 /**
  * The plan as GitHub workflow annotations on the YAML lines concerned: `::error` for each load
  * error and each error finding, `::warning` for warning findings (stuck appliances, stalled
- * rollouts, a stage that assigns an offline appliance…), `::notice` for what each rollout assigns.
+ * rollouts, a stage that assigns an offline appliance…), `::notice` for what each rollout assigns, `::warning` for what a rollback downgrades.
  * Findings point at the declaration of the rollout, appliance or policy they are about; others
  * carry no position. File paths are given relative to the working directory, where a workflow runs.
  */
@@ -25,6 +26,13 @@ export function renderGithub(report: PlanReport, repoDir: string, cwd: string = 
   for (const g of groupActions(report.plan.actions).assigns) {
     const source = report.sources.get(`Rollout/${g.rollout}`);
     lines.push(command('notice', position(source, file, 'AssignRelease'), `this plan assigns ${g.release} to ${g.appliances.length}: ${listSome(g.appliances)}`));
+  }
+  const downgrades = targetMoves(report.plan).filter((m) => m.downgrade);
+  const byRollout = new Map<string, string[]>();
+  for (const m of downgrades) byRollout.set(m.rollout, [...(byRollout.get(m.rollout) ?? []), `${m.appliance} ${m.from ?? 'none'} → ${m.to ?? 'none'}`]);
+  for (const [rollout, moved] of byRollout) {
+    const source = report.sources.get(`Rollout/${rollout}`);
+    lines.push(command('warning', position(source, file, 'Downgrade'), `this plan downgrades ${moved.length}: ${listSome(moved)}`));
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

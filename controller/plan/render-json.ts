@@ -1,10 +1,12 @@
 import type { LoadError } from '../desired/types.js';
 import type { Action } from '../reconcile/plan.js';
 import type { PlanReport } from './report.js';
+import { targetMoves } from './target-moves.js';
 
 /**
  * The plan as one JSON document with a stable key order, so that two plans diff cleanly:
- * `revision, now, errors, rollouts, appliances, findings, actions`, and with a base
+ * `revision, now, errors, rollouts, appliances, findings, actions, targetMoves` (each appliance
+ * whose target the actions change: `{appliance, rollout, from, to, downgrade}`), and with a base
  * `base {ref, revision, errors}, changes, targetChanges`.
  */
 export function planJson(report: PlanReport): Record<string, unknown> {
@@ -16,6 +18,8 @@ export function planJson(report: PlanReport): Record<string, unknown> {
     rollouts: plan.rollouts.map((r) => ({
       name: r.name,
       release: r.release,
+      version: r.version,
+      rollback: r.rollback,
       phase: r.phase,
       stage: r.stage,
       stages: r.stages,
@@ -28,6 +32,7 @@ export function planJson(report: PlanReport): Record<string, unknown> {
     appliances: plan.appliances.map((a) => ({ id: a.id, target: a.target, rollout: a.rollout, status: a.status, reason: a.reason })),
     findings: plan.findings,
     actions: plan.actions.map(orderedAction),
+    targetMoves: targetMoves(plan),
   };
   if (report.base) {
     json.base = { ref: report.base.ref, revision: report.base.revision, errors: report.base.errors.map(loadError) };
@@ -49,9 +54,22 @@ function loadError(e: LoadError): LoadError {
 function orderedAction(a: Action): Action {
   switch (a.type) {
     case 'AssignRelease':
-      return { type: a.type, appliance: a.appliance, release: a.release, rollout: a.rollout };
+      return {
+        type: a.type,
+        appliance: a.appliance,
+        release: a.release,
+        rollout: a.rollout,
+        ...(a.previous ? { previous: { rollout: a.previous.rollout, release: a.previous.release } } : {}),
+        ...(a.downgrade ? { downgrade: true } : {}),
+      };
     case 'WithdrawRelease':
-      return { type: a.type, appliance: a.appliance, rollout: a.rollout };
+      return {
+        type: a.type,
+        appliance: a.appliance,
+        rollout: a.rollout,
+        ...(a.release !== undefined ? { release: a.release } : {}),
+        ...(a.restores !== undefined ? { restores: a.restores && { rollout: a.restores.rollout, release: a.restores.release } } : {}),
+      };
     case 'AdvanceStage':
       return { type: a.type, rollout: a.rollout, from: a.from, to: a.to, startedAt: a.startedAt };
     case 'SetPhase':

@@ -3,6 +3,7 @@ import type { Change } from './changes.js';
 import { describeAction } from './describe-action.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
+import { targetMoves } from './target-moves.js';
 import { formatLoadError } from '../desired/format-error.js';
 
 const PHASE_ICON: Record<string, string> = {
@@ -13,6 +14,7 @@ const PHASE_ICON: Record<string, string> = {
   Stalled: '🔴',
   Aborted: '🔴',
   Superseded: '⚫',
+  Removed: '⚫',
 };
 
 /**
@@ -25,7 +27,7 @@ export function renderMarkdown(report: PlanReport): string {
   if (plan.errors.length) return invalidMarkdown(report);
   const out = [headline(plan), '', context(report), ''];
   if (report.base) out.push(...changesSection(report.base.changes));
-  out.push(...stagesSection(plan), ...stuckSection(plan), ...expirySection(plan), ...rolloutTable(plan), ...findingsSection(plan.findings));
+  out.push(...stagesSection(plan), ...movesSection(plan), ...stuckSection(plan), ...expirySection(plan), ...rolloutTable(plan), ...findingsSection(plan.findings));
   if (report.base?.targetChanges.length) {
     out.push(`<details><summary>Targets that change (${report.base.targetChanges.length})</summary>`, '');
     out.push(...report.base.targetChanges.map((t) => `- \`${t.appliance}\`: ${t.from ?? 'none'} → **${t.to ?? 'none'}**`), '', '</details>', '');
@@ -75,6 +77,16 @@ function stagesSection(plan: Plan): string[] {
   }
   for (const a of others) if (a.type === 'WithdrawRelease' || (a.type === 'SetPhase' && a.latch)) lines.push(`- ${describeAction(a)}`);
   return lines.length ? ['**Stages that begin or advance**', ...lines, ''] : [];
+}
+
+// Every target the plan changes, a downgrade flagged: the blast radius of a rollback, before merge.
+function movesSection(plan: Plan): string[] {
+  const moves = targetMoves(plan);
+  if (!moves.length) return [];
+  const downgrades = moves.filter((m) => m.downgrade).length;
+  const flagged = downgrades ? `, ⚠️ ${downgrades} ${downgrades === 1 ? 'downgrade' : 'downgrades'}` : '';
+  const lines = moves.map((m) => `- \`${m.appliance}\`: ${m.from ?? 'none'} → **${m.to ?? 'none'}** (rollout \`${m.rollout}\`)${m.downgrade ? ' ⚠️ **downgrade**' : ''}`);
+  return [`<details${downgrades ? ' open' : ''}><summary>Targets this plan changes (${moves.length}${flagged})</summary>`, '', ...lines, '', '</details>', ''];
 }
 
 function stuckSection(plan: Plan): string[] {

@@ -5,6 +5,7 @@ import { PLAIN, visibleLength, type Palette } from './colour.js';
 import { describeAction } from './describe-action.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
+import { describeMove, targetMoves } from './target-moves.js';
 
 const FINDINGS_PER_TYPE = 20;
 
@@ -23,7 +24,7 @@ export function renderText(report: PlanReport, palette: Palette = PLAIN): string
     out.push(`Revision ${plan.revision ?? '-'} at ${plan.now}`, '');
     out.push(...rolloutTable(plan.rollouts, palette), '');
   }
-  out.push(...stuckSection(plan), ...findingsSection(plan.findings, palette), ...actionsSection(plan), ...baseSection(report, palette));
+  out.push(...stuckSection(plan), ...findingsSection(plan.findings, palette), ...actionsSection(plan), ...movesSection(plan, palette), ...baseSection(report, palette));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 
@@ -83,6 +84,14 @@ function actionsSection(plan: Plan): string[] {
   const lines = others.map((a) => [`  ${a.type}`, describeAction(a)]);
   for (const g of assigns) lines.push(['  AssignRelease', `${g.release} to ${g.appliances.length} (rollout ${g.rollout}): ${listSome(g.appliances)}`]);
   return [`Actions (${plan.actions.length}):`, ...table(lines), ''];
+}
+
+function movesSection(plan: Plan, p: Palette): string[] {
+  const moves = targetMoves(plan);
+  if (!moves.length) return [];
+  const downgrades = moves.filter((m) => m.downgrade).length;
+  const title = `Targets this plan changes (${moves.length}${downgrades ? `, ${downgrades} ${downgrades === 1 ? 'downgrade' : 'downgrades'}` : ''}):`;
+  return [title, ...moves.map((m) => `  ${m.downgrade ? p.yellow(describeMove(m)) : describeMove(m)}`), ''];
 }
 
 function baseSection(report: PlanReport, p: Palette): string[] {

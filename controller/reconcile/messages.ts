@@ -63,7 +63,7 @@ export function rolloutMessage(m: MessageInput): string {
   const problems = problemText(m);
   switch (m.phase) {
     case 'Superseded':
-      return `Superseded by ${m.supersededBy.join(', ') || 'newer rollouts'}: every member now runs a newer rollout`;
+      return `Superseded by ${m.supersededBy.join(', ') || 'newer rollouts'}: no member is left that it may assign (higher-ranked rollouts target them, or they run a newer version)`;
     case 'Complete': {
       const failed = m.counts.failed ? `, ${m.counts.failed} failed (within maxFailures ${m.maxFailures})` : '';
       return `Complete: ${m.counts.succeeded} succeeded${failed}`;

@@ -61,9 +61,9 @@ describe('muster plan formats', () => {
   it('json: one document, keys in a stable order', () => {
     const { stdout } = muster(seedArgs('--format', 'json'));
     const plan = JSON.parse(stdout) as Record<string, unknown>;
-    expect(Object.keys(plan)).toEqual(['revision', 'now', 'errors', 'rollouts', 'appliances', 'findings', 'actions']);
+    expect(Object.keys(plan)).toEqual(['revision', 'now', 'errors', 'rollouts', 'appliances', 'findings', 'actions', 'targetMoves']);
     expect(Object.keys((plan.rollouts as object[])[0] as object)).toEqual([
-      'name', 'release', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision',
+      'name', 'release', 'version', 'rollback', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision',
     ]);
     expect(muster(seedArgs('--format', 'json')).stdout).toBe(stdout);
   });
