@@ -13,4 +13,19 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // The agent and the controller are two sides of one protocol: what both need (check-in schemas,
+  // update phases, version equality, durations, the retention policy hash) lives in protocol/, and
+  // neither side imports the other's internals.
+  {
+    files: ['agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/controller/**'], message: 'the agent imports what it shares with the controller from protocol/' }] }] },
+  },
+  {
+    files: ['controller/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/agent/**'], message: 'the controller imports what it shares with the agent from protocol/' }] }] },
+  },
+  {
+    files: ['protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/agent/**', '**/controller/**'], message: 'protocol/ stands alone: both sides import it' }] }] },
+  },
 );

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../../controller/desired/quantities.js';
+import { parseDuration } from '../../protocol/quantities.js';
 
 /** A usage problem: the CLI prints it and exits 2. */
 export class UsageError extends Error {}

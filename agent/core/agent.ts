@@ -1,4 +1,4 @@
-import type { CheckinRequest } from '../../controller/observed/state-schema.js';
+import type { CheckinRequest } from '../../protocol/checkin-request.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_BACKOFF, retryDelayMs } from '../protocol/backoff.js';
 import type { CheckinOutcome } from '../protocol/checkin-client.js';

@@ -1,4 +1,4 @@
-import type { UpdatePhase, CheckinRequest } from '../../controller/observed/state-schema.js';
+import type { UpdatePhase, CheckinRequest } from '../../protocol/checkin-request.js';
 import type { CheckinOutcome } from '../protocol/checkin-client.js';
 import type { PruneResult } from '../retention/prune.js';
 import type { Step } from '../update/decide.js';

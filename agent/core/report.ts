@@ -1,4 +1,4 @@
-import type { CheckinRequest } from '../../controller/observed/state-schema.js';
+import type { CheckinRequest } from '../../protocol/checkin-request.js';
 import { isoTime } from '../clock.js';
 import type { IncidentsMeasure } from '../retention/incidents-retention.js';
 import type { LocalState } from '../state/local-state.js';

@@ -1,4 +1,4 @@
-import type { UpdatePhase } from '../../controller/observed/state-schema.js';
+import type { UpdatePhase } from '../../protocol/checkin-request.js';
 import type { Clock } from '../clock.js';
 import { UPDATE_BACKOFF, backoffDelayMs } from '../protocol/backoff.js';
 import { NO_PROGRESS, type LocalState, type StateStore, type Target } from '../state/local-state.js';

@@ -1,6 +1,6 @@
-import { CheckinResponse, ErrorResponse } from '../../controller/observed/checkin-response-schema.js';
-import type { CheckinRequest } from '../../controller/observed/state-schema.js';
-import { createAjv } from '../../controller/desired/ajv.js';
+import { CheckinResponse, ErrorResponse } from '../../protocol/checkin-response.js';
+import type { CheckinRequest } from '../../protocol/checkin-request.js';
+import { createAjv } from '../../protocol/ajv.js';
 import { parseRetryAfter } from './backoff.js';
 import type { FetchLike } from './http-fetch.js';
 

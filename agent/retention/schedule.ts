@@ -1,4 +1,4 @@
-import { retentionPolicyHash } from '../../controller/desired/canonical.js';
+import { retentionPolicyHash } from '../../protocol/canonical.js';
 import type { RetentionGrant } from '../state/local-state.js';
 
 export interface AppliedRetention {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { UpdatePhase } from '../../controller/observed/state-schema.js';
+import type { UpdatePhase } from '../../protocol/checkin-request.js';
 import type { Clock } from '../clock.js';
 import { Agent } from '../core/agent.js';
 import type { AgentEvent } from '../core/events.js';

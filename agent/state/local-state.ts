@@ -1,5 +1,5 @@
-import type { CheckinResponse } from '../../controller/observed/checkin-response-schema.js';
-import type { UpdatePhase } from '../../controller/observed/state-schema.js';
+import type { CheckinResponse } from '../../protocol/checkin-response.js';
+import type { UpdatePhase } from '../../protocol/checkin-request.js';
 
 /** A release the server told the appliance to run. */
 export type Target = NonNullable<CheckinResponse['target']>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { UPDATE_PHASES, type UpdatePhase } from '../../controller/observed/state-schema.js';
+import { UPDATE_PHASES, type UpdatePhase } from '../../protocol/checkin-request.js';
 import { INITIAL_STATE, type LocalState, type StateStore } from './local-state.js';
 
 /** Column of agent_state for each LocalState field; JSON columns hold objects. */

@@ -1,4 +1,5 @@
-import { formatDuration } from '../../controller/desired/quantities.js';
+import { formatDuration } from '../../protocol/quantities.js';
+import { sameVersion } from '../../protocol/versions.js';
 import type { LocalState, Target } from '../state/local-state.js';
 
 /** What the version file says runs now; null when unknown. */
@@ -51,7 +52,8 @@ export function decide(input: DecideInput): Step {
     return { kind: 'switch', target: state.serverTarget, discard: unfinished ? work : null };
   }
   if (work === null) return { kind: 'idle', reason: 'no target' };
-  if (running.agentVersion === work.version) {
+  // The controller's rule too: `v3.1.0` and `3.1.0` are one version, so neither side reinstalls it.
+  if (sameVersion(running.agentVersion, work.version)) {
     return state.phase === 'succeeded' ? { kind: 'idle', reason: `runs ${work.version}` } : { kind: 'succeed' };
   }
   return decidePhase(input, work);

@@ -1,52 +1,21 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../desired/schema/common.js';
 import { API_GROUP_VERSION } from '../desired/schema/kinds.js';
+import { ApplianceObservation, Timestamp } from '../../protocol/checkin-request.js';
 
-/** RFC 3339 time with a zone, as every time in the State document is written. */
-export const Timestamp = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' });
+// What the agent reports shares its schema with the check-in protocol (protocol/checkin-request.ts).
+export {
+  ApplianceObservation,
+  CheckinRequest,
+  IN_FLIGHT_PHASES,
+  RetentionReport,
+  Timestamp,
+  UPDATE_PHASES,
+  UpdateReport,
+  type UpdatePhase,
+} from '../../protocol/checkin-request.js';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Count = Type.Integer({ minimum: 0 });
-
-export const UPDATE_PHASES = ['downloading', 'verifying', 'installing', 'rebooting', 'succeeded', 'failed'] as const;
-export type UpdatePhase = (typeof UPDATE_PHASES)[number];
-export const IN_FLIGHT_PHASES: readonly UpdatePhase[] = ['downloading', 'verifying', 'installing', 'rebooting'];
-
-export const UpdateReport = Type.Object({
-  release: Type.String({ minLength: 1, description: 'The Release name the agent is working on' }),
-  phase: StringEnum(UPDATE_PHASES),
-  since: Timestamp,
-  attempt: Type.Integer({ minimum: 0 }),
-  error: Nullable(Type.String({ maxLength: 4096 })),
-});
-
-export const RetentionReport = Type.Object({
-  policyHash: Nullable(Type.String({ pattern: '^[0-9a-f]{64}$' })),
-  lastPrunedAt: Nullable(Timestamp),
-  databaseBytes: Count,
-  incidents: Count,
-  oldestIncidentAt: Nullable(Timestamp),
-});
-
-const reportFields = {
-  agentVersion: Nullable(Type.String({ maxLength: 100 })),
-  imageVersion: Nullable(Type.String({ maxLength: 100 })),
-  update: Nullable(UpdateReport),
-  deferUntil: Type.Optional(Nullable(Timestamp)),
-  retention: Nullable(RetentionReport),
-};
-
-/** What one appliance last reported, and when. */
-export const ApplianceObservation = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 253 }),
-  lastCheckinAt: Timestamp,
-  ...reportFields,
-});
-
-/** The body of `POST /v1/checkin`: an observation without its time, `id` optional (the token decides). */
-export const CheckinRequest = Type.Object({
-  id: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
-  ...reportFields,
-});
 
 export const Condition = Type.Object({
   type: Type.String({ minLength: 1 }),
@@ -109,10 +78,6 @@ export const StateDocument = Type.Object({
   proofs: ProofCounts,
 });
 
-export type UpdateReport = Static<typeof UpdateReport>;
-export type RetentionReport = Static<typeof RetentionReport>;
-export type ApplianceObservation = Static<typeof ApplianceObservation>;
-export type CheckinRequest = Static<typeof CheckinRequest>;
 export type Condition = Static<typeof Condition>;
 export type Assignment = Static<typeof Assignment>;
 export type RolloutObservation = Static<typeof RolloutObservation>;

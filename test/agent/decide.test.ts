@@ -91,6 +91,11 @@ const rows: { name: string; given: DecideInput; want: Step }[] = [
     want: { kind: 'succeed' },
   },
   {
+    name: 'a Release written `v3.1.0` is run by an agent reporting `3.1.0`: the controller’s version rule, so no reinstall',
+    given: input({ serverTarget: target('v3.1.0'), work: target('v3.1.0'), phase: 'rebooting', since: NOW - 60_000 }, { running: { agentVersion: '3.1.0', imageVersion: '0' } }),
+    want: { kind: 'succeed' },
+  },
+  {
     name: 'success is recorded once',
     given: input({ serverTarget: V51, work: V51, phase: 'succeeded' }, { running: { agentVersion: '1.0.51', imageVersion: '51' } }),
     want: { kind: 'idle', reason: 'runs 1.0.51' },
