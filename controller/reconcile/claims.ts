@@ -36,24 +36,19 @@ export interface TargetTable {
 /**
  * Reads every assignment of the ranked rollouts (positions found with the cache's hints), and
  * decides each appliance's current target. Assignments of undeclared appliances are left out.
+ * Reuses `previous`'s columns when they are large enough (a cache keeps one table between passes,
+ * so that a pass over 100,000 assignments allocates none of them afresh).
  */
-export function buildTargets(index: DesiredIndex, ranked: readonly RankedRollout[], cache: ReconcileCache | null): TargetTable {
+export function buildTargets(index: DesiredIndex, ranked: readonly RankedRollout[], cache: ReconcileCache | null, previous: TargetTable | null = null): TargetTable {
   let rows = 0;
   for (const r of ranked) rows += r.observed?.assignments.length ?? 0;
   const n = index.ids.length;
-  const t: TargetTable = {
-    rank: new Int32Array(rows),
-    atMs: new Float64Array(rows),
-    release: new Array<string>(rows),
-    position: new Int32Array(rows),
-    live: new Uint8Array(rows),
-    next: new Int32Array(rows),
-    from: new Int32Array(ranked.length),
-    to: new Int32Array(ranked.length),
-    head: new Int32Array(n).fill(-1),
-    owner: new Int32Array(n).fill(-1),
-    lost: new Int32Array(n).fill(-1),
-  };
+  const t = previous && previous.rank.length >= rows && previous.head.length === n ? previous : emptyTable(Math.ceil(rows * 1.25), n);
+  t.from = new Int32Array(ranked.length);
+  t.to = new Int32Array(ranked.length);
+  t.head.fill(-1);
+  t.owner.fill(-1);
+  t.lost.fill(-1);
   let row = 0;
   for (let rank = 0; rank < ranked.length; rank++) {
     t.from[rank] = row;
@@ -90,6 +85,22 @@ function readRows(t: TargetTable, index: DesiredIndex, observed: RolloutObservat
     row++;
   }
   return row;
+}
+
+function emptyTable(rows: number, n: number): TargetTable {
+  return {
+    rank: new Int32Array(rows),
+    atMs: new Float64Array(rows),
+    release: new Array<string>(rows),
+    position: new Int32Array(rows),
+    live: new Uint8Array(rows),
+    next: new Int32Array(rows),
+    from: new Int32Array(0),
+    to: new Int32Array(0),
+    head: new Int32Array(n),
+    owner: new Int32Array(n),
+    lost: new Int32Array(n),
+  };
 }
 
 // Whether row `a` is a later target than row `b`: a later time, or the same time and a higher rank.

@@ -123,7 +123,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     undeclared: [...undeclaredById.values()].sort((a, b) => compareText(a.id, b.id)),
     observedRollouts,
     ranked,
-    targets: buildTargets(index, ranked, cache),
+    targets: (workspace.targets = buildTargets(index, ranked, cache, workspace.targets)),
     withdrawals: [],
     abortFirst: new Map(),
     replan: new Map(),

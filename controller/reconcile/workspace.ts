@@ -1,6 +1,7 @@
 import type { ApplianceObservation } from '../observed/state-schema.js';
 import type { MemberTable } from './appliance-status.js';
 import type { HeldTable } from './assignments.js';
+import type { TargetTable } from './claims.js';
 import type { SeenTable } from './context.js';
 
 /**
@@ -19,6 +20,8 @@ export interface Workspace {
   scratch: Float64Array;
   /** The positions of the members of the rollout being planned. */
   list: Int32Array;
+  /** Every assignment of the last pass and each appliance's target, kept to reuse its columns. */
+  targets: TargetTable | null;
   /** Whether a pass is using it (a second pass would get a workspace of its own). */
   inUse: boolean;
 }
@@ -44,6 +47,7 @@ export function newWorkspace(size: number): Workspace {
     held: { by: new Int32Array(size), why: new Uint8Array(size) },
     scratch: new Float64Array(size),
     list: new Int32Array(size),
+    targets: null,
     inUse: false,
   };
   resetWorkspace(ws);
@@ -71,5 +75,7 @@ export function resetWorkspace(ws: Workspace): void {
 /** Drops the workspace's references to the observed state, so that a finished pass does not keep it alive. */
 export function releaseWorkspace(ws: Workspace): void {
   ws.seen.obs.fill(undefined);
+  // Release names are the desired state's strings; dropping them keeps no old revision alive.
+  ws.targets?.release.fill('');
   ws.inUse = false;
 }
