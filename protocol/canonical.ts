@@ -15,7 +15,7 @@ export function sha256Hex(text: string | Uint8Array): string {
 
 /**
  * The hash an agent reports once it applied a retention policy: sha256 of the compact, key-sorted
- * JSON of `{keepUnresolved, pruneEverySeconds, retainDays, vacuum}` (DESIGN.md, "Observed state").
+ * JSON of `{keepUnresolved, pruneEverySeconds, retainDays, vacuum}`.
  */
 export function retentionPolicyHash(policy: { keepUnresolved: boolean; pruneEverySeconds: number; retainDays: number; vacuum: boolean }): string {
   const { keepUnresolved, pruneEverySeconds, retainDays, vacuum } = policy;

@@ -21,3 +21,20 @@ describe('the check-in answers of a plan', () => {
     expect(JSON.parse(index.responseFor('ghost-01'))).toEqual({ target: null, retention: null, checkinIntervalSeconds: 30 });
   });
 });
+
+describe('a target whose Release left the repository', () => {
+  it('is kept in the plan, answered at check-in as no target, and named by a TargetReleaseMissing warning', () => {
+    const desired = desiredFrom(smallFleetFiles());
+    const id = desired.appliances[0]?.name as string;
+    const observed = state({
+      appliances: [{ id, lastCheckinAt: '2026-03-02T09:59:00Z', agentVersion: '0.9.0', imageVersion: null, update: null, retention: null }],
+      rollouts: [
+        { name: 'old', stage: 1, stageStartedAt: '2026-03-01T00:00:00Z', phase: 'Complete', release: 'v0.9.0', version: '0.9.0', assignments: [{ appliance: id, release: 'v0.9.0', at: '2026-03-01T00:00:00Z' }] },
+      ],
+    });
+    const plan = reconcile({ ...desired, rollouts: [] }, observed, NOW, { cache: null });
+    expect(plan.appliances.find((a) => a.id === id)).toMatchObject({ target: 'v0.9.0', rollout: 'old' });
+    expect(plan.findings).toContainEqual(expect.objectContaining({ type: 'TargetReleaseMissing', rollout: 'old' }));
+    expect(JSON.parse(new ResponseIndex(desired, plan).responseFor(id))).toMatchObject({ target: null });
+  });
+});
