@@ -66,7 +66,8 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
   const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
-  if (aborted && withdrawn.some((w) => w.restores && (ctx.ranked.findIndex((r) => r.name === w.restores?.rollout) ?? rank) < rank)) ctx.replan.set(rank, decision);
+  // Withdrawals made here (not before planning) may give a target back to a rollout already planned.
+  if (aborted && decision.kind === 'tripped' && !ctx.abortFirst.has(rank) && restoresUpward(ctx, withdrawn, rank)) ctx.replan.set(rank, decision);
   const set = memberSet(ctx.members, rank, list, aborted ? keepRank(ctx, list, existing, rank) : existing);
   const progress = advanceStages({
     spec,
@@ -182,6 +183,12 @@ function withdraw(ctx: ReconcileContext, list: Int32Array, count: number, rank: 
     withdrawCascade(ctx, i);
   }
   return (ctx.withdrawals[rank] ?? []).sort((a, b) => (a.appliance < b.appliance ? -1 : 1));
+}
+
+// Whether a withdrawal gave a target back to a higher-ranked rollout (one planned before this one).
+function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[], rank: number): boolean {
+  const above = new Set(ctx.ranked.slice(0, rank).map((r) => r.name));
+  return withdrawn.some((w) => w.restores !== null && above.has(w.restores.rollout));
 }
 
 // Compacts the member list to the members still held by this rollout; returns how many.
