@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../agent/clock.js';
-import { startSimulator } from '../../agent/simulator/simulator.js';
+import type { Plan } from '../../controller/reconcile/plan.js';
 import { computeCohortOrder, stageSize } from '../../controller/reconcile/cohorts.js';
-import { startController, type RunningController } from '../../controller/runtime/controller.js';
+import { openStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
+import { CliProcess, freePort, startMusterAgent, startMusterController } from '../agent/helpers/cli-processes.js';
+import { muster } from '../helpers/cli.js';
 import { writeFiles } from '../helpers/fleet.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 import { baseFleet, E2E_APPLIANCES, E2E_ROLLOUT, rolloutFile } from './e2e-fleet.js';
@@ -33,73 +34,65 @@ const rollbackYaml = [
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
+  await CliProcess.killAll();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function commit(git: SimpleGit, message: string): Promise<string> {
-  await git.add(['-A', '.']);
-  await git.commit(message);
-  return (await git.revparse(['HEAD'])).trim();
+interface Running {
+  dir: string;
+  store: Store;
+  plan: () => Promise<Plan | null>;
 }
 
-async function started(): Promise<{ dir: string; git: SimpleGit; controller: RunningController }> {
-  const repo = tempDir('muster-rollback-repo-');
-  const cache = tempDir('muster-rollback-cache-');
-  const db = tempDir('muster-rollback-db-');
-  cleanups.push(repo.remove, cache.remove, db.remove);
-  const git = simpleGit({ baseDir: repo.dir });
-  await git.init(['--initial-branch=main']);
-  await git.addConfig('user.name', 'e2e').addConfig('user.email', 'e2e@muster.invalid');
-  writeFiles(repo.dir, baseFleet());
-  await commit(git, 'fleet without a rollout');
-  const controller = await startController({
-    repo: `file://${repo.dir}`,
-    cacheDir: cache.dir,
-    db: join(db.dir, 'muster.db'),
-    host: '127.0.0.1',
-    port: 0,
-    logger: pino({ level: 'silent' }),
-    intervalMs: 300,
-    fetchIntervalMs: 300,
-    checkinDebounceMs: 200,
-  });
-  cleanups.push(() => controller.stop());
-  await waitFor(() => controller.isLeader(), 'leadership');
-  return { dir: repo.dir, git, controller };
+/**
+ * `muster controller` on a fleet directory (watched: editing a file is a new revision) and a SQLite
+ * file, and `muster-agent simulate` playing every declared appliance, each in its own process; the
+ * test reads what the controller recorded from the same database.
+ */
+async function started(): Promise<Running> {
+  const tmp = tempDir('muster-rollback-e2e-');
+  cleanups.push(tmp.remove);
+  const dir = join(tmp.dir, 'fleet');
+  const db = join(tmp.dir, 'muster.db');
+  writeFiles(dir, baseFleet());
+  const issued = await muster(['appliance', 'token', '--all', '--repo', dir, '--db', db, '--format', 'json']);
+  expect(issued.code, issued.stderr).toBe(0);
+  writeFileSync(join(tmp.dir, 'tokens.json'), issued.stdout);
+  writeFileSync(join(tmp.dir, 'profile.json'), JSON.stringify({ default: 'healthy', initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } }));
+  const port = await freePort();
+  await startMusterController({ repo: dir, db, port, interval: '300ms' });
+  startMusterAgent(['simulate', '--server', `http://127.0.0.1:${port}`, '--tokens', join(tmp.dir, 'tokens.json'), '--profile', join(tmp.dir, 'profile.json'), '--speed', '40']);
+  const store = openStore(db);
+  cleanups.push(() => store.close());
+  return { dir, store, plan: async () => (await store.latestPlan())?.plan ?? null };
 }
 
-const rolloutOf = (c: RunningController, name: string) => c.plan()?.rollouts.find((r) => r.name === name);
-const everyoneOn = (c: RunningController, release: string, rollout: string) =>
+const rolloutOf = (p: Plan | null, name: string) => p?.rollouts.find((r) => r.name === name);
+const everyoneOn = (p: Plan | null, release: string, rollout: string) =>
   E2E_APPLIANCES.every((id) => {
-    const a = c.plan()?.appliances.find((x) => x.id === id);
+    const a = p?.appliances.find((x) => x.id === id);
     return a?.target === release && a.rollout === rollout && a.status === 'succeeded';
   });
 
+async function until(what: string, check: (p: Plan | null) => boolean, r: Running, timeoutMs: number): Promise<Plan> {
+  let last: Plan | null = null;
+  await waitFor(async () => check((last = await r.plan())), what, timeoutMs);
+  return last as unknown as Plan;
+}
+
 describe('rolling a fleet forward, back with a rollback rollout, then removing the rollback', () => {
-  it('on SQLite, with simulated appliances checking in over HTTP', async () => {
-    const { dir, git, controller } = await started();
-    const identities = [];
-    for (const appliance of E2E_APPLIANCES) identities.push({ appliance, token: (await controller.store.issueToken(appliance)) as string });
-    const simulator = startSimulator({
-      server: controller.url,
-      identities,
-      profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
-      clock: systemClock,
-      speed: 40,
-      startSpreadMs: 1_000,
-    });
-    cleanups.push(() => simulator.stop());
+  it('controller and simulated appliances as separate processes, on SQLite', async () => {
+    const r = await started();
+    const { dir, store } = r;
 
     // 1. Forward: v1.0.51 reaches every appliance.
     writeFiles(dir, rolloutFile());
-    await commit(git, 'roll out v1.0.51');
-    await waitFor(() => rolloutOf(controller, E2E_ROLLOUT)?.phase === 'Complete' && everyoneOn(controller, 'v1.0.51', E2E_ROLLOUT), 'v1.0.51 everywhere', 60_000);
+    await until('v1.0.51 everywhere', (p) => rolloutOf(p, E2E_ROLLOUT)?.phase === 'Complete' && everyoneOn(p, 'v1.0.51', E2E_ROLLOUT), r, 60_000);
 
     // 2. Back: a rollback rollout of v1.0.49, stage by stage, each stage's cohort before the next.
     writeFiles(dir, { [ROLLBACK_FILE]: rollbackYaml });
-    await commit(git, 'roll back to v1.0.49');
-    await waitFor(() => rolloutOf(controller, ROLLBACK)?.phase === 'Complete' && everyoneOn(controller, 'v1.0.49', ROLLBACK), 'v1.0.49 everywhere again', 60_000);
-    const events = (await controller.store.listEvents({ rollout: ROLLBACK, limit: 500 })).reverse();
+    await until('v1.0.49 everywhere again', (p) => rolloutOf(p, ROLLBACK)?.phase === 'Complete' && everyoneOn(p, 'v1.0.49', ROLLBACK), r, 60_000);
+    const events = (await store.listEvents({ rollout: ROLLBACK, limit: 500 })).reverse();
     expect(events.filter((e) => e.type === 'AdvanceStage').map((e) => e.detail)).toMatchObject([
       { from: 1, to: 2 },
       { from: 2, to: 3 },
@@ -112,20 +105,17 @@ describe('rolling a fleet forward, back with a rollback rollout, then removing t
     expect(assigns.map((e) => e.appliance)).toEqual(order);
     const firstAdvance = events.findIndex((e) => e.type === 'AdvanceStage');
     expect(events.slice(0, firstAdvance).filter((e) => e.type === 'AssignRelease')).toHaveLength(stageSize(25, E2E_APPLIANCES.length));
-    expect(rolloutOf(controller, E2E_ROLLOUT)?.phase).toBe('Complete');
+    expect(rolloutOf(await r.plan(), E2E_ROLLOUT)?.phase).toBe('Complete');
 
     // 3. Remove the rollback once done: nothing moves, and v1.0.51 does not take its appliances back.
     rmSync(join(dir, ROLLBACK_FILE));
-    const removal = await commit(git, 'remove the finished rollback');
-    await waitFor(() => controller.plan()?.revision === removal && rolloutOf(controller, ROLLBACK)?.phase === 'Removed', 'the rollback removed', 20_000);
-    const removedAt = controller.plan()?.now as string;
-    // Several more passes, with the appliances checking in all along.
-    await waitFor(() => Date.parse(controller.plan()?.now ?? '') > Date.parse(removedAt) + 3_000, 'three more seconds of passes', 20_000);
-    for (const rollout of [ROLLBACK, E2E_ROLLOUT]) {
-      const moves = (await controller.store.listEvents({ rollout, limit: 500 })).filter((e) => (e.type === 'AssignRelease' || e.type === 'WithdrawRelease') && e.at >= removedAt);
-      expect(moves, rollout).toEqual([]);
-    }
-    expect(everyoneOn(controller, 'v1.0.49', ROLLBACK)).toBe(true);
-    expect(rolloutOf(controller, ROLLBACK)).toMatchObject({ phase: 'Removed', counts: { targeted: E2E_APPLIANCES.length, succeeded: E2E_APPLIANCES.length } });
+    const removed = await until('the rollback removed', (p) => rolloutOf(p, ROLLBACK)?.phase === 'Removed', r, 20_000);
+    // Passes go on with the appliances checking in; any action from the removal on is an event.
+    await waitFor(() => Date.now() > Date.parse(removed.now) + 4_000, 'four more seconds of passes', 20_000);
+    const after = (await store.listEvents({ limit: 500 })).filter((e) => e.at >= removed.now);
+    expect(after.filter((e) => e.type === 'AssignRelease' || e.type === 'WithdrawRelease')).toEqual([]);
+    const last = await r.plan();
+    expect(everyoneOn(last, 'v1.0.49', ROLLBACK)).toBe(true);
+    expect(rolloutOf(last, ROLLBACK)).toMatchObject({ phase: 'Removed', counts: { targeted: E2E_APPLIANCES.length, succeeded: E2E_APPLIANCES.length } });
   }, 150_000);
 });
