@@ -53,7 +53,7 @@ export function evaluateMember(
   const update = obs?.update ?? null;
   const forThis = update !== null && update.release === release.name;
   const since = seen.updateSinceMs[i] as number;
-  if (obs && seen.version[i] !== null && seen.version[i] === release.version) {
+  if (obs && runsRelease(seen, i, release.version)) {
     const reportedAt = forThis && update.phase === 'succeeded' && !Number.isNaN(since) ? since : assignedAtMs;
     members.status[i] = SUCCEEDED;
     members.finalAtMs[i] = Math.max(reportedAt, assignedAtMs);
@@ -70,6 +70,16 @@ export function evaluateMember(
   const deadline = members.deadlineMs[i] as number;
   if (nowMs > deadline) members.status[i] = STUCK;
   else members.status[i] = forThis && inFlight.has(update.phase) ? UPDATING : PENDING;
+}
+
+/**
+ * Whether appliance `i` reports running `version` (normalized when semver): the rule the agent
+ * applies too (protocol/versions.ts sameVersion) — semver compared normalized, other text exactly.
+ */
+export function runsRelease(seen: SeenTable, i: number, version: string): boolean {
+  const running = seen.version[i];
+  if (running != null) return running === version;
+  return version !== '' && seen.obs[i]?.agentVersion?.trim() === version.trim();
 }
 
 /** Forgets appliance `i`'s membership (an aborted rollout withdrew it). */

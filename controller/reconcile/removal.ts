@@ -1,4 +1,4 @@
-import { evaluateMember } from './appliance-status.js';
+import { evaluateMember, runsRelease } from './appliance-status.js';
 import { ownerRank, withdrawTarget } from './claims.js';
 import type { ReconcileContext, ReleaseRef } from './context.js';
 import type { Action, Finding, RolloutStatus, StatusCounts, TargetRef } from './plan.js';
@@ -27,7 +27,7 @@ export interface RemovedOutcome {
 
 /** Whether appliance `i` reports running `version`: it succeeded with a release of that version. */
 export function runsVersion(ctx: ReconcileContext, i: number, version: string): boolean {
-  return version !== '' && ctx.seen.version[i] === version;
+  return runsRelease(ctx.seen, i, version);
 }
 
 /**

@@ -171,3 +171,19 @@ describe('rank order', () => {
     expect([...given].sort(compareRank).map((x) => x.name)).toEqual(want);
   });
 });
+
+describe('what "runs the release" means: the rule the agent applies too', () => {
+  it.each([
+    { name: 'a Release `v3.1.0` and an agent reporting `3.1.0`', given: { release: 'v3.1.0', reports: '3.1.0' }, want: 'succeeded' },
+    { name: 'text that is not semver, equal', given: { release: 'build-7', reports: 'build-7' }, want: 'succeeded' },
+    { name: 'text that is not semver, different: not succeeded (and, assigned 4 h ago, stuck)', given: { release: 'build-7', reports: 'build-8' }, want: 'stuck' },
+  ])('$name', ({ given, want }) => {
+    const p = reconcile(
+      desired({ appliances: [appliance('a')], releases: [release('r', given.release)], rollouts: [rollout('ro', { release: 'r' })] }),
+      state({ appliances: [online('a', given.reports)], rollouts: [observedRollout('ro', { assignments: [assigned('a', 'r', T51)] })] }),
+      NOW,
+      { cache: null },
+    );
+    expect(p.appliances[0]?.status).toBe(want);
+  });
+});
