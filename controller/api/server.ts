@@ -45,7 +45,7 @@ export interface ApiOptions {
 /** Routes added beside the check-in API; they authenticate appliances with the same token table. */
 export type ApiPlugin = (app: FastifyInstance, shared: { tokens: TokenCache }) => void | Promise<void>;
 
-/** Largest request body accepted, per DESIGN.md. */
+/** Largest request body accepted (64 KiB): the limit docs/protocol.md states for check-ins. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**

@@ -15,7 +15,8 @@ export function sha256Hex(text: string | Uint8Array): string {
 
 /**
  * The hash an agent reports once it applied a retention policy: sha256 of the compact, key-sorted
- * JSON of `{keepUnresolved, pruneEverySeconds, retainDays, vacuum}` (DESIGN.md, "Observed state").
+ * JSON of `{keepUnresolved, pruneEverySeconds, retainDays, vacuum}` (docs/protocol.md, "The retention
+ * policy hash"); the agent checks the hash it is handed with this function too.
  */
 export function retentionPolicyHash(policy: { keepUnresolved: boolean; pruneEverySeconds: number; retainDays: number; vacuum: boolean }): string {
   const { keepUnresolved, pruneEverySeconds, retainDays, vacuum } = policy;

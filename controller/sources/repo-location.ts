@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 export type RepoLocation = { kind: 'git'; url: string } | { kind: 'directory'; dir: string };
 
 /**
- * Tells a git URL from a directory, as DESIGN.md says: `https://`, `http://`, `ssh://`, `git://`,
+ * Tells a git URL from a directory (docs/fleet-repository.md, "Sources"): `https://`, `http://`, `ssh://`, `git://`,
  * `file://` and scp-like `user@host:path` are git remotes; anything else is a local directory.
  */
 export function repoLocation(repo: string): RepoLocation {

@@ -17,6 +17,7 @@ import type {
   ApplyPlanOptions,
   ApplyPlanResult,
   BatchListener,
+  HistoryScope,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -180,16 +181,19 @@ export class PostgresStore implements Store {
     return found.map((r) => ({ id: Number(r.id), appliance: r.appliance, at: r.at.toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener, scope?: HistoryScope): Promise<number> {
     // Ids grow with time: the oldest rows come first in id order, so no index on `at` is needed.
+    const among = !scope ? '' : 'only' in scope ? 'AND appliance = ANY($3::text[])' : 'AND NOT (appliance = ANY($3::text[]))';
+    const params: unknown[] = [olderThan, batchSize, ...(scope ? ['only' in scope ? scope.only : scope.except] : [])];
     return batched(batchSize, async () => {
       const deleted = await rows<{ n: number }>(
         this.pool,
         `WITH gone AS (
-           DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           DELETE FROM checkin_history WHERE id IN (
+             SELECT id FROM checkin_history WHERE at < $1 ${among} ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING 1
          ) SELECT count(*)::int AS n FROM gone`,
-        [olderThan, batchSize],
+        params,
       );
       return deleted[0]?.n ?? 0;
     }, onBatch);

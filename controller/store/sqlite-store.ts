@@ -18,6 +18,7 @@ import type {
   ApplyPlanOptions,
   ApplyPlanResult,
   BatchListener,
+  HistoryScope,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -140,12 +141,14 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, appliance: r.appliance, at: new Date(r.at).toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener, scope?: HistoryScope): Promise<number> {
     // Ids grow with time, so the oldest rows come first in id order and no index on `at` is needed.
+    const among = !scope ? '' : `AND appliance ${'only' in scope ? 'IN' : 'NOT IN'} (SELECT value FROM json_each(@ids))`;
     const remove = this.db.prepare(
-      'DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < ? ORDER BY id LIMIT ?)',
+      `DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < @at ${among} ORDER BY id LIMIT @limit)`,
     );
-    return batched(batchSize, () => remove.run(olderThan.getTime(), batchSize).changes, onBatch);
+    const params = { at: olderThan.getTime(), limit: batchSize, ...(scope && { ids: JSON.stringify('only' in scope ? scope.only : scope.except) }) };
+    return batched(batchSize, () => remove.run(params).changes, onBatch);
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {

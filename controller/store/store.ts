@@ -18,6 +18,9 @@ export { SchemaTooNewError, StoreLockedError, StoreUnavailableError } from './er
  *   or an imported document (stage starts, assignment times, latches) are kept exactly as given.
  * - JSON the agent reported (`update`, `retention`) is kept as received.
  */
+/** Whose check-in history a prune may delete: the appliances listed, or all but them. */
+export type HistoryScope = { only: readonly string[] } | { except: readonly string[] };
+
 export interface Store {
   /** `sqlite` or `postgres`. */
   readonly kind: StoreKind;
@@ -50,8 +53,10 @@ export interface Store {
   /**
    * Deletes check-in history older than `olderThan`, `batchSize` rows per short transaction, until
    * none is left; returns how many rows were deleted. `onBatch` hears each batch's count (progress, logs).
+   * With `scope`, only the history of the appliances it lists (`only`) or of every other appliance
+   * (`except`) is deleted.
    */
-  pruneCheckinHistory(olderThan: Date, batchSize?: number, onBatch?: BatchListener): Promise<number>;
+  pruneCheckinHistory(olderThan: Date, batchSize?: number, onBatch?: BatchListener, scope?: HistoryScope): Promise<number>;
 
   // --- tokens ----------------------------------------------------------------------------------
 
