@@ -166,7 +166,7 @@ describe('label selectors are valid as in Kubernetes', () => {
 // validating (so `values: null` is no values), and LabelSelectorAsSelector's nil MatchLabels.
 describe('null in a selector means absent', () => {
   const policy = (selector: string) => `apiVersion: muster.dev/v1alpha1\nkind: RetentionPolicy\nmetadata: {name: p}\nspec:\n  incidents: {retainDays: 30}\n  selector:\n${selector}`;
-  const rows = [
+  const rows: { name: string; given: string; want: Record<string, string> }[] = [
     { name: 'Exists with `values:` left empty', given: '    matchExpressions:\n      - key: ring\n        operator: Exists\n        values:\n', want: { ring: 'x' } },
     { name: 'DoesNotExist with values: null', given: '    matchExpressions:\n      - {key: ring, operator: DoesNotExist, values: null}\n', want: {} },
     { name: 'matchLabels: null', given: '    matchLabels: null\n    matchExpressions: [{key: ring, operator: Exists}]\n', want: { ring: 'x' } },
