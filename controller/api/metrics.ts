@@ -6,7 +6,8 @@ import type { EvidenceMetricOutcome } from './evidence-route.js';
 /** Every Prometheus metric the controller exports, on a registry of its own (tests run several). */
 export class ControllerMetrics {
   readonly registry = new Registry();
-  readonly checkins = new Counter({ name: 'muster_checkins_total', help: 'Check-ins by outcome', labelNames: ['result'], registers: [this.registry] });
+  /** Every Muster metric that counts outcomes labels them `outcome`. */
+  readonly checkins = new Counter({ name: 'muster_checkins_total', help: 'Check-ins by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly checkinBatch = new Histogram({
     name: 'muster_checkin_batch_size',
     help: 'Check-ins written per group commit',
@@ -34,8 +35,16 @@ export class ControllerMetrics {
   });
   readonly otsSubmissions = new Counter({ name: 'muster_ots_submissions_total', help: 'Evidence submissions (POST /v1/evidence) by outcome', labelNames: ['outcome'], registers: [this.registry] });
 
+  /** With `defaultMetrics`, also the process and Node.js metrics of prom-client that pass promtool's lint. */
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    if (!options.defaultMetrics) return;
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client exports nodejs_active_handles_total, nodejs_active_requests_total and
+    // nodejs_active_resources_total as gauges: a counter's suffix on a gauge, which `promtool check
+    // metrics` rejects. The same counts stay available as nodejs_active_handles etc., summed by type.
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric.name.endsWith('_total') && !(metric instanceof Counter)) this.registry.removeSingleMetric(metric.name);
+    }
   }
 
   /** Sets the gauges from a plan: what the fleet looks like now. */

@@ -162,7 +162,7 @@ describe('webhook, health, metrics and status', () => {
     expect(health?.status).toBe(200);
     expect(await ready?.json()).toMatchObject({ status: 'ready', revision: 'test-revision' });
     const text = await metrics?.text();
-    expect(text).toMatch(/muster_checkins_total\{result="ok"\} 1/);
+    expect(text).toMatch(/muster_checkins_total\{outcome="ok"\} 1/);
     expect(text).toMatch(/muster_checkin_batch_size_count 1/);
     expect(await status?.json()).toMatchObject({ revision: 'test-revision', now: NOW.toISOString() });
   });
