@@ -6,6 +6,7 @@ import type { LoadResult } from '../../desired/types.js';
 import { emptyState, readStateFile } from '../../observed/read-state.js';
 import type { StateDocument } from '../../observed/state-schema.js';
 import { paletteFor } from '../../plan/colour.js';
+import { annotationBase } from '../../plan/annotation-base.js';
 import { renderGithub } from '../../plan/render-github.js';
 import { renderJson } from '../../plan/render-json.js';
 import { renderMarkdown } from '../../plan/render-markdown.js';
@@ -113,7 +114,7 @@ function render(report: PlanReport, opts: PlanOptions): string {
     case 'markdown':
       return renderMarkdown(report);
     case 'github':
-      return renderGithub(report, opts.repo);
+      return renderGithub(report, opts.repo, annotationBase(opts.repo));
     default:
       return renderText(report, paletteFor(process.stdout));
   }
