@@ -17,8 +17,9 @@ export interface HistoryPrune {
 /**
  * The prunes that keep each appliance's check-in history for the `checkinHistory.retainDays` of the
  * RetentionPolicy that selects it — the policy its check-in answer carries — and 30 days for every
- * other appliance, declared or not. One prune per distinct number of days among the policies, and
- * one for everyone else. Pure: `now` is given.
+ * other appliance, declared or not: one prune of everyone at 30 days except the appliances kept
+ * longer, then one per other number of days, of the appliances kept that long. The lists the store
+ * is handed are only of appliances whose days are not the default. Pure: `now` is given.
  */
 export function historyPrunes(desired: DesiredState | null, now: Date): HistoryPrune[] {
   const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS);
@@ -33,9 +34,12 @@ export function historyPrunes(desired: DesiredState | null, now: Date): HistoryP
       else byDays.set(policy.checkinHistoryRetainDays, [id]);
     });
   }
-  const selected = [...byDays.values()].flat();
-  const prunes: HistoryPrune[] = [...byDays].map(([days, only]) => ({ retainDays: days, olderThan: cutoff(days), scope: { only } }));
-  const rest: HistoryPrune = { retainDays: DEFAULT_HISTORY_DAYS, olderThan: cutoff(DEFAULT_HISTORY_DAYS) };
-  if (selected.length > 0) rest.scope = { except: selected };
-  return [...prunes.sort((a, b) => a.retainDays - b.retainDays), rest];
+  const keptLonger = [...byDays].filter(([days]) => days > DEFAULT_HISTORY_DAYS).flatMap(([, ids]) => ids);
+  const everyone: HistoryPrune = { retainDays: DEFAULT_HISTORY_DAYS, olderThan: cutoff(DEFAULT_HISTORY_DAYS) };
+  if (keptLonger.length > 0) everyone.scope = { except: keptLonger };
+  const others = [...byDays]
+    .filter(([days]) => days !== DEFAULT_HISTORY_DAYS)
+    .sort(([a], [b]) => a - b)
+    .map(([days, only]): HistoryPrune => ({ retainDays: days, olderThan: cutoff(days), scope: { only } }));
+  return [everyone, ...others];
 }
