@@ -4,6 +4,7 @@ import { issueAt, type CheckedDocument } from './checked-document.js';
 import { formatDuration, parseDuration, parseSize } from './quantities.js';
 import { quote } from './schema-errors.js';
 import { LabelKey } from './schema/common.js';
+import { notifierProblems } from './notifier-checks.js';
 import { selectorProblems } from './selector.js';
 import type { LabelSelectorSpec } from './types.js';
 
@@ -29,6 +30,9 @@ export function documentRules(checked: CheckedDocument): Issue[] {
       break;
     case 'OtsPolicy':
       checkOtsPolicy(spec, add);
+      break;
+    case 'Notifier':
+      for (const problem of notifierProblems(spec)) add(problem.path, problem.message, problem.placement);
       break;
     default:
       break;
