@@ -45,7 +45,7 @@ describe('the Notifier kind', () => {
 });
 
 describe("a notifier's secrets", () => {
-  const reader = (env: Record<string, string>, files: Record<string, string> = {}) => ({
+  const reader = (env: Record<string, string | undefined>, files: Record<string, string> = {}) => ({
     env: (name: string) => env[name],
     file: (path: string) => {
       if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
