@@ -10,6 +10,10 @@ import { notifierFindings } from './pass-findings.js';
 import { processSecrets, resolveNotifier, type SecretReader } from './secrets.js';
 import { NotificationSender } from './sender.js';
 
+const HOUR_MS = 3_600_000;
+/** How long delivered and given-up events stay listed by `muster notifications`. */
+export const OUTBOX_RETENTION_MS = 7 * 86_400_000;
+
 export interface NotificationOptions {
   store: Store;
   notifiers: () => readonly Notifier[];
@@ -35,6 +39,7 @@ export class Notifications {
   readonly metrics: NotificationMetrics;
   private timer: TimerHandle | null = null;
   private stopped = false;
+  private lastPruneMs = 0;
 
   constructor(private readonly options: NotificationOptions) {
     this.metrics = new NotificationMetrics(options.registry);
@@ -68,11 +73,24 @@ export class Notifications {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      void this.sender.sendDue().finally(() => {
+      void Promise.all([this.sender.sendDue(), this.prune()]).finally(() => {
         if (!this.stopped) this.timer = this.options.timers.setTimeout(tick, this.options.pollMs ?? 5_000);
       });
     };
     this.timer = this.options.timers.setTimeout(tick, 0);
+  }
+
+  /** On the leader, at most hourly: forgets rows delivered or given up more than OUTBOX_RETENTION_MS ago. */
+  private async prune(): Promise<void> {
+    const now = this.options.timers.now().getTime();
+    if (!this.options.isLeader() || now - this.lastPruneMs < HOUR_MS) return;
+    this.lastPruneMs = now;
+    try {
+      const deleted = await this.options.store.outbox.prune(new Date(now - OUTBOX_RETENTION_MS));
+      if (deleted) this.options.log.info({ deleted }, 'pruned the notification outbox');
+    } catch (err) {
+      this.options.log.warn({ err }, 'notification outbox pruning failed; will retry');
+    }
   }
 
   /** Sends what a just-applied plan added. */

@@ -21,6 +21,12 @@ export interface NotificationOutbox {
   list(query: { limit: number; pendingOnly?: boolean }): Promise<OutboxRow[]>;
   /** Counts, the oldest pending event, and the notifiers whose last outcome was giving up. */
   stats(): Promise<OutboxStats>;
+  /**
+   * Deletes rows delivered or given up before `olderThan` and returns how many, except each
+   * notifier's newest delivered and newest given-up row (what its NotificationUndeliverable finding
+   * is judged by). Pending rows are never deleted.
+   */
+  prune(olderThan: Date): Promise<number>;
 }
 
 export interface OutboxRow {

@@ -137,6 +137,18 @@ export class PostgresOutbox implements NotificationOutbox {
     return found.map(outboxRow);
   }
 
+  async prune(olderThan: Date): Promise<number> {
+    const deleted = await rows<{ seq: string }>(
+      this.pool,
+      `DELETE FROM notification_outbox o WHERE (delivered_at < $1 OR gave_up_at < $1)
+         -- the newest delivery and the newest give-up of each notifier stay: stats() compares them
+         AND EXISTS (SELECT 1 FROM notification_outbox l WHERE l.notifier = o.notifier AND (l.delivered_at > o.delivered_at OR l.gave_up_at > o.gave_up_at))
+       RETURNING seq`,
+      [olderThan],
+    );
+    return deleted.length;
+  }
+
   async stats(): Promise<OutboxStats> {
     const [counts] = await rows<{ pending: string; oldest: number | null; delivered: string; gave_up: string }>(
       this.pool,

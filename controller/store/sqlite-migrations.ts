@@ -166,6 +166,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
        )`,
       'CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
       'CREATE INDEX notification_outbox_subject ON notification_outbox (notifier, subject_key) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
     ],
   },
 ];

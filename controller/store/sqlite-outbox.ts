@@ -99,6 +99,16 @@ export class SqliteOutbox implements NotificationOutbox {
     return rows.map(outboxRow);
   }
 
+  async prune(olderThan: Date): Promise<number> {
+    return this.db
+      .prepare(
+        `DELETE FROM notification_outbox AS o WHERE (delivered_at < @cutoff OR gave_up_at < @cutoff)
+           -- the newest delivery and the newest give-up of each notifier stay: stats() compares them
+           AND EXISTS (SELECT 1 FROM notification_outbox l WHERE l.notifier = o.notifier AND (l.delivered_at > o.delivered_at OR l.gave_up_at > o.gave_up_at))`,
+      )
+      .run({ cutoff: olderThan.getTime() }).changes;
+  }
+
   async stats(): Promise<OutboxStats> {
     const counts = this.db
       .prepare(

@@ -104,6 +104,23 @@ export function outboxContract(h: () => StoreHarness): void {
     expect((await store.outbox.list({ limit: 10 })).map((r) => r.kind)).toEqual(['finding.opened']);
   });
 
+  it('pruning forgets old finished rows but keeps pending ones and each notifier\'s newest delivery and give-up', async () => {
+    const { store } = h();
+    const ctx = { notifiers: [notifier('ops')], publicUrl: null };
+    const findings = (n: number): Finding[] => Array.from({ length: n }, (_, i) => ({ ...stuck, appliance: `a${i}` }));
+    await store.applyPlan(plan(T0, [], { findings: findings(4) }), { revision: 'r', expectedVersion: 0, notify: ctx });
+    const rows = await store.outbox.claimDue(at(T0), 10, 60_000);
+    const outcome = (i: number, result: 'delivered' | 'gaveUp', ms: number) =>
+      store.outbox.record({ notifier: 'ops', id: rows[i]?.id as string, at: at(T0, ms), ...(result === 'gaveUp' ? { result, error: 'x' } : { result }) });
+    await outcome(0, 'delivered', 1);
+    await outcome(1, 'delivered', 2);
+    await outcome(2, 'gaveUp', 3);
+    expect(await store.outbox.prune(at(T0, 1_000))).toBe(1);
+    const left = await store.outbox.list({ limit: 10 });
+    expect(left.map((r) => r.id).sort()).toEqual([rows[1]?.id, rows[2]?.id, rows[3]?.id].sort());
+    expect((await store.outbox.stats()).pending).toBe(1);
+  });
+
   it('a database made before the outbox migrates and then writes notifications', async () => {
     const before = (SQLITE_MIGRATIONS.find((m) => m.name === 'notification outbox')?.version ?? 0) - 1;
     const old = await h().databaseAt(before);
