@@ -2,7 +2,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Notifier } from '../../controller/desired/types.js';
-import { signature } from '../../controller/notify/format.js';
+import { undiciPost } from '../../controller/notify/deliver.js';
+import { requestFor, signature } from '../../controller/notify/format.js';
 import { NotificationMetrics } from '../../controller/notify/metrics.js';
 import { undeliverableFindings } from '../../controller/notify/pass-findings.js';
 import { resolveNotifier } from '../../controller/notify/secrets.js';
@@ -140,6 +141,22 @@ describe.each([
       text: 'Error: StuckAppliance on appliance lab-01 (rollout v51): lab-01 stuck: offline since 09:00 <https://muster.example/appliances/lab-01|open in Muster>',
     });
     expect(receiver.delivered[0]?.headers['x-muster-signature-256']).toBeUndefined();
+  });
+
+  test('a sender that died between sending and recording: the row goes again once its lease runs out, and the receiver drops the copy', async () => {
+    const n = notifier('hook');
+    await commit(n, [stuck], 0);
+    // What a dying sender did: it claimed the row and the request reached the receiver, but nothing was recorded.
+    const [claimed] = await h.store.outbox.claimDue(timers.now(), 10, 50_000);
+    const { body, headers } = requestFor(claimed!.event, n, null);
+    expect(await undiciPost(receiver.url, body, headers, 1_000)).toEqual({ ok: true, status: 204 });
+    const restarted = senderFor(n);
+    timers.advance(49_999);
+    expect(await restarted.sendDue()).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
+    timers.advance(1);
+    expect(await restarted.sendDue()).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
+    expect(receiver.delivered).toHaveLength(2);
+    expect(receiver.unique()).toEqual([claimed?.id]);
   });
 
   test('a follower sends nothing', async () => {
