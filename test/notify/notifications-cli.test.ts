@@ -63,4 +63,10 @@ describe('muster notifications', () => {
   test('a missing database exits 1', async () => {
     expect((await muster(['notifications', '--db', '/nonexistent/muster.db'])).code).toBe(1);
   });
+
+  test('muster controller refuses a --public-url that is not an http(s) URL (exit 2)', async () => {
+    const { code, stderr } = await muster(['controller', '--repo', '.', '--db', '/nonexistent/muster.db', '--public-url', 'muster.example.com']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--public-url must be an http:// or https:// URL');
+  });
 });
