@@ -1,6 +1,7 @@
 import type { LoadedDocument } from './check-file.js';
 import { canonicalJson, retentionPolicyHash, sha256Hex } from './canonical.js';
 import { parseDuration, parseSize } from './quantities.js';
+import { notifier } from './build-notifier.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
 import type { RetentionPolicySpec } from './schema/retention-policy.js';
@@ -144,6 +145,7 @@ export function buildDesiredState(documents: readonly LoadedDocument[], revision
     rollouts: byName(of('Rollout').map(rollout)),
     retentionPolicies: byName(of('RetentionPolicy').map(retentionPolicy)),
     otsPolicy: ots ? otsPolicy(ots) : null,
+    notifiers: byName(of('Notifier').map(notifier)),
     objects: documents.map(desiredObject),
   };
 }

@@ -3,6 +3,7 @@ import type { FieldPath, Placement } from './positions.js';
 import { issueAt, type CheckedDocument } from './checked-document.js';
 import { formatDuration, parseDuration, parseSize } from './quantities.js';
 import { quote } from './schema-errors.js';
+import { notifierProblems } from './notifier-checks.js';
 import { labelKeyProblem, selectorProblems } from './selector.js';
 import type { LabelSelectorSpec } from './types.js';
 
@@ -28,6 +29,9 @@ export function documentRules(checked: CheckedDocument): Issue[] {
       break;
     case 'OtsPolicy':
       checkOtsPolicy(spec, add);
+      break;
+    case 'Notifier':
+      for (const problem of notifierProblems(spec)) add(problem.path, problem.message, problem.placement);
       break;
     default:
       break;

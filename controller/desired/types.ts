@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { LabelSelector } from './schema/common.js';
 import type { KindName } from './schema/kinds.js';
+import type { NotifierSpec } from './schema/notifier.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
 import type { RolloutSpec, Weekday } from './schema/rollout.js';
@@ -93,6 +94,8 @@ export interface DesiredState {
   rollouts: Rollout[];
   retentionPolicies: RetentionPolicy[];
   otsPolicy: OtsPolicy | null;
+  /** Sorted by name; absent in states built before notifiers existed (read as none). */
+  notifiers?: Notifier[];
   /** Every object in path order, for the store and for `plan --base` changes. */
   objects: DesiredObject[];
 }
@@ -109,3 +112,18 @@ export interface LoadError {
 
 /** A loader's outcome: a desired state or errors, never both. */
 export type LoadResult = { ok: true; state: DesiredState } | { ok: false; errors: LoadError[] };
+
+/** A Notifier with its durations in ms; where its URL and key come from is resolved by the controller. */
+export interface Notifier {
+  name: string;
+  format: NotifierSpec['format'];
+  urlFrom: SecretRef;
+  secretFrom: SecretRef | null;
+  on: { findings: string[] | null; severities: string[] | null; rollouts: string[] };
+  quietPeriodMs: number;
+  timeoutMs: number;
+  giveUpAfterMs: number;
+}
+
+/** Exactly one of an environment variable or a file. */
+export type SecretRef = { env: string } | { file: string };

@@ -68,7 +68,9 @@ export type FindingType =
   | 'OtsCalendarNotFound'
   | 'DesiredStateInvalid'
   | 'AssignsOfflineAppliance'
-  | 'NoEligibleAppliances';
+  | 'NoEligibleAppliances'
+  | 'NotifierMisconfigured'
+  | 'NotificationUndeliverable';
 
 export interface Finding {
   type: FindingType;

@@ -16,6 +16,7 @@ import { TrackedSource, type TrackedChange } from '../sources/revision-tracker.j
 import { systemTimers, type Timers } from '../sources/timers.js';
 import { openMigratedStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { Notifications } from '../notify/service.js';
 import { HousekeepingSchedule } from './housekeeping.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
@@ -50,6 +51,10 @@ export interface ControllerOptions {
   apiPlugins?: ApiPlugin[];
   /** The HTTP layer OpenTimestamps calendars are reached through (the global fetch by default). */
   calendarFetch?: FetchLike;
+  /** `--public-url`: the status page's base URL, for links in notifications (none when absent). */
+  publicUrl?: string;
+  /** How often the outbox is checked for due notifications (default 5 s). */
+  notifyPollMs?: number;
 }
 
 export interface RunningController {
@@ -89,8 +94,19 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const otsPolicy = () => view.desired()?.otsPolicy ?? null;
   const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => timers.now().getTime() });
   const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
+  const notifications = new Notifications({
+    store,
+    notifiers: () => view.desired()?.notifiers ?? [],
+    publicUrl: options.publicUrl ?? null,
+    isLeader: () => leadership.isLeader(),
+    timers,
+    log,
+    registry: metrics.registry,
+    pollMs: options.notifyPollMs,
+  });
+  const notify = notifications.forPass();
   const loop: ReconcileLoop = new ReconcileLoop({
-    pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now),
+    pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify }, now),
     timers,
     intervalMs: options.intervalMs ?? 10_000,
     checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
@@ -102,6 +118,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (outcome.kind === 'planned' && outcome.applied) {
         void housekeeping.afterPass(view.desired(), timers.now());
         void upgrades.afterPass(otsPolicy(), timers.now());
+        notifications.afterPass();
       }
     },
   });
@@ -133,6 +150,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const address = await api.listen({ host: options.host, port: options.port });
   loop.start();
+  notifications.start();
   log.info({ address, store: store.description, repo: options.repo }, 'controller started');
 
   return {
@@ -145,6 +163,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     reconcileNow: () => loop.runNow(),
     stop: async () => {
       await loop.stop();
+      await notifications.stop();
       await upgrades.stop();
       await api.close();
       await source.stop();

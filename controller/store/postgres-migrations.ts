@@ -149,4 +149,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar text',
     ],
   },
+  {
+    version: 4,
+    name: 'notification outbox',
+    // One row per event and notifier, written in the transaction that applies the plan causing it.
+    // The sender claims due rows (FOR UPDATE SKIP LOCKED) by moving next_attempt_at past a lease, so a
+    // crash between sending and recording resends after the lease and another replica skips them.
+    statements: [
+      `CREATE TABLE notification_outbox (
+         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         notifier text NOT NULL,
+         id text NOT NULL,
+         subject_key text NOT NULL,
+         kind text NOT NULL,
+         created_at timestamptz NOT NULL,
+         next_attempt_at timestamptz NOT NULL,
+         attempts integer NOT NULL DEFAULT 0,
+         last_error text,
+         delivered_at timestamptz,
+         gave_up_at timestamptz,
+         event json NOT NULL,
+         UNIQUE (notifier, id)
+       )`,
+      'CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_subject ON notification_outbox (notifier, subject_key) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
+    ],
+  },
 ];

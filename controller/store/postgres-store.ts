@@ -1,4 +1,6 @@
 import pg from 'pg';
+import type { NotificationOutbox } from './outbox.js';
+import { PostgresOutbox } from './postgres-outbox.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
@@ -77,6 +79,8 @@ export class PostgresStore implements Store {
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
+  /** The notification outbox (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
   private readonly tokenListeners = new TokenListeners();
   private readonly expiryRewrite = new ExpiryRewrite((batchSize) => pgRewriteExpiredBatch(this.pool, batchSize));
 
@@ -95,6 +99,7 @@ export class PostgresStore implements Store {
     });
     // An idle connection dropped by the server must not crash the process: the pool discards it.
     this.pool.on('error', (err) => options.onIdleError?.(err));
+    this.outbox = new PostgresOutbox(this.pool);
   }
 
   async migrate(): Promise<MigrationResult> {

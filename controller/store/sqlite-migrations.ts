@@ -142,4 +142,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar TEXT',
     ],
   },
+  {
+    version: 4,
+    name: 'notification outbox',
+    // One row per event and notifier, written in the transaction that applies the plan causing it.
+    // The sender claims due rows by moving next_attempt_at past a lease, so a crash between sending
+    // and recording resends after the lease (at least once) and a second sender skips them.
+    statements: [
+      `CREATE TABLE notification_outbox (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         notifier TEXT NOT NULL,
+         id TEXT NOT NULL,
+         subject_key TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         next_attempt_at INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT,
+         delivered_at INTEGER,
+         gave_up_at INTEGER,
+         event TEXT NOT NULL,
+         UNIQUE (notifier, id)
+       )`,
+      'CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_subject ON notification_outbox (notifier, subject_key) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
+    ],
+  },
 ];

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { sqliteWriteOutbox } from './sqlite-outbox.js';
 import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -29,6 +30,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
       saveRolloutStatuses(db, plan);
       saved = saveFindings(db, plan, known);
       const { findingsOpened, findingsResolved } = saved;
+      const notifications = options.notify?.notifiers.length ? sqliteWriteOutbox(db, plan, saved.changes, options.notify) : undefined;
       const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
       if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
         db.prepare(
@@ -36,7 +38,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
            ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
         ).run(JSON.stringify(plan), options.revision, version, plan.now);
       }
-      return { applied: true, version, touched: { ...touched, events, findingsOpened, findingsResolved } };
+      return { applied: true, version, touched: { ...touched, events, findingsOpened, findingsResolved, ...(notifications === undefined ? {} : { notifications }) } };
     })
     .immediate();
   if (saved) cache.set(result.version, (saved as SavedFindings).open);
@@ -137,11 +139,12 @@ function saveFindings(db: Database.Database, plan: Plan, known: Map<string, Open
   }
   // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
   applyFindingChanges(open, changes, plan.now);
-  return { open, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  return { open, changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
   open: Map<string, OpenFinding>;
+  changes: FindingChanges;
   findingsOpened: number;
   findingsResolved: number;
 }

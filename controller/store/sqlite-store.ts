@@ -1,3 +1,5 @@
+import type { NotificationOutbox } from './outbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import Database from 'better-sqlite3';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
@@ -65,6 +67,8 @@ export class SqliteStore implements Store {
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
+  /** The notification outbox (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
   private readonly tokenListeners = new TokenListeners();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly checkinWriter: SqliteCheckinWriter;
@@ -78,6 +82,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.clock = options.clock ?? (() => new Date());
+    this.outbox = new SqliteOutbox(this.db);
     this.checkinWriter = new SqliteCheckinWriter(description, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
 

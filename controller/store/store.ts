@@ -1,6 +1,8 @@
 import type { DesiredObject, LoadError } from '../desired/types.js';
 import type { ApplianceObservation, CheckinRequest, StateDocument } from '../observed/state-schema.js';
+import type { NotifyContext } from '../notify/events.js';
 import type { Action, ActionType, Finding, Plan } from '../reconcile/plan.js';
+import type { NotificationOutbox } from './outbox.js';
 
 export { SchemaTooNewError, StoreLockedError, StoreUnavailableError } from './errors.js';
 
@@ -184,6 +186,11 @@ export interface Store {
    * another controller holds it, because two controllers on one file must not run.
    */
   acquireLeadership(): Promise<Leadership | null>;
+
+  // --- notifications ---------------------------------------------------------------------------
+
+  /** The notification outbox applyPlan writes to (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -253,6 +260,11 @@ export interface ApplyPlanOptions {
   revision: string | null;
   /** The version returned by the loadObserved() this plan was computed from. */
   expectedVersion: number;
+  /**
+   * The notifiers in force: the outbox rows the plan's changes call for (findings opened or
+   * resolved, phases entered; see notificationEvents) are written in the same transaction.
+   */
+  notify?: NotifyContext;
 }
 
 export interface ApplyPlanResult {
@@ -266,6 +278,8 @@ export interface ApplyPlanResult {
     events: number;
     findingsOpened: number;
     findingsResolved: number;
+    /** Outbox rows written (absent when there was nothing to notify). */
+    notifications?: number;
   };
 }
 

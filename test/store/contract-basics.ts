@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../controller/store/errors.js';
+import { latestVersion } from '../../controller/store/migration.js';
+import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
+
+/** Every migration version, in order; both stores' lists number alike. */
+const ALL_VERSIONS = SQLITE_MIGRATIONS.map((m) => m.version);
+const LATEST = latestVersion(SQLITE_MIGRATIONS);
 import { checkin, report } from './builders.js';
 import type { StoreHarness } from './harness.js';
 
@@ -8,8 +14,8 @@ import type { StoreHarness } from './harness.js';
 export function basicsContract(h: () => StoreHarness): void {
   it('migrates a fresh database once, then has nothing to apply', async () => {
     const store = (await h().emptyDatabase())();
-    expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
-    expect(await store.migrate()).toEqual({ applied: [], version: 3 });
+    expect(await store.migrate()).toEqual({ applied: ALL_VERSIONS, version: LATEST });
+    expect(await store.migrate()).toEqual({ applied: [], version: LATEST });
     expect(await store.stateVersion()).toBe(0);
   });
 
@@ -17,16 +23,16 @@ export function basicsContract(h: () => StoreHarness): void {
     const open = await h().emptyDatabase();
     const [a, b] = [open(), open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((r) => r.applied)).toEqual([1, 2, 3]);
-    expect(results.map((r) => r.version)).toEqual([3, 3]);
+    expect(results.flatMap((r) => r.applied)).toEqual(ALL_VERSIONS);
+    expect(results.map((r) => r.version)).toEqual([LATEST, LATEST]);
   });
 
   it('refuses a database migrated by a newer Muster, naming both versions', async () => {
     await h().sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
     const failure = h().store.migrate();
     await expect(failure).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 3 });
-    await expect(failure).rejects.toThrow(/version 99.*up to 3/);
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: LATEST });
+    await expect(failure).rejects.toThrow(new RegExp(`version 99.*up to ${LATEST}`));
   });
 
   it('writes a batch: the latest check-in per appliance, every one in the history', async () => {

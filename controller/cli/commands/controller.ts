@@ -17,6 +17,7 @@ interface ControllerFlags {
   tlsKey?: string;
   interval: string;
   fetchInterval: string;
+  publicUrl?: string;
   logLevel: string;
 }
 
@@ -32,6 +33,17 @@ function durationFlag(name: string, value: string): number {
   const ms = parseDuration(value);
   if (ms === null || ms <= 0) throw new CliError(`${name} must be a duration such as 10s or 1m, got ${value}`, EXIT_USAGE);
   return ms;
+}
+
+function publicUrlFlag(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  throw new CliError(`--public-url must be an http:// or https:// URL, got ${value}`, EXIT_USAGE);
 }
 
 function tlsFlags(flags: ControllerFlags): { cert: Buffer; key: Buffer } | undefined {
@@ -62,6 +74,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--tls-key <file>', 'and this key (PEM)')
     .option('--interval <duration>', 'time between reconcile passes', '10s')
     .option('--fetch-interval <duration>', 'time between fetches of a git remote', '60s')
+    .addOption(new Option('--public-url <url>', 'base URL of the status page, for links in notifications').env('MUSTER_PUBLIC_URL'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (flags: ControllerFlags) => {
       const { host, port } = parseListen(flags.listen);
@@ -77,6 +90,7 @@ export function registerControllerCommand(program: Command): void {
         webhookSecret: process.env.MUSTER_WEBHOOK_SECRET || undefined,
         intervalMs: durationFlag('--interval', flags.interval),
         fetchIntervalMs: durationFlag('--fetch-interval', flags.fetchInterval),
+        publicUrl: publicUrlFlag(flags.publicUrl),
         logger,
       }).catch((err: unknown) => {
         if (err instanceof StoreLockedError) throw new CliError(err.message, EXIT_INVALID);
