@@ -9,7 +9,7 @@ export type RepoLocation = { kind: 'git'; url: string } | { kind: 'directory'; d
  * custom resources of that namespace; anything else is a local directory.
  */
 export function repoLocation(repo: string): RepoLocation {
-  const kubernetes = /^kubernetes:\/\/([^/]*)\/?$/i.exec(repo);
+  const kubernetes = /^kubernetes:\/\/(.*?)\/?$/i.exec(repo);
   if (kubernetes) return { kind: 'kubernetes', namespace: kubernetesNamespace(kubernetes[1] as string) };
   if (/^(https?|ssh|git|file):\/\//i.test(repo) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(repo)) return { kind: 'git', url: repo };
   return { kind: 'directory', dir: resolve(repo) };
