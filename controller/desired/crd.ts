@@ -75,7 +75,13 @@ export function crdFor(def: KindDefinition): Json {
 
 const HEADER = '# Generated from controller/desired/schema by `npm run gen`; do not edit by hand.\n';
 
-/** Every CRD file as it should be committed: path relative to the project root → YAML text. */
+/**
+ * Every CRD file as it should be committed (path relative to the project root → YAML text), and
+ * `crds/kustomization.yaml` listing them, so a Kustomize base can include the directory.
+ */
 export function renderCrds(): Map<string, string> {
-  return new Map(KINDS.map((def) => [`crds/${def.plural}.yaml`, HEADER + stringify(crdFor(def), { lineWidth: 0 })]));
+  const files = new Map(KINDS.map((def) => [`crds/${def.plural}.yaml`, HEADER + stringify(crdFor(def), { lineWidth: 0 })]));
+  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: KINDS.map((def) => `${def.plural}.yaml`) };
+  files.set('crds/kustomization.yaml', HEADER + stringify(kustomization));
+  return files;
 }
