@@ -15,6 +15,8 @@ COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# git for the git source and plan --base; ssh for ssh:// remotes.
+RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client ca-certificates && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /opt/muster
 COPY --from=build /src/package.json ./package.json
