@@ -25,6 +25,8 @@ export class KubernetesSource extends FetchingSource {
   readonly kind = 'kubernetes' as const;
   private readonly watches: KindWatch[];
   private readonly writer: RolloutStatusWriter;
+  /** The status write in flight: writes follow one another, never overlap. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(options: KubernetesSourceOptions) {
     // Watches announce changes; polling would add nothing but load on the API server.
@@ -43,13 +45,15 @@ export class KubernetesSource extends FetchingSource {
 
   override async stop(): Promise<void> {
     for (const watch of this.watches) watch.stop();
+    await this.writing;
     await super.stop();
   }
 
-  /** Writes each Rollout's status from `plan` where it differs from what the cluster holds. */
+  /** Writes each Rollout's status from `plan` where it differs from what the cluster holds; resolves with the failures. */
   async reportPlan(plan: Plan): Promise<string[]> {
-    const report = await this.writer.write(plan.rollouts);
-    return report.failed.map((f) => f.message);
+    const report = this.writing.then(() => this.writer.write(plan.rollouts));
+    this.writing = report.catch(() => undefined);
+    return (await report).failed.map((f) => f.message);
   }
 }
 
