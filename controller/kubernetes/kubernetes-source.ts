@@ -44,9 +44,10 @@ export class KubernetesSource extends FetchingSource {
   }
 
   override async stop(): Promise<void> {
+    // The fetch in flight may still open watches: end it first, then close every watch.
+    await super.stop();
     for (const watch of this.watches) watch.stop();
     await this.writing;
-    await super.stop();
   }
 
   /** Writes each Rollout's status from `plan` where it differs from what the cluster holds; resolves with the failures. */
