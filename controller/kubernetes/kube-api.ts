@@ -46,6 +46,9 @@ export interface KubeApi {
   patchStatus(plural: string, name: string, status: unknown): Promise<void>;
 }
 
+/** How long the API server keeps one watch open before the client opens the next. */
+export const WATCH_TIMEOUT_SECONDS = 300;
+
 /** The HTTP status code of a failed call, whichever layer of the client raised it; null for a network error. */
 export function errorCode(err: unknown): number | null {
   if (err && typeof err === 'object') {
@@ -89,7 +92,9 @@ export function kubeApi(config: KubeConfig, namespace: string): KubeApi {
       }
     },
     watch(plural, resourceVersion, onEvent, done) {
-      const params = { resourceVersion, allowWatchBookmarks: true };
+      // The server ends each watch after timeoutSeconds (as client-go asks): a connection that died
+      // silently is replaced within that time, resuming from the last resourceVersion.
+      const params = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS };
       return watcher.watch(collectionPath(namespace, plural), params, (type: string, object: KubeObject) => onEvent(type as WatchEventType, object), (err: unknown) =>
         done(err ? explain(err, `watch ${plural}`) : null),
       );

@@ -28,6 +28,8 @@ export class FakeKubeApi {
   readonly token = 'muster-test-token';
   /** Every request, as `VERB path` (verb as RBAC names it: list, watch, patch). */
   readonly requests: string[] = [];
+  /** The query of every watch request, in order. */
+  readonly watchQueries: URLSearchParams[] = [];
   private version = 1;
   /** Changes at or below this resourceVersion are forgotten: watching from before it is 410 Gone. */
   private compactedAt = 0;
@@ -174,6 +176,7 @@ export class FakeKubeApi {
   }
 
   private watch(res: ServerResponse, plural: string, params: URLSearchParams): void {
+    this.watchQueries.push(params);
     const from = Number(params.get('resourceVersion') ?? '0');
     if (from < this.compactedAt) {
       const gone = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: `too old resource version: ${from} (${this.compactedAt})` };

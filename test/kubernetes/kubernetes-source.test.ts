@@ -51,6 +51,9 @@ describe('KubernetesSource', () => {
     expect(latest().files.map((f) => f.path)).toContain(`Rollout/${NS}/v1.0.51.yaml`);
     const loaded = loadFleetFiles(latest().files, latest().id);
     expect(loaded.ok).toBe(true);
+    for (const query of fake.watchQueries) {
+      expect(Object.fromEntries(query)).toMatchObject({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: '300', resourceVersion: expect.stringMatching(/^\d+$/) as unknown });
+    }
     expect(loaded.ok && loaded.state.rollouts.map((r) => r.name)).toEqual(['v1.0.51']);
   });
 
