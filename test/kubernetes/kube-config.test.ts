@@ -28,4 +28,16 @@ describe('loadKubeConfig', () => {
       remove();
     }
   });
+
+  it('refuses to start without credentials rather than try localhost', () => {
+    const { dir, remove } = tempDir();
+    try {
+      vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
+      vi.stubEnv('KUBECONFIG', '');
+      vi.stubEnv('HOME', dir);
+      expect(() => loadKubeConfig()).toThrow(/no Kubernetes credentials/);
+    } finally {
+      remove();
+    }
+  });
 });
