@@ -116,6 +116,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       metrics.reconcileDuration.observe(ms / 1000);
       view.record(outcome, log, metrics);
       if (outcome.kind === 'planned' && outcome.applied) {
+        void reportPlan(source, outcome.plan, log);
         void housekeeping.afterPass(view.desired(), timers.now());
         void upgrades.afterPass(otsPolicy(), timers.now());
         notifications.afterPass();
@@ -172,6 +173,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
       log.info('controller stopped');
     },
   };
+}
+
+/** Lets the source show the applied plan (a Kubernetes source writes Rollout statuses); problems are logged. */
+async function reportPlan(source: TrackedSource, plan: Plan, log: Logger): Promise<void> {
+  const problems = (await source.source.reportPlan?.(plan).catch((err: unknown) => [String(err)])) ?? [];
+  for (const problem of problems) log.warn({ problem }, 'could not show the plan at the source');
 }
 
 /** Records a new applied revision and the source's status in the store, so CLI commands see them. */

@@ -65,7 +65,7 @@ export function registerControllerCommand(program: Command): void {
   program
     .command('controller')
     .description('Run the controller: check-in API, reconcile loop, leader election')
-    .requiredOption('--repo <repo>', 'fleet repository: a git URL (https://, ssh://, git@…, file://) or a directory')
+    .requiredOption('--repo <repo>', 'fleet repository: a git URL (https://, ssh://, git@…, file://), a directory, or kubernetes://NAMESPACE')
     .option('--branch <branch>', 'branch to follow (git; default: the remote HEAD)')
     .option('--cache-dir <dir>', 'where the git clone is kept (default .muster/git)')
     .addOption(dbOption())
