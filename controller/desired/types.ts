@@ -3,6 +3,7 @@ import type { LabelSelector } from './schema/common.js';
 import type { KindName } from './schema/kinds.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
+import type { DisruptionBudgetSpec } from './schema/disruption-budget.js';
 import type { RolloutSpec, Weekday } from './schema/rollout.js';
 
 /**
@@ -31,6 +32,8 @@ export interface FleetSettings {
   name: string | null;
   checkinIntervalMs: number;
   offlineAfterMs: number;
+  /** The budget every rollout's assignments keep to; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
 }
 
 export interface Appliance {
@@ -63,6 +66,8 @@ export interface Rollout {
   failurePolicy: { maxFailures: number; action: 'pause' | 'abort' };
   window: RolloutWindowSpec | null;
   paused: boolean;
+  /** The budget this rollout's assignments keep to, besides the Fleet's; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
   /** sha256 of the canonical spec: a failure latch holds until this changes. */
   specHash: string;
   raw: RolloutSpec;

@@ -119,6 +119,7 @@ function heldText(m: MessageInput): string {
   const n = (hold: Hold) => m.holds.get(hold) ?? 0;
   if (n('maxConcurrent')) parts.push(`${n('maxConcurrent')} waiting for maxConcurrent`);
   if (n('deferring')) parts.push(`${n('deferring')} deferring updates`);
+  if (n('budget')) parts.push(`${n('budget')} waiting for a disruption budget`);
   if (n('window')) parts.push(`${n('window')} waiting for the window (${m.window ?? 'closed'})`);
   return parts.join(', ');
 }
