@@ -1,15 +1,16 @@
 import { join, relative } from 'node:path';
 import type { SourceRef } from '../desired/types.js';
 import type { Finding } from '../reconcile/plan.js';
+import { locateField, type FileDocs } from './field-positions.js';
 import { groupActions, listSome } from './group.js';
 import type { PlanReport } from './report.js';
 
 /**
  * The plan as GitHub workflow annotations on the YAML lines concerned: `::error` for each load
  * error and each error finding, `::warning` for warning findings (stuck appliances, stalled
- * rollouts, a stage that assigns an offline appliance…), `::notice` for what each rollout assigns.
- * Findings point at the declaration of the rollout, appliance or policy they are about; others
- * carry no position. File paths are given relative to the working directory, where a workflow runs.
+ * rollouts, a stage that assigns an offline appliance, a degenerate stage…), `::notice` for what
+ * each rollout assigns. Findings point at the declaration of the rollout, appliance or policy they
+ * are about — at the very field for a lint finding that names one; others carry no position. File paths are given relative to the working directory, where a workflow runs.
  */
 export function renderGithub(report: PlanReport, repoDir: string, cwd: string = process.cwd()): string {
   const file = (path: string) => relative(cwd, join(repoDir, path)) || path;
@@ -17,9 +18,12 @@ export function renderGithub(report: PlanReport, repoDir: string, cwd: string = 
   for (const e of report.plan.errors) {
     lines.push(command('error', { file: file(e.file), line: e.line, col: e.column, title: e.path || 'invalid' }, e.message));
   }
+  const parsed = new Map<string, FileDocs | null>();
   for (const f of report.plan.findings) {
     if (f.severity === 'info') continue;
-    const source = sourceOf(report, f);
+    const declared = sourceOf(report, f);
+    // A lint finding names its field: the annotation goes on that line rather than the object's.
+    const source = declared && f.field ? locateField(repoDir, declared, f.field, parsed) : declared;
     lines.push(command(f.severity, position(source, file, f.type), f.message));
   }
   for (const g of groupActions(report.plan.actions).assigns) {
@@ -37,6 +41,7 @@ function sourceOf(report: PlanReport, f: Finding): SourceRef | undefined {
   if (f.rollout) return report.sources.get(`Rollout/${f.rollout}`);
   if (f.appliance) return report.sources.get(`Appliance/${f.appliance}`);
   if (f.type === 'OtsBacklog' || f.type === 'OtsCalendarNotFound') return f.policy ? report.sources.get(`OtsPolicy/${f.policy}`) : undefined;
+  if (f.type === 'DegenerateBudget') return f.policy ? report.sources.get(`Fleet/${f.policy}`) : undefined;
   if (f.policy) return report.sources.get(`RetentionPolicy/${f.policy}`);
   return undefined;
 }

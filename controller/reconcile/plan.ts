@@ -68,7 +68,10 @@ export type FindingType =
   | 'OtsCalendarNotFound'
   | 'DesiredStateInvalid'
   | 'AssignsOfflineAppliance'
-  | 'NoEligibleAppliances';
+  | 'NoEligibleAppliances'
+  | 'DegenerateStage'
+  | 'DegenerateBudget'
+  | 'ProgressDeadlineTooShort';
 
 export interface Finding {
   type: FindingType;
@@ -79,6 +82,8 @@ export interface Finding {
   /** The OTS calendar an OtsCalendarNotFound is about. */
   calendar?: string;
   since?: string;
+  /** The field of the subject's declaration a lint finding is about (`spec.stages[1].percent`), for annotations. */
+  field?: string;
   message: string;
 }
 

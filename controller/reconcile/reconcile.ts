@@ -4,6 +4,8 @@ import { applianceStatuses } from './appliances.js';
 import { sharedReconcileCache, type ReconcileCache } from './cache.js';
 import { buildContext, endPass } from './context.js';
 import { applianceFindings } from './findings/appliances.js';
+import { degenerateSettingFindings } from './findings/degenerate-settings.js';
+import { degenerateStageFindings } from './findings/degenerate-stage.js';
 import { sortFindings } from './findings/order.js';
 import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
@@ -40,6 +42,8 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
     // Every step appends to one list; each builds its findings with their keys in the plan's order.
     const findings: Finding[] = [];
     for (const o of outcomes) rolloutFindings(ctx, o, findings);
+    for (const o of outcomes) degenerateStageFindings(o, findings);
+    degenerateSettingFindings(ctx, findings);
     applianceFindings(ctx, findings);
     retentionFindings(ctx, findings);
     findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));

@@ -113,7 +113,7 @@ describe('disruption budget', () => {
     fc.assert(
       fc.property(arb, (w) => {
         const boxes = w.labels.map((l, k) => appliance(`box-${String(k).padStart(2, '0')}`, l));
-        const fleetBudget = { groupBy: w.groupBy, maxUnavailable: w.max };
+        const fleetBudget = { groupBy: [...w.groupBy], maxUnavailable: w.max };
         const own = w.own === null ? null : { groupBy: ['site'], maxUnavailable: w.own };
         const rollouts = [
           { ...rollout('v1.0.1', { stages: [{ percent: 50 }, { percent: 100 }] }), disruptionBudget: own },
