@@ -1,6 +1,7 @@
 import type { DesiredState, LoadError, LoadResult, SourceRef } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
+import { updateTimeOf } from '../reconcile/forecast/update-time.js';
 import { invalidPlan, reconcile } from '../reconcile/reconcile.js';
 import { diffObjects, type Change } from './changes.js';
 import { targetChanges, type TargetChange } from './target-diff.js';
@@ -27,15 +28,19 @@ export interface ReportInput {
   base: { ref: string; result: LoadResult } | null;
   observed: StateDocument;
   now: Date;
+  /** The update time the forecast assumes (`--assume-update`); else the observed median, else 30m. */
+  assumeUpdateMs?: number | null;
 }
 
 /**
- * Plans the head against the observed state at `now` (an invalid head gives its errors and no
- * plan), and with a base, diffs the two desired states and the targets the two plans give.
+ * Plans the head against the observed state at `now`, each rollout with its forecast (an invalid
+ * head gives its errors and no plan), and with a base, diffs the two desired states and the
+ * targets the two plans give.
  */
 export function buildPlanReport(input: ReportInput): PlanReport {
   const head = input.head.ok ? input.head.state : null;
-  const plan = head ? reconcile(head, input.observed, input.now) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
+  const forecast = updateTimeOf(input.observed, input.assumeUpdateMs ?? null);
+  const plan = head ? reconcile(head, input.observed, input.now, { forecast }) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
   const sources = new Map<string, SourceRef>();
   for (const o of head?.objects ?? []) sources.set(`${o.kind}/${o.name}`, o.source);
   return { plan, sources, base: input.base ? compareWithBase(input.base, head, plan, input) : null };

@@ -1,5 +1,6 @@
 import type { LoadError } from '../desired/types.js';
 import type { Condition, RolloutPhase } from '../observed/state-schema.js';
+import type { RolloutForecast } from './forecast/forecast.js';
 
 /**
  * The plan is data. Its actions form a closed set that the applier switches on; reasons and
@@ -38,6 +39,8 @@ export interface RolloutStatus {
   /** One line a person can act on; names only what is wrong. */
   message: string;
   revision: string;
+  /** When its stages would start and complete; only when the plan was asked for a forecast. */
+  forecast?: RolloutForecast;
 }
 
 export interface ApplianceStatus {

@@ -10,6 +10,8 @@ import { sortFindings } from './findings/order.js';
 import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
+import { forecastRollout } from './forecast/forecast.js';
+import type { UpdateTime } from './forecast/update-time.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
 import { planRollout } from './rollout-pass.js';
@@ -21,6 +23,8 @@ export interface ReconcileOptions {
    * or null to compute everything afresh (the naive pass the benchmark compares with).
    */
   cache?: ReconcileCache | null;
+  /** Forecast each rollout assuming this update time (`muster plan` does; the controller's passes do not). */
+  forecast?: UpdateTime;
 }
 
 /**
@@ -54,7 +58,7 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
       now: ctx.nowIso,
       revision: desired.revision,
       errors: [],
-      rollouts: outcomes.map((o) => o.status),
+      rollouts: outcomes.map((o) => (options.forecast ? { ...o.status, forecast: forecastRollout(ctx, o, options.forecast) } : o.status)),
       appliances: applianceStatuses(ctx, newestFirst),
       findings: sortFindings(findings),
       actions,
