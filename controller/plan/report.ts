@@ -1,7 +1,6 @@
 import type { DesiredState, LoadError, LoadResult, SourceRef } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
-import { updateTimeOf } from '../reconcile/forecast/update-time.js';
 import { invalidPlan, reconcile } from '../reconcile/reconcile.js';
 import { diffObjects, type Change } from './changes.js';
 import { targetChanges, type TargetChange } from './target-diff.js';
@@ -39,7 +38,7 @@ export interface ReportInput {
  */
 export function buildPlanReport(input: ReportInput): PlanReport {
   const head = input.head.ok ? input.head.state : null;
-  const forecast = updateTimeOf(input.observed, input.assumeUpdateMs ?? null);
+  const forecast = { assumeUpdateMs: input.assumeUpdateMs ?? null };
   const plan = head ? reconcile(head, input.observed, input.now, { forecast }) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
   const sources = new Map<string, SourceRef>();
   for (const o of head?.objects ?? []) sources.set(`${o.kind}/${o.name}`, o.source);

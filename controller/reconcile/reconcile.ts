@@ -11,7 +11,7 @@ import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
 import { forecastRollout } from './forecast/forecast.js';
-import type { UpdateTime } from './forecast/update-time.js';
+import { updateTimeOf, type ForecastOptions } from './forecast/update-time.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
 import { planRollout } from './rollout-pass.js';
@@ -24,7 +24,7 @@ export interface ReconcileOptions {
    */
   cache?: ReconcileCache | null;
   /** Forecast each rollout assuming this update time (`muster plan` does; the controller's passes do not). */
-  forecast?: UpdateTime;
+  forecast?: ForecastOptions;
 }
 
 /**
@@ -51,6 +51,7 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
     applianceFindings(ctx, findings);
     retentionFindings(ctx, findings);
     findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));
+    const update = options.forecast ? updateTimeOf(ctx, newestFirst, options.forecast) : null;
     const actions: Action[] = [];
     for (const o of outcomes) for (const action of o.actions) actions.push(action);
     if (proofs.expire) actions.push(proofs.expire);
@@ -58,7 +59,7 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
       now: ctx.nowIso,
       revision: desired.revision,
       errors: [],
-      rollouts: outcomes.map((o) => (options.forecast ? { ...o.status, forecast: forecastRollout(ctx, o, options.forecast) } : o.status)),
+      rollouts: outcomes.map((o) => (update ? { ...o.status, forecast: forecastRollout(ctx, o, update) } : o.status)),
       appliances: applianceStatuses(ctx, newestFirst),
       findings: sortFindings(findings),
       actions,

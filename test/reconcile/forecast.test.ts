@@ -4,7 +4,6 @@ import type { DesiredState, RolloutWindowSpec } from '../../controller/desired/t
 import type { StateDocument } from '../../controller/observed/state-schema.js';
 import type { RolloutForecast } from '../../controller/reconcile/forecast/forecast.js';
 import { nextWindowOpening } from '../../controller/reconcile/forecast/next-opening.js';
-import { updateTimeOf, type UpdateTime } from '../../controller/reconcile/forecast/update-time.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { isWindowOpen } from '../../controller/reconcile/window.js';
 import { worldArb } from './arbitraries.js';
@@ -12,9 +11,8 @@ import { appliances, assigned, desired, NOW, observedRollout, rollout, seen, sta
 
 const MIN = 60_000;
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * MIN).toISOString();
-const U30: UpdateTime = { ms: 30 * MIN, basis: 'assumed', samples: 0 };
-const forecastOf = (d: DesiredState, s: StateDocument = state(), update = U30): RolloutForecast => {
-  const p = reconcile(d, s, NOW, { cache: null, forecast: update });
+const forecastOf = (d: DesiredState, s: StateDocument = state(), assumeUpdateMs: number | null = 30 * MIN): RolloutForecast => {
+  const p = reconcile(d, s, NOW, { cache: null, forecast: { assumeUpdateMs } });
   return p.rollouts[0]?.forecast as RolloutForecast;
 };
 const fleet = (count: number, o: RolloutOptions) => desired({ appliances: appliances('box', count, { site: 'a' }), rollouts: [rollout('v1.0.2', o)] });
@@ -82,7 +80,7 @@ describe('forecast', () => {
 
   it('states its assumptions: the update time and where it comes from', () => {
     expect(forecastOf(fleet(2, {})).assumptions[0]).toBe('each update takes 30m (--assume-update)');
-    expect(forecastOf(fleet(2, {}), state(), updateTimeOf(state())).assumptions[0]).toBe('each update takes 30m (no success observed yet)');
+    expect(forecastOf(fleet(2, {}), state(), null).assumptions[0]).toBe('each update takes 30m (no success observed yet)');
   });
 
   it('a paused rollout has no stages and says why', () => {
@@ -98,32 +96,33 @@ describe('forecast', () => {
 
 describe('the update time a forecast assumes', () => {
   const success = (id: string, since: string) => online(id, { version: '1.0.2', update: { release: 'v1.0.2', phase: 'succeeded', since } });
-  const rows: { name: string; given: StateDocument; want: { ms: number; basis: string } }[] = [
-    { name: 'nothing observed: 30m', given: state(), want: { ms: 30 * MIN, basis: 'default' } },
+  const three = desired({ appliances: appliances('box', 3), rollouts: [rollout('v1.0.2')] });
+  const rows: { name: string; given: StateDocument; want: string }[] = [
+    { name: 'nothing observed: 30m', given: state(), want: 'each update takes 30m (no success observed yet)' },
     {
       name: 'the median of assignment-to-success times (10m, 20m, 60m → 20m)',
       given: state({
-        appliances: [success('a', at(10)), success('b', at(20)), success('c', at(60))],
-        rollouts: [observedRollout('v1.0.2', { assignments: ['a', 'b', 'c'].map((id) => assigned(id, 'v1.0.2', at(0))) })],
+        appliances: [success('box-00', at(-50)), success('box-01', at(-40)), success('box-02', at(0))],
+        rollouts: [observedRollout('v1.0.2', { assignments: ['box-00', 'box-01', 'box-02'].map((id) => assigned(id, 'v1.0.2', at(-60))) })],
       }),
-      want: { ms: 20 * MIN, basis: 'observed' },
+      want: 'each update takes 20m, the median of 3 observed assignment-to-success times',
     },
     {
-      name: 'a success for another release, or before the assignment, is not a sample',
+      name: 'a member that runs the release without reporting its update is not a sample',
       given: state({
-        appliances: [success('a', at(-5)), online('b', { update: { release: 'v1.0.3', phase: 'succeeded', since: at(10) } })],
-        rollouts: [observedRollout('v1.0.2', { assignments: ['a', 'b'].map((id) => assigned(id, 'v1.0.2', at(0))) })],
+        appliances: [online('box-00', { version: '1.0.2' }), success('box-01', at(-45))],
+        rollouts: [observedRollout('v1.0.2', { assignments: ['box-00', 'box-01'].map((id) => assigned(id, 'v1.0.2', at(-60))) })],
       }),
-      want: { ms: 30 * MIN, basis: 'default' },
+      want: 'each update takes 15m, the median of 1 observed assignment-to-success time',
     },
   ];
   it.each(rows)('$name', ({ given, want }) => {
-    const u = updateTimeOf(given);
-    expect({ ms: u.ms, basis: u.basis }).toEqual(want);
+    expect(forecastOf(three, given, null).assumptions[0]).toBe(want);
   });
 
   it('--assume-update wins over observations', () => {
-    expect(updateTimeOf(state(), 45 * MIN)).toEqual({ ms: 45 * MIN, basis: 'assumed', samples: 0 });
+    const s = state({ appliances: [success('box-00', at(-50))], rollouts: [observedRollout('v1.0.2', { assignments: [assigned('box-00', 'v1.0.2', at(-60))] })] });
+    expect(forecastOf(three, s, 45 * MIN).assumptions[0]).toBe('each update takes 45m (--assume-update)');
   });
 });
 
@@ -140,7 +139,7 @@ describe('forecast properties', () => {
   it('is monotonic per stage and never starts a stage inside a closed window', () => {
     fc.assert(
       fc.property(worldArb, fc.integer({ min: 1, max: 600 }), (w, minutes) => {
-        const p = reconcile(w.desired, w.observed, w.now, { cache: null, forecast: { ms: minutes * MIN, basis: 'assumed', samples: 0 } });
+        const p = reconcile(w.desired, w.observed, w.now, { cache: null, forecast: { assumeUpdateMs: minutes * MIN } });
         for (const r of p.rollouts) {
           const f = r.forecast as RolloutForecast;
           const spec = w.desired.rollouts.find((x) => x.name === r.name);
@@ -166,7 +165,7 @@ describe('forecast properties', () => {
   it('a slower update never makes a stage complete earlier', () => {
     fc.assert(
       fc.property(worldArb, fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 300 }), (w, fast, extra) => {
-        const run = (m: number) => reconcile(w.desired, w.observed, w.now, { cache: null, forecast: { ms: m * MIN, basis: 'assumed', samples: 0 } });
+        const run = (m: number) => reconcile(w.desired, w.observed, w.now, { cache: null, forecast: { assumeUpdateMs: m * MIN } });
         const quick = run(fast);
         const slow = run(fast + extra);
         quick.rollouts.forEach((r, k) => {

@@ -1,5 +1,6 @@
-import type { StateDocument } from '../../observed/state-schema.js';
-import { toMs } from '../time.js';
+import { isStatus } from '../appliance-status.js';
+import type { ReconcileContext } from '../context.js';
+import type { RolloutOutcome } from '../rollout-pass.js';
 
 /** The update time a forecast assumes, and where it comes from, for its stated assumptions. */
 export interface UpdateTime {
@@ -9,31 +10,37 @@ export interface UpdateTime {
   samples: number;
 }
 
+/** What a plan is asked to forecast with: `--assume-update`, or null to use what the fleet shows. */
+export interface ForecastOptions {
+  assumeUpdateMs: number | null;
+}
+
 /** 30m: the update time assumed when neither a flag nor any observation gives one. */
 export const DEFAULT_UPDATE_MS = 30 * 60_000;
 
 /**
- * The time each assigned appliance is assumed to take: `assumedMs` when given (`--assume-update`),
- * else the median of the fleet's observed assignment-to-success times — for every recorded
- * assignment whose appliance reports success for that release since it was assigned, the time from
- * the assignment to that report — else 30 minutes.
+ * The time each assigned appliance is assumed to take: `assumeUpdateMs` when given, else the
+ * median of the fleet's observed assignment-to-success times — for every succeeded member of a
+ * declared rollout whose agent reported success for that release, the time from its assignment to
+ * that report — else 30 minutes. Reads the pass's member table, so it is called before the pass
+ * ends; it costs one look at each member.
  */
-export function updateTimeOf(observed: StateDocument, assumedMs: number | null = null): UpdateTime {
-  if (assumedMs !== null) return { ms: assumedMs, basis: 'assumed', samples: 0 };
-  const byId = new Map(observed.appliances.map((a) => [a.id, a]));
+export function updateTimeOf(ctx: ReconcileContext, outcomes: readonly RolloutOutcome[], options: ForecastOptions): UpdateTime {
+  if (options.assumeUpdateMs !== null) return { ms: options.assumeUpdateMs, basis: 'assumed', samples: 0 };
+  const { members, seen } = ctx;
   const samples: number[] = [];
-  for (const r of observed.rollouts) {
-    for (const a of r.assignments) {
-      const update = byId.get(a.appliance)?.update;
-      if (!update || update.release !== a.release || update.phase !== 'succeeded') continue;
-      const at = toMs(a.at);
-      const since = toMs(update.since);
-      if (at !== null && since !== null && since >= at) samples.push(since - at);
-    }
+  for (let i = 0; i < members.by.length; i++) {
+    const rank = members.by[i] as number;
+    if (rank < 0 || !isStatus(members, i, 'succeeded')) continue;
+    const update = seen.obs[i]?.update;
+    // Success known only from the version it runs says nothing of how long it took.
+    if (update?.phase !== 'succeeded' || update.release !== outcomes[rank]?.release.name) continue;
+    const took = (members.finalAtMs[i] as number) - (members.assignedAtMs[i] as number);
+    if (took > 0) samples.push(took);
   }
   if (!samples.length) return { ms: DEFAULT_UPDATE_MS, basis: 'default', samples: 0 };
-  samples.sort((a, b) => a - b);
-  const mid = samples.length >> 1;
-  const median = samples.length % 2 ? (samples[mid] as number) : ((samples[mid - 1] as number) + (samples[mid] as number)) / 2;
-  return { ms: Math.round(median), basis: 'observed', samples: samples.length };
+  const sorted = Float64Array.from(samples).sort();
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { ms: Math.round(median), basis: 'observed', samples: sorted.length };
 }
