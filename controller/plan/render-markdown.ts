@@ -2,6 +2,7 @@ import type { Finding, Plan } from '../reconcile/plan.js';
 import type { Change } from './changes.js';
 import { describeAction } from './describe-action.js';
 import { forecastLines } from './forecast-lines.js';
+import { cohortsSection } from './render-cohorts.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
 import { formatLoadError } from '../desired/format-error.js';
@@ -26,7 +27,7 @@ export function renderMarkdown(report: PlanReport): string {
   if (plan.errors.length) return invalidMarkdown(report);
   const out = [headline(plan), '', context(report), ''];
   if (report.base) out.push(...changesSection(report.base.changes));
-  out.push(...stagesSection(plan), ...stuckSection(plan), ...expirySection(plan), ...rolloutTable(plan), ...forecastSection(plan), ...findingsSection(plan.findings));
+  out.push(...stagesSection(plan), ...cohortsSection(report.cohorts ?? [], plan), ...stuckSection(plan), ...expirySection(plan), ...rolloutTable(plan), ...forecastSection(plan), ...findingsSection(plan.findings));
   if (report.base?.targetChanges.length) {
     out.push(`<details><summary>Targets that change (${report.base.targetChanges.length})</summary>`, '');
     out.push(...report.base.targetChanges.map((t) => `- \`${t.appliance}\`: ${t.from ?? 'none'} → **${t.to ?? 'none'}**`), '', '</details>', '');

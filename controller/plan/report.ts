@@ -3,6 +3,7 @@ import type { StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { invalidPlan, reconcile } from '../reconcile/reconcile.js';
 import { diffObjects, type Change } from './changes.js';
+import { stageCohorts, type RolloutCohorts } from './stage-cohorts.js';
 import { targetChanges, type TargetChange } from './target-diff.js';
 
 /** What `muster plan` shows: the head's plan and, with `--base`, what the head changes. */
@@ -11,6 +12,8 @@ export interface PlanReport {
   /** Where each head object is declared (`Kind/name` → file:line:column), for annotations. */
   sources: Map<string, SourceRef>;
   base: BaseComparison | null;
+  /** Who each stage of a new or changed rollout hits (empty for an invalid head; absent for a saved plan). */
+  cohorts?: RolloutCohorts[];
 }
 
 export interface BaseComparison {
@@ -42,7 +45,8 @@ export function buildPlanReport(input: ReportInput): PlanReport {
   const plan = head ? reconcile(head, input.observed, input.now, { forecast }) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
   const sources = new Map<string, SourceRef>();
   for (const o of head?.objects ?? []) sources.set(`${o.kind}/${o.name}`, o.source);
-  return { plan, sources, base: input.base ? compareWithBase(input.base, head, plan, input) : null };
+  const base = input.base ? compareWithBase(input.base, head, plan, input) : null;
+  return { plan, sources, base, cohorts: head ? stageCohorts(head, plan, base ? base.changes : null) : [] };
 }
 
 function compareWithBase(base: { ref: string; result: LoadResult }, head: DesiredState | null, headPlan: Plan, input: ReportInput): BaseComparison {
