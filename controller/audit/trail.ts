@@ -1,9 +1,9 @@
 import type { CheckinRequest } from '../observed/state-schema.js';
 import { describeAction } from '../plan/describe-action.js';
-import type { CheckinHistoryEntry, StoredEvent, StoredFinding } from '../store/store.js';
+import type { CheckinHistoryEntry, RevisionRecord, StoredEvent, StoredFinding } from '../store/store.js';
 
 /** What one entry of the audit trail records. */
-export type AuditKind = 'action' | 'report' | 'finding-opened' | 'finding-resolved';
+export type AuditKind = 'revision' | 'action' | 'report' | 'finding-opened' | 'finding-resolved';
 
 /** One thing that changed, when, and by which desired-state revision (for actions). */
 export interface AuditEntry {
@@ -15,6 +15,8 @@ export interface AuditEntry {
   appliance: string | null;
   /** The desired-state revision a controller action was planned from (a commit SHA for a git source). */
   revision: string | null;
+  /** Who made that revision (`Name <email>`), when the source is git and the store recorded it. */
+  author: string | null;
   message: string;
 }
 
@@ -23,6 +25,8 @@ export interface AuditInput {
   findings: readonly StoredFinding[];
   /** One appliance's check-in history, any order. */
   checkins: readonly CheckinHistoryEntry[];
+  /** The revisions applied, with their authors. */
+  revisions?: readonly RevisionRecord[];
   rollout?: string | undefined;
   appliance?: string | undefined;
   /** Only entries at or after this time (ms). */
@@ -30,8 +34,9 @@ export interface AuditInput {
 }
 
 /**
- * The audit trail, oldest first: every action the controller applied (with the revision it was
- * planned from), each finding as it opened and resolved, and each check-in that changed what an
+ * The audit trail, oldest first: each revision as it was first applied (with its commit's author and
+ * subject for a git source; only when no rollout or appliance is asked for), every action the
+ * controller applied (with the revision it was planned from and its author), each finding as it opened and resolved, and each check-in that changed what an
  * appliance reports (version, update phase, deferral) — its first one included — restricted to
  * one rollout and/or appliance when given, and to `sinceMs` onwards.
  */
@@ -39,11 +44,19 @@ export function auditTrail(input: AuditInput): AuditEntry[] {
   const keep = (e: { rollout: string | null; appliance: string | null }) =>
     (input.rollout === undefined || e.rollout === input.rollout) && (input.appliance === undefined || e.appliance === input.appliance);
   const entries: AuditEntry[] = [];
+  const authors = new Map((input.revisions ?? []).map((r) => [r.revision, r.commit?.author ?? null]));
+  if (input.rollout === undefined && input.appliance === undefined) {
+    for (const r of input.revisions ?? []) {
+      const by = r.commit ? ` by ${r.commit.author}: ${r.commit.subject} (committed ${r.commit.committedAt})` : '';
+      entries.push({ at: r.firstAppliedAt, kind: 'revision', type: 'Revision', rollout: null, appliance: null, revision: r.revision, author: r.commit?.author ?? null, message: `applied revision ${r.revision}${by}` });
+    }
+  }
   for (const e of input.events) {
-    entries.push({ at: e.at, kind: 'action', type: e.type, rollout: e.rollout, appliance: e.appliance, revision: e.revision, message: describeAction(e.detail) });
+    const author = e.revision === null ? null : (authors.get(e.revision) ?? null);
+    entries.push({ at: e.at, kind: 'action', type: e.type, rollout: e.rollout, appliance: e.appliance, revision: e.revision, author, message: describeAction(e.detail) });
   }
   for (const f of input.findings) {
-    const subject = { rollout: f.rollout ?? null, appliance: f.appliance ?? null, revision: null };
+    const subject = { rollout: f.rollout ?? null, appliance: f.appliance ?? null, revision: null, author: null };
     entries.push({ at: f.firstSeen, kind: 'finding-opened', type: f.type, ...subject, message: f.message });
     if (f.resolvedAt) entries.push({ at: f.resolvedAt, kind: 'finding-resolved', type: f.type, ...subject, message: `resolved: ${f.message}` });
   }
@@ -64,7 +77,7 @@ function reportChanges(checkins: readonly CheckinHistoryEntry[]): AuditEntry[] {
     const text = reportText(c.report);
     if (text === previous) continue;
     previous = text;
-    out.push({ at: c.at, kind: 'report', type: 'Report', rollout: null, appliance: c.appliance, revision: null, message: text });
+    out.push({ at: c.at, kind: 'report', type: 'Report', rollout: null, appliance: c.appliance, revision: null, author: null, message: text });
   }
   return out;
 }

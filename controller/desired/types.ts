@@ -88,9 +88,18 @@ export type OtsPolicy = { name: string; expireAfterMs: number; upgradeEveryMs: n
   'expireAfter' | 'upgradeEvery'
 >;
 
+/** A git commit's author, time and subject line, as the audit trail names a revision. */
+export interface RevisionCommit {
+  author: string;
+  committedAt: string;
+  subject: string;
+}
+
 export interface DesiredState {
   /** A commit SHA for the git source, a content hash for a directory. */
   revision: string;
+  /** Who made the revision (git source only), recorded for the audit trail. */
+  commit?: RevisionCommit;
   fleet: FleetSettings;
   /** Sorted by name. */
   appliances: Appliance[];

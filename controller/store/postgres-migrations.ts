@@ -149,4 +149,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar text',
     ],
   },
+  {
+    version: 4,
+    name: 'revision history',
+    // Every revision applied, first time only, with its commit's author for the audit trail.
+    // Databases from before keep working: their history starts at the next revision applied.
+    statements: [
+      `CREATE TABLE revisions (
+         revision text PRIMARY KEY,
+         first_applied_at text NOT NULL,
+         author text,
+         committed_at text,
+         subject text
+       )`,
+    ],
+  },
 ];

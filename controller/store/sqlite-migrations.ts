@@ -142,4 +142,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE findings ADD COLUMN calendar TEXT',
     ],
   },
+  {
+    version: 4,
+    name: 'revision history',
+    // Every revision applied, first time only, with its commit's author for the audit trail.
+    // Databases from before keep working: their history starts at the next revision applied.
+    statements: [
+      `CREATE TABLE revisions (
+         revision TEXT PRIMARY KEY,
+         first_applied_at TEXT NOT NULL,
+         author TEXT,
+         committed_at TEXT,
+         subject TEXT
+       )`,
+    ],
+  },
 ];

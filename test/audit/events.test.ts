@@ -72,6 +72,8 @@ describe('muster events', () => {
   beforeAll(async () => {
     const store = new SqliteStore(db);
     await store.migrate();
+    const commit = { author: 'Ada <ada@example.com>', committedAt: '2026-01-31T00:30:00Z', subject: 'Start v1.0.51' };
+    await store.saveDesiredState({ revision: 'c0ffee', objects: [], appliedAt: T(0), commit });
     const actions = [{ type: 'AssignRelease' as const, appliance: 'vm-01', release: 'v1.0.51', rollout: 'v1.0.51' }];
     await store.applyPlan(plan(T(1), actions, { findings: [finding('AssignsOfflineAppliance', { appliance: 'vm-01', rollout: 'v1.0.51' })] }), { revision: 'c0ffee', expectedVersion: await store.stateVersion() });
     await store.recordCheckins([checkin('vm-01', T(2)), checkin('vm-01', T(3), { agentVersion: '1.0.51' })]);
@@ -83,19 +85,22 @@ describe('muster events', () => {
     const r = await muster(['events', '--db', db, '--appliance', 'vm-01', '--format', 'json']);
     expect(r.code).toBe(0);
     const { entries } = JSON.parse(r.stdout) as { entries: AuditEntry[] };
-    expect(entries.map((e) => [e.kind, e.type, e.revision])).toEqual([
-      ['action', 'AssignRelease', 'c0ffee'],
-      ['finding-opened', 'AssignsOfflineAppliance', null],
-      ['report', 'Report', null],
-      ['report', 'Report', null],
+    expect(entries.map((e) => [e.kind, e.type, e.revision, e.author])).toEqual([
+      ['action', 'AssignRelease', 'c0ffee', 'Ada <ada@example.com>'],
+      ['finding-opened', 'AssignsOfflineAppliance', null, null],
+      ['report', 'Report', null, null],
+      ['report', 'Report', null, null],
     ]);
     expect(entries[3]?.message).toBe('runs 1.0.51');
   });
 
   it('text: a table; a bad --since is a usage error', async () => {
     const r = await muster(['events', '--db', db, '--rollout', 'v1.0.51', '--since', T(0)]);
-    expect(r.stdout).toMatch(/^AT +KIND +TYPE +SUBJECT +REVISION +MESSAGE$/m);
-    expect(r.stdout).toMatch(/action +AssignRelease +v1\.0\.51 vm-01 +c0ffee +assign v1\.0\.51 to vm-01/);
+    expect(r.stdout).toMatch(/^AT +KIND +TYPE +SUBJECT +REVISION +AUTHOR +MESSAGE$/m);
+    expect(r.stdout).toMatch(/action +AssignRelease +v1\.0\.51 vm-01 +c0ffee +Ada <ada@example\.com> +assign v1\.0\.51 to vm-01/);
+    const all = await muster(['events', '--db', db, '--format', 'json']);
+    const first = (JSON.parse(all.stdout) as { entries: AuditEntry[] }).entries[0];
+    expect(first).toMatchObject({ kind: 'revision', revision: 'c0ffee', author: 'Ada <ada@example.com>', message: 'applied revision c0ffee by Ada <ada@example.com>: Start v1.0.51 (committed 2026-01-31T00:30:00Z)' });
     expect((await muster(['events', '--db', db, '--since', 'yesterday'])).code).toBe(2);
   });
 });

@@ -1,15 +1,21 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../controller/store/errors.js';
+import { latestVersion } from '../../controller/store/migration.js';
+import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
 import { checkin, report } from './builders.js';
 import type { StoreHarness } from './harness.js';
+
+// Both stores number their migrations alike: the latest version and every version up to it.
+const LATEST = latestVersion(SQLITE_MIGRATIONS);
+const ALL = Array.from({ length: LATEST }, (_, i) => i + 1);
 
 /** Migrations, check-ins, tokens, desired state and source status: the same tests on every store. */
 export function basicsContract(h: () => StoreHarness): void {
   it('migrates a fresh database once, then has nothing to apply', async () => {
     const store = (await h().emptyDatabase())();
-    expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
-    expect(await store.migrate()).toEqual({ applied: [], version: 3 });
+    expect(await store.migrate()).toEqual({ applied: ALL, version: LATEST });
+    expect(await store.migrate()).toEqual({ applied: [], version: LATEST });
     expect(await store.stateVersion()).toBe(0);
   });
 
@@ -17,16 +23,16 @@ export function basicsContract(h: () => StoreHarness): void {
     const open = await h().emptyDatabase();
     const [a, b] = [open(), open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((r) => r.applied)).toEqual([1, 2, 3]);
-    expect(results.map((r) => r.version)).toEqual([3, 3]);
+    expect(results.flatMap((r) => r.applied)).toEqual(ALL);
+    expect(results.map((r) => r.version)).toEqual([LATEST, LATEST]);
   });
 
   it('refuses a database migrated by a newer Muster, naming both versions', async () => {
     await h().sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
     const failure = h().store.migrate();
     await expect(failure).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: 3 });
-    await expect(failure).rejects.toThrow(/version 99.*up to 3/);
+    await expect(failure).rejects.toMatchObject({ databaseVersion: 99, codeVersion: LATEST });
+    await expect(failure).rejects.toThrow(new RegExp(`version 99.*up to ${LATEST}`));
   });
 
   it('writes a batch: the latest check-in per appliance, every one in the history', async () => {
@@ -174,6 +180,19 @@ export function basicsContract(h: () => StoreHarness): void {
     const status = { lastAppliedRevision: 'r2', lastAttemptedRevision: 'r3', errors, at: '2026-01-31T12:06:00Z' };
     await store.saveSourceStatus(status);
     expect(await store.loadSourceStatus()).toEqual(status);
+  });
+
+  it('keeps every revision applied, once, with its commit author when given', async () => {
+    const { store } = h();
+    const commit = { author: 'Ada <ada@example.com>', committedAt: '2026-01-31T11:00:00+01:00', subject: 'Widen v1.0.51 to 40%' };
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:00:00Z', commit });
+    await store.saveDesiredState({ revision: 'r2', objects: [], appliedAt: '2026-01-31T12:05:00Z' });
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:10:00Z', commit });
+    expect(await store.listRevisions()).toEqual([
+      { revision: 'r1', firstAppliedAt: '2026-01-31T12:00:00Z', commit },
+      { revision: 'r2', firstAppliedAt: '2026-01-31T12:05:00Z', commit: null },
+    ]);
+    expect((await store.loadDesiredState())?.revision).toBe('r1');
   });
 
   it('answers a ping', async () => {

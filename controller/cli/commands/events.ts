@@ -18,8 +18,8 @@ interface EventsOptions {
 
 /**
  * Registers `muster events [--appliance ID] [--rollout NAME] [--since ISO] [--format text|json]`:
- * prints the audit trail the store keeps, oldest first — actions applied with the revision they
- * were planned from, findings opened and resolved, and (with --appliance) each change in what the
+ * prints the audit trail the store keeps, oldest first — revisions applied and who made them,
+ * actions applied with the revision they were planned from and its author, findings opened and resolved, and (with --appliance) each change in what the
  * appliance reported. Exit 2 on a bad --since.
  */
 export function registerEventsCommand(program: Command): void {
@@ -36,12 +36,13 @@ export function registerEventsCommand(program: Command): void {
       if (sinceMs !== null && Number.isNaN(sinceMs)) throw new CliError(`--since ${opts.since}: not an RFC 3339 time such as 2026-01-31T12:00:00Z`, EXIT_USAGE);
       const entries = await withStore(opts.db, async (store) => {
         const query = { limit: READ_LIMIT, ...(opts.rollout ? { rollout: opts.rollout } : {}), ...(opts.appliance ? { appliance: opts.appliance } : {}) };
-        const [events, findings, checkins] = await Promise.all([
+        const [revisions, events, findings, checkins] = await Promise.all([
+          store.listRevisions(),
           store.listEvents(query),
           store.listFindings({ includeResolved: true }),
           opts.appliance ? store.listCheckins(opts.appliance, READ_LIMIT) : Promise.resolve([]),
         ]);
-        return auditTrail({ events, findings, checkins, rollout: opts.rollout, appliance: opts.appliance, sinceMs });
+        return auditTrail({ revisions, events, findings, checkins, rollout: opts.rollout, appliance: opts.appliance, sinceMs });
       });
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify({ entries }, null, 2)}\n` : renderTrail(entries));
     });
@@ -49,6 +50,14 @@ export function registerEventsCommand(program: Command): void {
 
 function renderTrail(entries: readonly AuditEntry[]): string {
   if (!entries.length) return 'No events.\n';
-  const rows = entries.map((e) => [e.at, e.kind, e.type, [e.rollout, e.appliance].filter(Boolean).join(' ') || '-', e.revision ? e.revision.slice(0, 12) : '-', e.message]);
-  return `${table([['AT', 'KIND', 'TYPE', 'SUBJECT', 'REVISION', 'MESSAGE'], ...rows]).join('\n')}\n`;
+  const rows = entries.map((e) => [
+    e.at,
+    e.kind,
+    e.type,
+    [e.rollout, e.appliance].filter(Boolean).join(' ') || '-',
+    e.revision ? e.revision.slice(0, 12) : '-',
+    e.author ?? '-',
+    e.message,
+  ]);
+  return `${table([['AT', 'KIND', 'TYPE', 'SUBJECT', 'REVISION', 'AUTHOR', 'MESSAGE'], ...rows]).join('\n')}\n`;
 }
