@@ -86,6 +86,7 @@ export function pendingReason(m: Pick<MessageInput, 'eligible' | 'holds'>): stri
   if (m.eligible === 0) return 'NoEligibleAppliances';
   if (m.holds.get('window')) return 'WindowClosed';
   if (m.holds.get('deferring')) return 'AppliancesDeferring';
+  if (m.holds.get('budget')) return 'DisruptionBudget';
   return 'WaitingToStart';
 }
 
