@@ -91,6 +91,14 @@ describe('disruption budget', () => {
     expect(p.rollouts.find((r) => r.name === 'v1.0.2')?.message).toContain('waiting for a disruption budget');
   });
 
+  it('a rollout held back only by a budget is Pending for DisruptionBudget', () => {
+    const p = reconcile(world({ fleet: { groupBy: ['site'], maxUnavailable: 0 }, rollouts: [rollout('v1.0.2')] }), state({ appliances: everyoneOnline }), NOW, { cache: null });
+    const r = p.rollouts[0];
+    expect(r?.phase).toBe('Pending');
+    expect(r?.conditions.map((c) => c.reason)).toContain('DisruptionBudget');
+    expect(r?.message).toBe('Stage 1/1 (100%): nothing assigned yet: 5 waiting for a disruption budget');
+  });
+
   it('a Rollout budget says whose it is', () => {
     const d = world({ rollouts: [withBudget(rollout('v1.0.2'), BY_SITE)] });
     const p = reconcile(d, state({ appliances: everyoneOnline }), NOW, { cache: null });
