@@ -34,6 +34,8 @@ export interface DisruptionBudgets {
   inFlight: Uint8Array;
   /** Memoized hold texts, by budget owner and group. */
   texts: Map<string, string>;
+  /** The first few in flight per group, by budget owner: found in one scan when a text first needs them. */
+  who: Map<string, string[][]>;
 }
 
 /**
@@ -55,7 +57,7 @@ export function buildBudgets(
   const inFlight = inFlightAtStart(index, seen, observed);
   const byRollout = new Map<string, BudgetGroups>();
   for (const r of withBudget) byRollout.set(r.name, groupsOf(`rollout ${r.name}`, r.disruptionBudget as DisruptionBudgetSpec, index, inFlight));
-  return { fleet: fleetBudget ? groupsOf('fleet', fleetBudget, index, inFlight) : null, byRollout, inFlight, texts: new Map() };
+  return { fleet: fleetBudget ? groupsOf('fleet', fleetBudget, index, inFlight) : null, byRollout, inFlight, texts: new Map(), who: new Map() };
 }
 
 /** The budgets an assignment of `rollout` keeps to: the Fleet's and the rollout's own. */
@@ -97,8 +99,7 @@ export function budgetHoldText(budgets: DisruptionBudgets | null, rollout: strin
   const key = `${b.owner}\n${group}`;
   let text = budgets.texts.get(key);
   if (text === undefined) {
-    const who: string[] = [];
-    for (let j = 0; j < ids.length && who.length <= LISTED; j++) if (budgets.inFlight[j] && b.groupOf[j] === group) who.push(ids[j] as string);
+    const who = inFlightOf(budgets, b, ids)[group] ?? [];
     const count = b.inFlight[group] as number;
     const listed = who.slice(0, LISTED).join(', ') + (count > LISTED ? ` +${count - LISTED} more` : '');
     const owner = b.owner === 'fleet' ? '' : ` of ${b.owner}`;
@@ -106,6 +107,21 @@ export function budgetHoldText(budgets: DisruptionBudgets | null, rollout: strin
     budgets.texts.set(key, text);
   }
   return text;
+}
+
+// Up to LISTED in-flight appliances of every group of `b`, in one pass over the fleet.
+function inFlightOf(budgets: DisruptionBudgets, b: BudgetGroups, ids: readonly string[]): string[][] {
+  let who = budgets.who.get(b.owner);
+  if (!who) {
+    const lists: string[][] = b.names.map(() => []);
+    for (let j = 0; j < ids.length; j++) {
+      const list = budgets.inFlight[j] ? lists[b.groupOf[j] as number] : undefined;
+      if (list && list.length < LISTED) list.push(ids[j] as string);
+    }
+    who = lists;
+    budgets.who.set(b.owner, who);
+  }
+  return who;
 }
 
 /** The group name of a label set under `groupBy`: `site=riverside,client=acme` (a missing label is empty). */
