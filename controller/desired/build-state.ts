@@ -57,7 +57,8 @@ function fleetSettings(doc: LoadedDocument | undefined): FleetSettings {
   const spec = (doc?.value.spec ?? {}) as FleetSpec;
   const interval = spec.checkinInterval ? ms(spec.checkinInterval, '60s') : DEFAULT_CHECKIN_INTERVAL_MS;
   const offline = spec.offlineAfter ? ms(spec.offlineAfter, '0s') : OFFLINE_AFTER_INTERVALS * interval;
-  return { name: doc ? meta(doc).name : null, checkinIntervalMs: interval, offlineAfterMs: offline };
+  const budget = spec.disruptionBudget ? { disruptionBudget: spec.disruptionBudget } : {};
+  return { name: doc ? meta(doc).name : null, checkinIntervalMs: interval, offlineAfterMs: offline, ...budget };
 }
 
 function clockMinutes(text: string): number {
@@ -80,6 +81,7 @@ function rollout(doc: LoadedDocument): Rollout {
       ? { days: spec.window.days, startMinute: clockMinutes(spec.window.start), endMinute: clockMinutes(spec.window.end), timeZone: spec.window.timeZone }
       : null,
     paused: spec.paused ?? false,
+    disruptionBudget: spec.disruptionBudget ?? null,
     specHash: sha256Hex(canonicalJson(spec)),
     raw: spec,
   };

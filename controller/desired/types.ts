@@ -4,6 +4,7 @@ import type { KindName } from './schema/kinds.js';
 import type { NotifierSpec } from './schema/notifier.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
+import type { DisruptionBudgetSpec } from './schema/disruption-budget.js';
 import type { RolloutSpec, Weekday } from './schema/rollout.js';
 
 /**
@@ -32,6 +33,8 @@ export interface FleetSettings {
   name: string | null;
   checkinIntervalMs: number;
   offlineAfterMs: number;
+  /** The budget every rollout's assignments keep to; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
 }
 
 export interface Appliance {
@@ -64,6 +67,8 @@ export interface Rollout {
   failurePolicy: { maxFailures: number; action: 'pause' | 'abort' };
   window: RolloutWindowSpec | null;
   paused: boolean;
+  /** The budget this rollout's assignments keep to, besides the Fleet's; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
   /** sha256 of the canonical spec: a failure latch holds until this changes. */
   specHash: string;
   raw: RolloutSpec;
@@ -84,9 +89,18 @@ export type OtsPolicy = { name: string; expireAfterMs: number; upgradeEveryMs: n
   'expireAfter' | 'upgradeEvery'
 >;
 
+/** A git commit's author, time and subject line, as the audit trail names a revision. */
+export interface RevisionCommit {
+  author: string;
+  committedAt: string;
+  subject: string;
+}
+
 export interface DesiredState {
   /** A commit SHA for the git source, a content hash for a directory. */
   revision: string;
+  /** Who made the revision (git source only), recorded for the audit trail. */
+  commit?: RevisionCommit;
   fleet: FleetSettings;
   /** Sorted by name. */
   appliances: Appliance[];

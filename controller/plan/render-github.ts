@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SourceRef } from '../desired/types.js';
 import type { Finding } from '../reconcile/plan.js';
+import { locateField, type FileDocs } from './field-positions.js';
 import { groupActions, listSome } from './group.js';
 import type { PlanReport } from './report.js';
 
@@ -19,8 +20,9 @@ interface Annotation {
  * The plan as GitHub workflow annotations on the YAML lines concerned. First a `::notice` that
  * sums the plan up (counts and the files concerned); then `::error` for each load error and each
  * error finding, `::warning` for warning findings (stuck appliances, stalled rollouts, a stage that
- * assigns an offline appliance…), `::notice` for what each rollout assigns. Findings point at the
- * declaration of the rollout, appliance or policy they are about; others carry no position.
+ * assigns an offline appliance, a degenerate stage…), `::notice` for what each rollout assigns.
+ * Findings point at the declaration of the rollout, appliance or policy they are about — at the very
+ * field for a lint finding that names one; others carry no position.
  * `file=` paths are relative to `base` (see annotationBase), as the runner reads them. GitHub keeps
  * at most 10 error and 10 warning annotations per step (notices are held to 10 as well): beyond
  * that, the last one kept says how many more there are (the markdown plan lists them all).
@@ -35,10 +37,14 @@ export function renderGithub(report: PlanReport, repoDir: string, base: string):
   for (const e of report.plan.errors) {
     all.push({ kind: 'error', props: { file: file(e.file), line: e.line, col: e.column, title: e.path || 'invalid' }, message: e.message });
   }
+  const parsed = new Map<string, FileDocs | null>();
   for (const f of report.plan.findings) {
     // The load errors are annotated one by one, and the summary counts them.
     if (f.severity === 'info' || (f.type === 'DesiredStateInvalid' && report.plan.errors.length > 0)) continue;
-    all.push({ kind: f.severity, props: position(sourceOf(report, f), file, f.type), message: f.message });
+    const declared = sourceOf(report, f);
+    // A lint finding names its field: the annotation goes on that line rather than the object's.
+    const source = declared && f.field ? locateField(repoDir, declared, f.field, parsed) : declared;
+    all.push({ kind: f.severity, props: position(source, file, f.type), message: f.message });
   }
   for (const g of groupActions(report.plan.actions).assigns) {
     const source = report.sources.get(`Rollout/${g.rollout}`);
@@ -86,6 +92,7 @@ function sourceOf(report: PlanReport, f: Finding): SourceRef | undefined {
   if (f.rollout) return report.sources.get(`Rollout/${f.rollout}`);
   if (f.appliance) return report.sources.get(`Appliance/${f.appliance}`);
   if (f.type === 'OtsBacklog' || f.type === 'OtsCalendarNotFound') return f.policy ? report.sources.get(`OtsPolicy/${f.policy}`) : undefined;
+  if (f.type === 'DegenerateBudget') return f.policy ? report.sources.get(`Fleet/${f.policy}`) : undefined;
   if (f.policy) return report.sources.get(`RetentionPolicy/${f.policy}`);
   return undefined;
 }

@@ -4,10 +4,14 @@ import { applianceStatuses } from './appliances.js';
 import { sharedReconcileCache, type ReconcileCache } from './cache.js';
 import { buildContext, endPass } from './context.js';
 import { applianceFindings } from './findings/appliances.js';
+import { degenerateSettingFindings } from './findings/degenerate-settings.js';
+import { degenerateStageFindings } from './findings/degenerate-stage.js';
 import { sortFindings } from './findings/order.js';
 import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
+import { forecastRollout } from './forecast/forecast.js';
+import { updateTimeOf, type ForecastOptions } from './forecast/update-time.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
 import { planRollout } from './rollout-pass.js';
@@ -19,6 +23,8 @@ export interface ReconcileOptions {
    * or null to compute everything afresh (the naive pass the benchmark compares with).
    */
   cache?: ReconcileCache | null;
+  /** Forecast each rollout assuming this update time (`muster plan` does; the controller's passes do not). */
+  forecast?: ForecastOptions;
 }
 
 /**
@@ -40,9 +46,12 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
     // Every step appends to one list; each builds its findings with their keys in the plan's order.
     const findings: Finding[] = [];
     for (const o of outcomes) rolloutFindings(ctx, o, findings);
+    for (const o of outcomes) degenerateStageFindings(o, findings);
+    degenerateSettingFindings(ctx, findings);
     applianceFindings(ctx, findings);
     retentionFindings(ctx, findings);
     findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));
+    const update = options.forecast ? updateTimeOf(ctx, newestFirst, options.forecast) : null;
     const actions: Action[] = [];
     for (const o of outcomes) for (const action of o.actions) actions.push(action);
     if (proofs.expire) actions.push(proofs.expire);
@@ -50,7 +59,7 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
       now: ctx.nowIso,
       revision: desired.revision,
       errors: [],
-      rollouts: outcomes.map((o) => o.status),
+      rollouts: outcomes.map((o) => (update ? { ...o.status, forecast: forecastRollout(ctx, o, update) } : o.status)),
       appliances: applianceStatuses(ctx, newestFirst),
       findings: sortFindings(findings),
       actions,

@@ -204,7 +204,7 @@ async function persistSourceChange(
   try {
     const desired = source.current();
     if (change.outcome === 'applied' && desired) {
-      await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at });
+      await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at, ...(desired.commit ? { commit: desired.commit } : {}) });
     }
     await store.saveSourceStatus({
       lastAppliedRevision: status.lastAppliedRevision,

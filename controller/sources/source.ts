@@ -1,5 +1,5 @@
 import type { FleetFile } from '../desired/load.js';
-import type { LoadError } from '../desired/types.js';
+import type { LoadError, RevisionCommit } from '../desired/types.js';
 import type { Plan } from '../reconcile/plan.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
@@ -14,7 +14,10 @@ export interface Revision {
   files: FleetFile[];
   /** Files the source could not read; a revision with any is rejected like one with load errors. */
   unreadable?: LoadError[];
+  /** Who made the revision, for the audit trail: the commit's author (git source only). */
+  commit?: RevisionCommit;
 }
+
 
 /** Why the last fetch failed, and when the source will try again. */
 export interface FetchError {

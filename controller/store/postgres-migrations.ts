@@ -176,4 +176,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
     ],
   },
+  {
+    version: 5,
+    name: 'revision history',
+    // Every revision applied, first time only, with its commit's author for the audit trail.
+    // Databases from before keep working: their history starts at the next revision applied.
+    statements: [
+      `CREATE TABLE revisions (
+         revision text PRIMARY KEY,
+         first_applied_at text NOT NULL,
+         author text,
+         committed_at text,
+         subject text
+       )`,
+    ],
+  },
 ];

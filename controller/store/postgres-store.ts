@@ -31,6 +31,7 @@ import type {
   ProofChange,
   ProofRow,
   ProofStats,
+  RevisionRecord,
   SavedDesiredState,
   SavedPlan,
   SourceStatus,
@@ -41,6 +42,7 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
+import { revisionRecord, type RevisionRow } from './revision-rows.js';
 import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 export interface PostgresStoreOptions {
@@ -302,6 +304,16 @@ export class PostgresStore implements Store {
        ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
       [desired.revision, JSON.stringify(desired.objects), desired.appliedAt],
     );
+    const c = desired.commit;
+    await rows(
+      this.pool,
+      'INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (revision) DO NOTHING',
+      [desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null],
+    );
+  }
+
+  async listRevisions(): Promise<RevisionRecord[]> {
+    return (await rows<RevisionRow>(this.pool, 'SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision')).map(revisionRecord);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {

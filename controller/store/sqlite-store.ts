@@ -32,6 +32,7 @@ import type {
   ProofChange,
   ProofRow,
   ProofStats,
+  RevisionRecord,
   SavedDesiredState,
   SavedPlan,
   SourceStatus,
@@ -42,6 +43,7 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
+import { revisionRecord, type RevisionRow } from './revision-rows.js';
 import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
@@ -249,6 +251,15 @@ export class SqliteStore implements Store {
          ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
       )
       .run(desired.revision, JSON.stringify(desired.objects), desired.appliedAt);
+    const c = desired.commit;
+    this.db
+      .prepare('INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES (?, ?, ?, ?, ?) ON CONFLICT (revision) DO NOTHING')
+      .run(desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null);
+  }
+
+  async listRevisions(): Promise<RevisionRecord[]> {
+    const found = this.db.prepare('SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision').all() as RevisionRow[];
+    return found.map(revisionRecord);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {

@@ -1,4 +1,4 @@
-import type { DesiredObject, LoadError } from '../desired/types.js';
+import type { DesiredObject, LoadError, RevisionCommit } from '../desired/types.js';
 import type { ApplianceObservation, CheckinRequest, StateDocument } from '../observed/state-schema.js';
 import type { NotifyContext } from '../notify/events.js';
 import type { Action, ActionType, Finding, Plan } from '../reconcile/plan.js';
@@ -135,10 +135,15 @@ export interface Store {
 
   // --- desired state and source ----------------------------------------------------------------
 
-  /** Records the last applied desired state (replacing the previous one). */
+  /**
+   * Records the last applied desired state (replacing the previous one), and its revision in the
+   * revision history the first time it is saved, with who made it when given.
+   */
   saveDesiredState(desired: SavedDesiredState): Promise<void>;
   /** The last applied desired state, or null before the first one. */
   loadDesiredState(): Promise<SavedDesiredState | null>;
+  /** Every revision ever saved as the desired state, oldest first, with who made it when known. */
+  listRevisions(): Promise<RevisionRecord[]>;
   /** Records what the source last did (replacing the previous status). */
   saveSourceStatus(status: SourceStatus): Promise<void>;
   /** The source's last recorded status, or null. */
@@ -320,6 +325,15 @@ export interface SavedDesiredState {
   revision: string;
   objects: DesiredObject[];
   appliedAt: string;
+  /** Who made the revision (git source): recorded in the revision history, not returned by loadDesiredState. */
+  commit?: RevisionCommit;
+}
+
+/** A revision the controller applied, when first, and who made it (git source). */
+export interface RevisionRecord {
+  revision: string;
+  firstAppliedAt: string;
+  commit: RevisionCommit | null;
 }
 
 export interface SourceStatus {

@@ -63,7 +63,7 @@ describe('muster plan formats', () => {
     const plan = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(plan)).toEqual(['revision', 'now', 'errors', 'rollouts', 'appliances', 'findings', 'actions']);
     expect(Object.keys((plan.rollouts as object[])[0] as object)).toEqual([
-      'name', 'release', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision',
+      'name', 'release', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision', 'forecast',
     ]);
     expect(muster(seedArgs('--format', 'json')).stdout).toBe(stdout);
   });

@@ -4,17 +4,18 @@ import { SchemaTooNewError } from '../../controller/store/errors.js';
 import { latestVersion } from '../../controller/store/migration.js';
 import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
 
-/** Every migration version, in order; both stores' lists number alike. */
-const ALL_VERSIONS = SQLITE_MIGRATIONS.map((m) => m.version);
-const LATEST = latestVersion(SQLITE_MIGRATIONS);
 import { checkin, report } from './builders.js';
 import type { StoreHarness } from './harness.js';
+
+// Both stores number their migrations alike: the latest version and every version up to it.
+const LATEST = latestVersion(SQLITE_MIGRATIONS);
+const ALL = Array.from({ length: LATEST }, (_, i) => i + 1);
 
 /** Migrations, check-ins, tokens, desired state and source status: the same tests on every store. */
 export function basicsContract(h: () => StoreHarness): void {
   it('migrates a fresh database once, then has nothing to apply', async () => {
     const store = (await h().emptyDatabase())();
-    expect(await store.migrate()).toEqual({ applied: ALL_VERSIONS, version: LATEST });
+    expect(await store.migrate()).toEqual({ applied: ALL, version: LATEST });
     expect(await store.migrate()).toEqual({ applied: [], version: LATEST });
     expect(await store.stateVersion()).toBe(0);
   });
@@ -23,7 +24,7 @@ export function basicsContract(h: () => StoreHarness): void {
     const open = await h().emptyDatabase();
     const [a, b] = [open(), open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((r) => r.applied)).toEqual(ALL_VERSIONS);
+    expect(results.flatMap((r) => r.applied)).toEqual(ALL);
     expect(results.map((r) => r.version)).toEqual([LATEST, LATEST]);
   });
 
@@ -180,6 +181,19 @@ export function basicsContract(h: () => StoreHarness): void {
     const status = { lastAppliedRevision: 'r2', lastAttemptedRevision: 'r3', errors, at: '2026-01-31T12:06:00Z' };
     await store.saveSourceStatus(status);
     expect(await store.loadSourceStatus()).toEqual(status);
+  });
+
+  it('keeps every revision applied, once, with its commit author when given', async () => {
+    const { store } = h();
+    const commit = { author: 'Ada <ada@example.com>', committedAt: '2026-01-31T11:00:00+01:00', subject: 'Widen v1.0.51 to 40%' };
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:00:00Z', commit });
+    await store.saveDesiredState({ revision: 'r2', objects: [], appliedAt: '2026-01-31T12:05:00Z' });
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:10:00Z', commit });
+    expect(await store.listRevisions()).toEqual([
+      { revision: 'r1', firstAppliedAt: '2026-01-31T12:00:00Z', commit },
+      { revision: 'r2', firstAppliedAt: '2026-01-31T12:05:00Z', commit: null },
+    ]);
+    expect((await store.loadDesiredState())?.revision).toBe('r1');
   });
 
   it('answers a ping', async () => {

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   controller: async () => (await import('./controller.js')).registerControllerCommand,
   describe: async () => (await import('./describe.js')).registerDescribeCommand,
   notifications: async () => (await import('./notifications.js')).registerNotificationsCommand,
+  events: async () => (await import('./events.js')).registerEventsCommand,
   ots: async () => (await import('./ots.js')).registerOtsCommand,
   plan: async () => (await import('./plan.js')).registerPlanCommand,
   proofs: async () => (await import('./proofs.js')).registerProofsCommand,

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CLOCK_PATTERN, Duration, LabelSelector, Name, Strict, StringEnum } from './common.js';
+import { DisruptionBudget } from './disruption-budget.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -44,6 +45,7 @@ export const RolloutSpec = Strict(
     failurePolicy: Type.Optional(FailurePolicy),
     window: Type.Optional(RolloutWindow),
     paused: Type.Optional(Type.Boolean({ default: false, description: 'Stop assigning new appliances' })),
+    disruptionBudget: Type.Optional(DisruptionBudget),
   },
   'A staged rollout of a release',
 );
