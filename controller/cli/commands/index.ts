@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   appliance: async () => (await import('./appliance.js')).registerApplianceCommand,
   controller: async () => (await import('./controller.js')).registerControllerCommand,
   describe: async () => (await import('./describe.js')).registerDescribeCommand,
+  operator: async () => (await import('./operator.js')).registerOperatorCommand,
   ots: async () => (await import('./ots.js')).registerOtsCommand,
   plan: async () => (await import('./plan.js')).registerPlanCommand,
   proofs: async () => (await import('./proofs.js')).registerProofsCommand,
