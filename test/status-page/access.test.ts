@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openMigratedStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
+import { checkinBody, post, startTestApi, type TestApi } from '../api/api-harness.js';
+import { desiredFrom, smallFleetFiles } from '../helpers/fleet.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const NOW = new Date('2026-03-02T10:00:00Z');
+/** Every route that shows fleet data. */
+const PAGES = ['/', '/rollouts/v1.0.51', '/appliances', '/appliances?status=pending', '/appliances/lab-01', '/findings?severity=warning', '/source', '/proofs'];
+
+describe('status page access', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let api: TestApi;
+  let operator: string;
+  let appliance: string;
+
+  beforeEach(async () => {
+    tmp = tempDir();
+    store = await openMigratedStore(join(tmp.dir, 'muster.db'));
+    appliance = (await store.issueToken('lab-01')) as string;
+    operator = (await store.issueOperatorToken('oncall')) as string;
+    api = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW);
+    await post(`${api.url}/v1/checkin`, checkinBody(), appliance);
+  });
+  afterEach(async () => {
+    await api.close();
+    await store.close();
+    tmp.remove();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers, redirect: 'manual' });
+
+  it('refuses every page without a valid operator credential: the sign-in form with 401, never data', async () => {
+    const rotated = operator;
+    await store.issueOperatorToken('oncall', { rotate: true });
+    const refusals: { name: string; given: Record<string, string> }[] = [
+      { name: 'no credential', given: {} },
+      { name: 'an appliance token as bearer', given: { authorization: `Bearer ${appliance}` } },
+      { name: 'an appliance token as cookie', given: { cookie: `muster_operator=${appliance}` } },
+      { name: 'a rotated operator credential', given: { authorization: `Bearer ${rotated}` } },
+      { name: 'an unknown credential', given: { cookie: `muster_operator=mso_${'x'.repeat(43)}` } },
+    ];
+    for (const c of refusals) {
+      for (const path of PAGES) {
+        const res = await get(path, c.given);
+        const body = await res.text();
+        expect(res.status, `${c.name} on ${path}`).toBe(401);
+        expect(body, `${c.name} on ${path}`).toContain('name="credential"');
+        expect(body, `${c.name} on ${path}`).not.toContain('id="live"');
+        expect(body, `${c.name} on ${path}`).not.toContain('clinic-a-01');
+      }
+      const api401 = await get('/v1/status', c.given);
+      expect(api401.status, `${c.name} on /v1/status`).toBe(401);
+      expect(await api401.json()).toMatchObject({ error: 'Unauthorized' });
+      const refresh = await get('/', { ...c.given, 'hx-request': 'true' });
+      expect(refresh.status, `${c.name} on a live refresh`).toBe(401);
+      expect(refresh.headers.get('content-type')).toMatch(/application\/json/);
+    }
+  });
+
+  it('opens every page and /v1/status with the operator credential as a bearer token', async () => {
+    for (const path of [...PAGES, '/v1/status']) {
+      const res = await get(path, { authorization: `Bearer ${operator}` });
+      expect(res.status, path).toBe(200);
+    }
+    const page = await (await get('/', { authorization: `Bearer ${operator}` })).text();
+    expect(page).toContain('id="live"');
+    expect(page).toContain('v1.0.51');
+  });
+
+  it('signs in with the form: an HttpOnly, SameSite cookie that opens the pages, back to the page asked for', async () => {
+    const form = (credential: string, next: string) =>
+      fetch(`${api.url}/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ credential, next }).toString(),
+        redirect: 'manual',
+      });
+    const wrong = await form(appliance, '/findings');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toMatch(/not valid/);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+
+    const right = await form(operator, '/rollouts/v1.0.51');
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/rollouts/v1.0.51');
+    const cookie = right.headers.get('set-cookie') as string;
+    expect(cookie).toMatch(/^muster_operator=mso_/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    const res = await get('/rollouts/v1.0.51', { cookie: cookie.split(';')[0] as string });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/id="live"[\s\S]*Progressing/);
+
+    const offsite = await form(operator, '//evil.example/');
+    expect(offsite.headers.get('location')).toBe('/');
+    const out = await fetch(`${api.url}/signout`, { method: 'POST', redirect: 'manual' });
+    expect(out.headers.get('set-cookie')).toMatch(/muster_operator=;.*Max-Age=0/);
+  });
+
+  it('serves its assets to anyone, with a policy that allows only its own scripts and styles', async () => {
+    for (const name of ['htmx.min.js', 'page.js', 'page.css']) expect((await get(`/assets/${name}`)).status, name).toBe(200);
+    const page = await get('/', { authorization: `Bearer ${operator}` });
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect((await get('/assets/nope.js')).status).toBe(404);
+  });
+
+  it('answers a live refresh with the live region alone, and a missing rollout or appliance with 404', async () => {
+    const auth = { authorization: `Bearer ${operator}` };
+    const fragment = await (await get('/', { ...auth, 'hx-request': 'true' })).text();
+    expect(fragment.startsWith('<div id="live"')).toBe(true);
+    expect((await get('/rollouts/nope', auth)).status).toBe(404);
+    expect((await get('/appliances/nope', auth)).status).toBe(404);
+  });
+});
