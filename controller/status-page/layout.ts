@@ -46,7 +46,7 @@ export function page(parts: PageParts): SafeHtml {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${parts.title} · Muster</title>
-<link rel="stylesheet" href="/assets/page.css">
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/page.css">
 <script src="/assets/htmx.min.js" defer></script><script src="/assets/page.js" defer></script>
 </head><body>
 <a class="skip" href="#main">Skip to content</a>
@@ -62,6 +62,6 @@ export function page(parts: PageParts): SafeHtml {
 export function barePage(title: string, body: SafeHtml): SafeHtml {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Muster</title><link rel="stylesheet" href="/assets/page.css"></head>
+<title>${title} · Muster</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/page.css"></head>
 <body><main id="main">${body}</main></body></html>`;
 }
