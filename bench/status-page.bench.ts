@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ControllerMetrics } from '../controller/api/metrics.js';
 import { ResponseIndex } from '../controller/api/response-index.js';
 import { buildApi } from '../controller/api/server.js';
@@ -16,6 +16,7 @@ import type { Plan } from '../controller/reconcile/plan.js';
 import { reconcile } from '../controller/reconcile/reconcile.js';
 import { openMigratedStore } from '../controller/store/open-store.js';
 import type { Store } from '../controller/store/store.js';
+import { launchChromium } from '../scripts/chromium.js';
 import { median, timeMs, type Benchmark, type BenchResult } from './bench.js';
 import { writeBenchFleet } from './support/bench-fleet.js';
 
@@ -79,12 +80,6 @@ async function staticServer(pageHtml: string, assets: Map<string, { type: string
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function launch(): Promise<Browser> {
-  const shipped = (await import('@sparticuz/chromium')).default;
-  const args = shipped.args.filter((a) => a !== '--single-process');
-  return playwright.launch({ executablePath: await shipped.executablePath(), args, headless: true });
-}
-
 async function measure(store: Store, desired: DesiredState, plan: Plan): Promise<BenchResult> {
   await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: NOW.toISOString() });
   const operator = (await store.issueOperatorToken('bench')) as string;
@@ -107,7 +102,7 @@ async function measure(store: Store, desired: DesiredState, plan: Plan): Promise
   const baseline = await staticServer(overviewHtml, assets);
   const serverTimes: number[] = [];
   for (let n = 0; n < LOADS; n++) serverTimes.push((await timeMs(async () => (await fetch(`${url}/`, { headers: auth })).text())).ms);
-  const browser = await launch();
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ extraHTTPHeaders: auth });
     const page = await context.newPage();

@@ -22,7 +22,7 @@ h1 { font-size: 1.5rem; margin: 8px 0 4px; } h2 { font-size: 1.15rem; margin: 24
 .meta, .muted { color: var(--muted); }
 #connection { margin: 0; padding: 10px 16px; background: #fff8c5; border-bottom: 2px solid var(--stuck); font-weight: 600; }
 body.stale #live { opacity: .5; filter: grayscale(1); }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 8px; margin: 8px 0; padding: 0; list-style: none; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)); gap: 8px; margin: 8px 0; padding: 0; list-style: none; }
 .cards li a, .cards li span.card { display: block; border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; text-decoration: none; color: var(--fg); background: var(--panel); }
 .cards .n { display: block; font-size: 1.5rem; font-weight: 700; }
 .rollout { border: 1px solid var(--line); border-radius: 8px; padding: 12px; margin: 10px 0; }
@@ -42,6 +42,9 @@ table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--panel); }
 td.reason { min-width: 16em; }
+td:first-child a { white-space: nowrap; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } dt { font-weight: 600; } dd { margin: 0; }
+.st-pending { color: var(--pending); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; }
 .errors { border-left: 4px solid var(--failed); background: #fff1f0; padding: 8px 12px; }
 .notice { border-left: 4px solid var(--stuck); background: #fff8c5; padding: 8px 12px; }
@@ -53,5 +56,6 @@ input, select { padding: 5px 8px; border: 1px solid #8c959f; border-radius: 6px;
 .pager { display: flex; gap: 12px; align-items: center; margin: 8px 0; }
 .signin { max-width: 420px; margin: 10vh auto; padding: 24px; border: 1px solid var(--line); border-radius: 10px; }
 .signin form { display: flex; flex-direction: column; gap: 12px; }
-@media (max-width: 600px) { main { padding: 8px 10px 40px; } th, td { padding: 4px 5px; } .hide-narrow { display: none; } }
+@media (max-width: 600px) { main { padding: 8px 10px 40px; } th, td { padding: 4px 5px; } .hide-narrow { display: none; }
+  td.reason { min-width: 11em; } .cards .n { font-size: 1.25rem; } dl { grid-template-columns: 1fr; gap: 0; } dd { margin-bottom: 6px; } }
 `;
