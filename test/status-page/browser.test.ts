@@ -190,7 +190,9 @@ describe('status page in a browser', () => {
     await simulator.stop();
     await controller.stop();
     stopped = true;
-    await page.waitForSelector('#connection:not([hidden])', { timeout: 15_000 });
+    // While it closes the controller answers 503 (also reported); once it is gone, refreshes cannot connect.
+    await page.locator('#connection', { hasText: 'Controller unreachable since' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#connection').isVisible()).toBe(true);
     expect(await page.textContent('#connection')).toMatch(/Controller unreachable since .* may be out of date/);
     expect(await page.evaluate("document.body.classList.contains('stale')")).toBe(true);
     await screenshot(page, 'unreachable');
