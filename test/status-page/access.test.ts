@@ -109,6 +109,28 @@ describe('status page access', () => {
     expect((await get('/assets/nope.js')).status).toBe(404);
   });
 
+  it('filters findings by type, severity and subject', async () => {
+    // The harness serves a plan without storing it; the findings page reads the stored findings.
+    expect((await store.applyPlan(api.plan, { revision: api.plan.revision, expectedVersion: await store.stateVersion() })).applied).toBe(true);
+    const auth = { authorization: `Bearer ${operator}` };
+    const rows = async (query: string) => {
+      const body = await (await get(`/findings${query}`, auth)).text();
+      return [...body.matchAll(/<tr><td class="sev-(\w+)">\w+<\/td><td>(\w+)<\/td><td>.*?>([\w-]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`).sort();
+    };
+    // The plan was made before lab-01's first check-in: nobody had checked in yet.
+    const never = ['info NeverCheckedIn clinic-a-01', 'info NeverCheckedIn clinic-b-01', 'info NeverCheckedIn lab-01'];
+    const offline = ['warning AssignsOfflineAppliance clinic-a-01', 'warning AssignsOfflineAppliance lab-01'];
+    const cases = [
+      { name: 'everything open', given: '', want: [...never, ...offline] },
+      { name: 'by type', given: '?type=NeverCheckedIn', want: never },
+      { name: 'by severity', given: '?severity=warning', want: offline },
+      { name: 'by subject', given: '?subject=clinic-a', want: ['info NeverCheckedIn clinic-a-01', 'warning AssignsOfflineAppliance clinic-a-01'] },
+      { name: 'none of that severity', given: '?severity=error', want: [] },
+      { name: 'all three', given: '?type=AssignsOfflineAppliance&severity=warning&subject=lab-01', want: ['warning AssignsOfflineAppliance lab-01'] },
+    ];
+    for (const c of cases) expect(await rows(c.given), c.name).toEqual(c.want);
+  });
+
   it('answers a live refresh with the live region alone, and a missing rollout or appliance with 404', async () => {
     const auth = { authorization: `Bearer ${operator}` };
     const fragment = await (await get('/', { ...auth, 'hx-request': 'true' })).text();

@@ -33,7 +33,7 @@ export async function findingsPage(data: PageData, query: FindingQuery): Promise
   const nav = pager(page, (n) => withQuery('/findings', { ...filter, page: n }), 'findings');
   const live = html`<p class="meta">${open.length} open in all</p>${nav}
 <div class="table-wrap"><table><thead><tr><th scope="col">Severity</th><th scope="col">Type</th><th scope="col">Subject</th><th scope="col" class="hide-narrow">Since</th><th scope="col">Message</th></tr></thead>
-<tbody>${page.items.map((f) => html`<tr><td class="sev-${f.severity}">${f.severity}</td><td>${f.type}</td><td>${subjectCell(f)}</td><td class="hide-narrow">${when(f.since ?? f.firstSeen, data.now())}</td><td class="reason">${f.message}</td></tr>`)}</tbody></table></div>`;
+<tbody>${page.items.length ? '' : html`<tr><td colspan="5">No open finding matches.</td></tr>`}${page.items.map((f) => html`<tr><td class="sev-${f.severity}">${f.severity}</td><td>${f.type}</td><td>${subjectCell(f)}</td><td class="hide-narrow">${when(f.since ?? f.firstSeen, data.now())}</td><td class="reason">${f.message}</td></tr>`)}</tbody></table></div>`;
   return { title: 'Findings', section: '/findings', head, url: withQuery('/findings', { ...filter, page: query.page }), live };
 }
 
