@@ -117,6 +117,13 @@ describe('status page in a browser', () => {
     expect(await fleet.locator(`[data-rollout="${E2E_ROLLOUT}"]`).textContent()).toMatch(/Stage 1\/3 current/);
     expect(await fleet.locator('svg.bar').first().getAttribute('aria-label')).toMatch(/Stage 1\/3/);
     await screenshot(fleet, 'fleet');
+    // By keyboard: the first Tab reaches "Skip to content", the next ones the sections, each visibly focused.
+    await fleet.keyboard.press('Tab');
+    expect(await fleet.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await fleet.keyboard.press('Tab');
+    await fleet.keyboard.press('Tab');
+    expect(await fleet.evaluate('document.activeElement.textContent')).toBe('Fleet');
+    expect(await fleet.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
 
     const rollout = await open(`/rollouts/${E2E_ROLLOUT}`);
     expect(await rollout.textContent('main')).toMatch(/Stage 1: 25% = 3 of 12/);
