@@ -2,7 +2,7 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { bearerToken } from '../api/bearer.js';
 import { sendError } from '../api/errors.js';
-import type { Store } from '../store/store.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
 
 /** The cookie the sign-in form sets: the operator credential itself, HttpOnly so page scripts never see it. */
 export const OPERATOR_COOKIE = 'muster_operator';
@@ -46,7 +46,13 @@ export type RefusePage = (request: FastifyRequest, reply: FastifyReply, problem:
 export function requireOperator(store: Store, refusePage?: RefusePage): preHandlerAsyncHookHandler {
   return async function operatorOnly(request, reply) {
     const credential = presentedCredential(request);
-    const operator = credential ? await store.operatorForToken(credential) : null;
+    let operator: string | null;
+    try {
+      operator = credential ? await store.operatorForToken(credential) : null;
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      return sendUnavailable(reply, err);
+    }
     if (operator) {
       request.operator = operator;
       return;
@@ -59,4 +65,9 @@ export function requireOperator(store: Store, refusePage?: RefusePage): preHandl
       `${problem ?? 'no operator credential'}: send one as \`Authorization: Bearer <credential>\` (issue it with \`muster operator token NAME\`)`,
     );
   };
+}
+
+/** The answer while the store cannot be read: 503, and the page keeps its figures and says why. */
+export function sendUnavailable(reply: FastifyReply, err: Error) {
+  return sendError(reply, 'Unavailable', `the store is unavailable (${err.message}); retry later`, { 'retry-after': '5' });
 }

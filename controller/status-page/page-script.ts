@@ -31,6 +31,8 @@ export const PAGE_SCRIPT = `(function () {
       banner.textContent = 'Signed out (the credential was rotated or the sign-in expired): reload the page to sign in again.';
       banner.hidden = false;
       document.body.classList.add('stale');
+    } else if (status === 503) {
+      stale('Controller unavailable (it cannot read its store, or is restarting)');
     } else {
       stale('Controller answered ' + status);
     }

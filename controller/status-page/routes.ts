@@ -3,7 +3,8 @@ import type { ApiOptions } from '../api/server.js';
 import { registerAssets } from './assets.js';
 import { html, type SafeHtml } from './html.js';
 import { liveRegion, page, PAGE_CSP, type PageParts } from './layout.js';
-import { requireOperator, signInCookie, signOutCookie } from './operator-auth.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { requireOperator, sendUnavailable, signInCookie, signOutCookie } from './operator-auth.js';
 import { PageData } from './page-data.js';
 import { appliancePage } from './views/appliance.js';
 import { appliancesPage, type ApplianceQuery } from './views/appliances.js';
@@ -44,6 +45,11 @@ export function statusPagePlugin(options: ApiOptions) {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
     registerAssets(app);
+    // A store outage is a 503 the page reports ("Controller answered 503"), not an internal error.
+    app.setErrorHandler((err, _request, reply) => {
+      if (err instanceof StoreUnavailableError) return sendUnavailable(reply, err);
+      throw err;
+    });
 
     app.get<{ Querystring: { next?: string } }>('/signin', async (request, reply) => sendHtml(reply, signInPage(safeNext(request.query.next), null)));
     app.post<{ Body: { credential?: string; next?: string } }>('/signin', async (request, reply) => {
