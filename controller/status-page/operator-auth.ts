@@ -35,13 +35,22 @@ export function signOutCookie(secure: boolean): string {
   return stringifySetCookie({ name: OPERATOR_COOKIE, value: '', httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0, secure });
 }
 
-/** What a refused page request gets: the sign-in page, answered with 401. */
-export type RefusePage = (request: FastifyRequest, reply: FastifyReply, problem: string | null) => unknown;
+/** Why a request was sent to sign in: no credential, or one that does not open the page. */
+export type SignInProblem = 'missing' | 'invalid';
+
+/** What a refused page request gets: a way to the sign-in form. */
+export type RefusePage = (request: FastifyRequest, reply: FastifyReply, problem: SignInProblem) => unknown;
+
+/** Whether a request is a person's browser asking for a page (not a script, not the page's own refresh). */
+function wantsPage(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] !== 'true' && /\btext\/html\b/.test(request.headers.accept ?? '');
+}
 
 /**
  * A pre-handler that lets a request through only with a valid operator credential (an appliance
- * token never is one). Refused: API-style requests (`/v1/…`, the page's own live refreshes) get a
- * 401 `{error, message}`; a person's page request gets the sign-in page with 401. Never any data.
+ * token never is one). Refused: a browser asking for a page is sent to the sign-in form (`refusePage`);
+ * everything else — `/v1/…`, scripts, the page's own live refreshes — gets a 401 `{error, message}`.
+ * Never any data.
  */
 export function requireOperator(store: Store, refusePage?: RefusePage): preHandlerAsyncHookHandler {
   return async function operatorOnly(request, reply) {
@@ -57,13 +66,9 @@ export function requireOperator(store: Store, refusePage?: RefusePage): preHandl
       request.operator = operator;
       return;
     }
-    const problem = credential ? 'that credential is not valid (unknown, rotated, or not an operator credential)' : null;
-    if (refusePage && request.headers['hx-request'] !== 'true') return refusePage(request, reply, problem);
-    return sendError(
-      reply,
-      'Unauthorized',
-      `${problem ?? 'no operator credential'}: send one as \`Authorization: Bearer <credential>\` (issue it with \`muster operator token NAME\`)`,
-    );
+    if (refusePage && wantsPage(request)) return refusePage(request, reply, credential ? 'invalid' : 'missing');
+    const problem = credential ? 'that credential is not valid (unknown, rotated, or not an operator credential)' : 'no operator credential';
+    return sendError(reply, 'Unauthorized', `${problem}: send one as \`Authorization: Bearer <credential>\` (issue it with \`muster operator token NAME\`)`);
   };
 }
 

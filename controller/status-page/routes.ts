@@ -12,7 +12,7 @@ import { findingsPage, type FindingQuery } from './views/findings.js';
 import { overviewPage } from './views/overview.js';
 import { proofsPage } from './views/proofs.js';
 import { rolloutPage } from './views/rollout.js';
-import { safeNext, signInPage } from './views/signin.js';
+import { safeNext, signInPage, signInUrl } from './views/signin.js';
 import { sourcePage } from './views/source.js';
 
 function sendHtml(reply: FastifyReply, body: SafeHtml, status = 200) {
@@ -35,7 +35,7 @@ function notFound(what: string, url: string): PageParts {
 /**
  * The status page on the API's server: `/` (fleet), `/rollouts/NAME`, `/appliances` and `/appliances/ID`,
  * `/findings?type=&severity=&subject=`, `/source`, `/proofs`, sign-in and sign-out, and its assets.
- * Every page needs an operator credential; without one a person gets the sign-in form (401).
+ * Every page needs an operator credential; without one a browser is sent to the sign-in form.
  */
 export function statusPagePlugin(options: ApiOptions) {
   return async function statusPage(app: FastifyInstance): Promise<void> {
@@ -51,18 +51,22 @@ export function statusPagePlugin(options: ApiOptions) {
       throw err;
     });
 
-    app.get<{ Querystring: { next?: string } }>('/signin', async (request, reply) => sendHtml(reply, signInPage(safeNext(request.query.next), null)));
+    // Post/redirect/get throughout: every answer a browser shows is a 200 or a redirect, so the
+    // console stays clean and a reload never re-posts the credential.
+    app.get<{ Querystring: { next?: string; problem?: string } }>('/signin', async (request, reply) =>
+      sendHtml(reply, signInPage(safeNext(request.query.next), request.query.problem)),
+    );
     app.post<{ Body: { credential?: string; next?: string } }>('/signin', async (request, reply) => {
       const credential = request.body?.credential?.trim() ?? '';
       const next = safeNext(request.body?.next);
       const operator = credential ? await options.store.operatorForToken(credential) : null;
-      if (!operator) return sendHtml(reply, signInPage(next, 'That credential is not valid: it is unknown, was rotated, or is not an operator credential.'), 401);
+      if (!operator) return reply.redirect(signInUrl(next, 'invalid'), 303);
       request.log.info({ operator }, 'operator signed in');
-      return reply.code(303).header('set-cookie', signInCookie(credential, secure)).redirect(next, 303);
+      return reply.header('set-cookie', signInCookie(credential, secure)).redirect(next, 303);
     });
     app.post('/signout', async (_request, reply) => reply.header('set-cookie', signOutCookie(secure)).redirect('/signin', 303));
 
-    const guarded = requireOperator(options.store, (request, reply, problem) => sendHtml(reply, signInPage(request.url, problem), 401));
+    const guarded = requireOperator(options.store, (request, reply, problem) => reply.redirect(signInUrl(request.url, problem), 303));
     const view = { preHandler: guarded };
     app.get('/', view, async (request, reply) => sendPage(request, reply, await overviewPage(data)));
     app.get<{ Querystring: ApplianceQuery }>('/appliances', view, async (request, reply) => sendPage(request, reply, await appliancesPage(data, request.query)));

@@ -33,32 +33,39 @@ describe('status page access', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers, redirect: 'manual' });
 
-  it('refuses every page without a valid operator credential: the sign-in form with 401, never data', async () => {
+  it('refuses every page without a valid operator credential: a browser to the sign-in form, anything else 401, never data', async () => {
     const rotated = operator;
     await store.issueOperatorToken('oncall', { rotate: true });
-    const refusals: { name: string; given: Record<string, string> }[] = [
-      { name: 'no credential', given: {} },
-      { name: 'an appliance token as bearer', given: { authorization: `Bearer ${appliance}` } },
-      { name: 'an appliance token as cookie', given: { cookie: `muster_operator=${appliance}` } },
-      { name: 'a rotated operator credential', given: { authorization: `Bearer ${rotated}` } },
-      { name: 'an unknown credential', given: { cookie: `muster_operator=mso_${'x'.repeat(43)}` } },
+    const refusals: { name: string; given: Record<string, string>; problem: string }[] = [
+      { name: 'no credential', given: {}, problem: '' },
+      { name: 'an appliance token as bearer', given: { authorization: `Bearer ${appliance}` }, problem: '&problem=invalid' },
+      { name: 'an appliance token as cookie', given: { cookie: `muster_operator=${appliance}` }, problem: '&problem=invalid' },
+      { name: 'a rotated operator credential', given: { authorization: `Bearer ${rotated}` }, problem: '&problem=invalid' },
+      { name: 'an unknown credential', given: { cookie: `muster_operator=mso_${'x'.repeat(43)}` }, problem: '&problem=invalid' },
     ];
     for (const c of refusals) {
       for (const path of PAGES) {
-        const res = await get(path, c.given);
-        const body = await res.text();
-        expect(res.status, `${c.name} on ${path}`).toBe(401);
-        expect(body, `${c.name} on ${path}`).toContain('name="credential"');
-        expect(body, `${c.name} on ${path}`).not.toContain('id="live"');
-        expect(body, `${c.name} on ${path}`).not.toContain('clinic-a-01');
+        const browser = await get(path, { ...c.given, accept: 'text/html,application/xhtml+xml' });
+        expect(browser.status, `${c.name} on ${path} in a browser`).toBe(303);
+        expect(browser.headers.get('location'), `${c.name} on ${path}`).toBe(`/signin?next=${encodeURIComponent(path)}${c.problem}`);
+        expect(await browser.text(), `${c.name} on ${path}`).not.toContain('clinic-a-01');
+        const script = await get(path, c.given);
+        expect(script.status, `${c.name} on ${path} from a script`).toBe(401);
+        expect(await script.json()).toMatchObject({ error: 'Unauthorized' });
       }
-      const api401 = await get('/v1/status', c.given);
+      const api401 = await get('/v1/status', { ...c.given, accept: 'text/html' });
       expect(api401.status, `${c.name} on /v1/status`).toBe(401);
       expect(await api401.json()).toMatchObject({ error: 'Unauthorized' });
-      const refresh = await get('/', { ...c.given, 'hx-request': 'true' });
+      const refresh = await get('/', { ...c.given, accept: 'text/html', 'hx-request': 'true' });
       expect(refresh.status, `${c.name} on a live refresh`).toBe(401);
       expect(refresh.headers.get('content-type')).toMatch(/application\/json/);
     }
+    const form = await get('/signin?next=%2Ffindings&problem=invalid');
+    const body = await form.text();
+    expect(form.status).toBe(200);
+    expect(body).toContain('name="credential"');
+    expect(body).toContain('value="/findings"');
+    expect(body).toMatch(/not valid/);
   });
 
   it('opens every page and /v1/status with the operator credential as a bearer token', async () => {
@@ -80,8 +87,8 @@ describe('status page access', () => {
         redirect: 'manual',
       });
     const wrong = await form(appliance, '/findings');
-    expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toMatch(/not valid/);
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get('location')).toBe('/signin?next=%2Ffindings&problem=invalid');
     expect(wrong.headers.get('set-cookie')).toBeNull();
 
     const right = await form(operator, '/rollouts/v1.0.51');

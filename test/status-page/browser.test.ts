@@ -91,7 +91,9 @@ describe('status page in a browser', () => {
   it('shows the sign-in form to a stranger, refuses an appliance token, and signs an operator in by keyboard', async () => {
     const stranger = await browser.newContext();
     const page = await stranger.newPage();
+    const errors = consoleErrors(page);
     await page.goto(`${controller.url}/rollouts/${E2E_ROLLOUT}`);
+    expect(new URL(page.url()).pathname).toBe('/signin');
     await expect.poll(() => page.getByLabel('Operator credential').isVisible()).toBe(true);
     expect(await page.content()).not.toContain(HELD);
     await page.getByLabel('Operator credential').fill(heldToken);
@@ -107,6 +109,7 @@ describe('status page in a browser', () => {
     expect(cookies.find((c) => c.name === 'muster_operator')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     // What the signed-in context of the other tests carries.
     await context.addCookies(cookies);
+    expect(errors).toEqual([]);
     await stranger.close();
   });
 
