@@ -138,6 +138,18 @@ describe('status page access', () => {
     for (const c of cases) expect(await rows(c.given), c.name).toEqual(c.want);
   });
 
+  it('says when the plan behind the figures is old', async () => {
+    const auth = { authorization: `Bearer ${operator}` };
+    expect(await (await get('/', auth)).text()).not.toMatch(/has not reconciled since/);
+    const later = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW, { now: () => new Date(NOW.getTime() + 10 * 60_000) });
+    try {
+      const page = await (await fetch(`${later.url}/`, { headers: auth })).text();
+      expect(page).toMatch(/computed <time datetime="2026-03-02T10:00:00.000Z">.*\(10 min ago\)<\/span>: the controller has not reconciled since/);
+    } finally {
+      await later.close();
+    }
+  });
+
   it('answers a live refresh with the live region alone, and a missing rollout or appliance with 404', async () => {
     const auth = { authorization: `Bearer ${operator}` };
     const fragment = await (await get('/', { ...auth, 'hx-request': 'true' })).text();

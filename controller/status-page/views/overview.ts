@@ -25,11 +25,19 @@ export function noPlanYet(): SafeHtml {
   return html`<p class="notice">The controller has not reconciled yet: no figures to show. This page fills in by itself.</p>`;
 }
 
-/** When the figures are from and which revision they come from; a rejected revision is called out. */
+/** A plan older than this is called out: passes run every few seconds, a follower's saved plan lags 30 s at most. */
+const OLD_PLAN_MS = 2 * 60_000;
+
+/** When the figures are from and which revision they come from; an old plan and a rejected revision are called out. */
 export function planLine(plan: Plan, data: PageData): SafeHtml {
   const ready = data.readiness();
+  const now = data.now();
   const rejected = ready.sourceError ? html`<p class="errors">The latest revision was rejected: <a href="/source">see its errors</a>. Acting on ${revision(plan.revision)}.</p>` : '';
-  return html`<p class="meta">Figures from ${when(plan.now, data.now())} · revision ${revision(plan.revision)}</p>${rejected}`;
+  const old =
+    now.getTime() - Date.parse(plan.now) > OLD_PLAN_MS
+      ? html`<p class="notice">These figures are from the last plan, computed ${when(plan.now, now)}: the controller has not reconciled since. Its <code>/readyz</code> and log say why.</p>`
+      : '';
+  return html`<p class="meta">Figures from ${when(plan.now, now)} · revision ${revision(plan.revision)}</p>${old}${rejected}`;
 }
 
 function fleetCounts(appliances: readonly ApplianceStatus[]): SafeHtml {
