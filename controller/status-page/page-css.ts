@@ -28,6 +28,7 @@ body.stale #live { opacity: .5; filter: grayscale(1); }
 .rollout { border: 1px solid var(--line); border-radius: 8px; padding: 12px; margin: 10px 0; }
 .rollout h3 { margin: 0 0 4px; font-size: 1.05rem; }
 .stages { display: grid; grid-template-columns: repeat(auto-fit, minmax(90px, 1fr)); gap: 6px; margin: 8px 0; }
+.stages > div { display: flex; flex-direction: column; justify-content: flex-end; }
 .stage-label { font-size: .8rem; color: var(--muted); }
 .bar { display: block; width: 100%; height: 14px; border-radius: 7px; background: #eaeef2; border: 1px solid var(--line); }
 .s-succeeded { fill: var(--succeeded); } .s-updating { fill: var(--updating); } .s-pending { fill: var(--pending); }
