@@ -5,6 +5,7 @@ import { forecastBenchmark } from './forecast.bench.js';
 import { loadBenchmark } from './load.bench.js';
 import { otsExpireBenchmark } from './ots-expire.bench.js';
 import { reconcileBenchmark } from './reconcile.bench.js';
+import { statusPageBenchmark } from './status-page.bench.js';
 
 /** Every benchmark `npm run bench` runs, in order; each lives in its own file beside this one. */
-export const BENCHMARKS: Benchmark[] = [loadBenchmark, reconcileBenchmark, forecastBenchmark, checkinBenchmark, checkinStoreBenchmark, otsExpireBenchmark];
+export const BENCHMARKS: Benchmark[] = [loadBenchmark, reconcileBenchmark, forecastBenchmark, checkinBenchmark, checkinStoreBenchmark, otsExpireBenchmark, statusPageBenchmark];

@@ -8,6 +8,7 @@ import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ResponseIndex } from './response-index.js';
 import { registerStatusRoutes } from './status-routes.js';
+import { statusPagePlugin } from '../status-page/routes.js';
 import { TokenCache } from './token-cache.js';
 import { registerWebhookRoute } from './webhook-route.js';
 
@@ -78,6 +79,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => tokens.stop());
   registerCheckinRoute(app, options, tokens);
   registerStatusRoutes(app, options);
+  // Its own encapsulated scope: the sign-in form's body parser applies to the page's routes only.
+  await app.register(statusPagePlugin(options));
   if (options.webhookSecret) registerWebhookRoute(app, options.webhookSecret, options.onWebhook ?? (() => {}));
   for (const plugin of options.plugins ?? []) await plugin(app, { tokens });
   return app;

@@ -191,4 +191,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 6,
+    name: 'operator tokens',
+    // The status page's credentials: one per operator, stored as its sha256 like an appliance's token,
+    // in a table of their own so that an appliance token can never open the page.
+    statements: [
+      `CREATE TABLE operator_tokens (
+         name text PRIMARY KEY,
+         token_sha256 text NOT NULL UNIQUE,
+         created_at timestamptz NOT NULL,
+         rotated_at timestamptz
+       )`,
+    ],
+  },
 ];

@@ -43,7 +43,7 @@ import type {
   TokenListener,
 } from './store.js';
 import { revisionRecord, type RevisionRow } from './revision-rows.js';
-import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 export interface PostgresStoreOptions {
   /** The clock for times the store stamps itself (token creation, migrations); defaults to the system clock. */
@@ -266,6 +266,23 @@ export class PostgresStore implements Store {
   async appliancesWithTokens(): Promise<string[]> {
     const found = await rows<{ appliance: string }>(this.pool, 'SELECT appliance FROM tokens ORDER BY appliance COLLATE "C"');
     return found.map((r) => r.appliance);
+  }
+
+  async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newOperatorToken();
+    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
+    const written = await rows<{ name: string }>(
+      this.pool,
+      `INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) ${conflict} RETURNING name`,
+      [name, tokenHash(token), this.clock()],
+    );
+    return written.length ? token : null;
+  }
+
+  async operatorForToken(token: string): Promise<string | null> {
+    if (!looksLikeOperatorToken(token)) return null;
+    const [row] = await rows<{ name: string }>(this.pool, 'SELECT name FROM operator_tokens WHERE token_sha256 = $1', [tokenHash(token)]);
+    return row?.name ?? null;
   }
 
   async loadObserved(now: Date): Promise<ObservedSnapshot> {

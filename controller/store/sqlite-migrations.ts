@@ -184,4 +184,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 6,
+    name: 'operator tokens',
+    // The status page's credentials: one per operator, stored as its sha256 like an appliance's token,
+    // in a table of their own so that an appliance token can never open the page.
+    statements: [
+      `CREATE TABLE operator_tokens (
+         name TEXT PRIMARY KEY,
+         token_sha256 TEXT NOT NULL UNIQUE,
+         created_at INTEGER NOT NULL,
+         rotated_at INTEGER
+       )`,
+    ],
+  },
 ];

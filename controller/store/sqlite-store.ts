@@ -44,7 +44,7 @@ import type {
   TokenListener,
 } from './store.js';
 import { revisionRecord, type RevisionRow } from './revision-rows.js';
-import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -214,6 +214,23 @@ export class SqliteStore implements Store {
 
   async appliancesWithTokens(): Promise<string[]> {
     return this.db.prepare('SELECT appliance FROM tokens ORDER BY appliance').pluck().all() as string[];
+  }
+
+  async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newOperatorToken();
+    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
+    const written = this.db
+      .prepare(`INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES (?, ?, ?) ON CONFLICT (name) ${conflict}`)
+      .run(name, tokenHash(token), this.clock().getTime());
+    return written.changes ? token : null;
+  }
+
+  async operatorForToken(token: string): Promise<string | null> {
+    if (!looksLikeOperatorToken(token)) return null;
+    const row = unlessBusy(() => this.statement('SELECT name FROM operator_tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
+      | { name: string }
+      | undefined;
+    return row?.name ?? null;
   }
 
   async loadObserved(now: Date): Promise<ObservedSnapshot> {

@@ -90,6 +90,14 @@ export interface Store {
   onTokensChanged(listener: TokenListener): () => void;
   /** Ids of the appliances holding a token, sorted. */
   appliancesWithTokens(): Promise<string[]>;
+  /**
+   * Issues an operator's credential for the status page: `mso_` + 32 random bytes in base64url,
+   * returned once and stored only as its sha256. With `rotate`, replaces the operator's existing one
+   * (which stops working at once); without it, returns null and changes nothing when the operator has one.
+   */
+  issueOperatorToken(name: string, options?: { rotate?: boolean }): Promise<string | null>;
+  /** The operator a credential belongs to, or null for an unknown, rotated or malformed one (an appliance token included). */
+  operatorForToken(token: string): Promise<string | null>;
 
   // --- observed state --------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ import { expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../controller/store/errors.js';
 import { latestVersion } from '../../controller/store/migration.js';
 import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
-
 import { checkin, report } from './builders.js';
 import type { StoreHarness } from './harness.js';
 

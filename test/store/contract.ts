@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { basicsContract } from './contract-basics.js';
 import { expiryContract } from './contract-expiry.js';
 import { outboxContract } from './contract-outbox.js';
+import { operatorsContract } from './contract-operators.js';
 import { planContract } from './contract-plan.js';
 import { proofsContract } from './contract-proofs.js';
 import { stateContract } from './contract-state.js';
@@ -34,5 +35,6 @@ export function storeContract(name: string, factory: HarnessFactory): void {
     describe('proofs', () => proofsContract(h));
     describe('proof expiry', () => expiryContract(h));
     describe('notification outbox', () => outboxContract(h));
+    describe('operator credentials', () => operatorsContract(h));
   });
 }

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   describe: async () => (await import('./describe.js')).registerDescribeCommand,
   notifications: async () => (await import('./notifications.js')).registerNotificationsCommand,
   events: async () => (await import('./events.js')).registerEventsCommand,
+  operator: async () => (await import('./operator.js')).registerOperatorCommand,
   ots: async () => (await import('./ots.js')).registerOtsCommand,
   plan: async () => (await import('./plan.js')).registerPlanCommand,
   proofs: async () => (await import('./proofs.js')).registerProofsCommand,
