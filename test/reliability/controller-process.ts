@@ -25,6 +25,7 @@ export interface ControllerArgs {
   cacheDir: string;
   interval?: string;
   fetchInterval?: string;
+  leaderHeartbeat?: string;
   env?: Record<string, string>;
 }
 
@@ -50,7 +51,8 @@ export async function spawnController(args: ControllerArgs): Promise<ControllerP
   const child = spawn(
     process.execPath,
     [MAIN, 'controller', '--repo', args.repo, '--db', args.db, '--listen', `127.0.0.1:${args.port}`, '--cache-dir', args.cacheDir,
-      '--interval', args.interval ?? '300ms', '--fetch-interval', args.fetchInterval ?? '1s', '--log-level', 'error'],
+      '--interval', args.interval ?? '300ms', '--fetch-interval', args.fetchInterval ?? '1s',
+      '--leader-heartbeat', args.leaderHeartbeat ?? '5s', '--log-level', 'error'],
     { env: { ...process.env, ...args.env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -17,6 +17,7 @@ interface ControllerFlags {
   tlsKey?: string;
   interval: string;
   fetchInterval: string;
+  leaderHeartbeat: string;
   logLevel: string;
 }
 
@@ -62,6 +63,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--tls-key <file>', 'and this key (PEM)')
     .option('--interval <duration>', 'time between reconcile passes', '10s')
     .option('--fetch-interval <duration>', 'time between fetches of a git remote', '60s')
+    .option('--leader-heartbeat <duration>', 'PostgreSQL: how often the leader checks its lock; silent for three (frozen), it loses it', '5s')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (flags: ControllerFlags) => {
       const { host, port } = parseListen(flags.listen);
@@ -77,6 +79,7 @@ export function registerControllerCommand(program: Command): void {
         webhookSecret: process.env.MUSTER_WEBHOOK_SECRET || undefined,
         intervalMs: durationFlag('--interval', flags.interval),
         fetchIntervalMs: durationFlag('--fetch-interval', flags.fetchInterval),
+        leaderHeartbeatMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
         logger,
       }).catch((err: unknown) => {
         if (err instanceof StoreLockedError) throw new CliError(err.message, EXIT_INVALID);
