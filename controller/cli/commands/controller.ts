@@ -63,7 +63,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--tls-key <file>', 'and this key (PEM)')
     .option('--interval <duration>', 'time between reconcile passes', '10s')
     .option('--fetch-interval <duration>', 'time between fetches of a git remote', '60s')
-    .option('--leader-heartbeat <duration>', 'PostgreSQL: how often the leader checks its lock; silent for three (frozen), it loses it', '5s')
+    .option('--leader-heartbeat <duration>', 'PostgreSQL: how often the leader checks its lock and followers try for it; a leader silent for three loses it', '5s')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (flags: ControllerFlags) => {
       const { host, port } = parseListen(flags.listen);
@@ -79,7 +79,9 @@ export function registerControllerCommand(program: Command): void {
         webhookSecret: process.env.MUSTER_WEBHOOK_SECRET || undefined,
         intervalMs: durationFlag('--interval', flags.interval),
         fetchIntervalMs: durationFlag('--fetch-interval', flags.fetchInterval),
+        // One period for both: the leader's check of its lock, and followers' tries to take it over.
         leaderHeartbeatMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
+        leaderRetryMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
         logger,
       }).catch((err: unknown) => {
         if (err instanceof StoreLockedError) throw new CliError(err.message, EXIT_INVALID);
