@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIncidentsDatabase } from '../../agent/retention/incidents-fixture.js';
-import type { ApplianceStatus, Plan } from '../../controller/reconcile/plan.js';
+import type { Plan } from '../../controller/reconcile/plan.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController } from '../agent/helpers/cli-processes.js';
 import { ThrottledImageServer } from '../agent/helpers/throttled-image-server.js';
 import { muster } from '../helpers/cli.js';
@@ -42,6 +42,12 @@ async function powerLoss(agent: CliProcess): Promise<void> {
     }
   }
   await agent.stop('SIGKILL');
+}
+
+/** The appliance's status in the controller's latest plan; null while the controller has none. */
+async function statusOf(port: number): Promise<string | null> {
+  const plan = await fetch(`http://127.0.0.1:${port}/v1/status`).then((r) => (r.ok ? (r.json() as Promise<Plan>) : null), () => null);
+  return plan?.appliances.find((a) => a.id === APPLIANCE)?.status ?? null;
 }
 
 function integrity(path: string): string {
@@ -88,11 +94,12 @@ describe('the agent killed at every step of an update and of pruning', () => {
     // Watch what the controller is told: every "succeeded" must be backed by the installed image.
     const falseSuccesses: string[] = [];
     let watching = true;
+    // Off while a new round starts over, until the controller has seen the appliance back on the old image.
+    let checking = true;
     const watcher = (async () => {
       while (watching) {
-        const plan = await fetch(`http://127.0.0.1:${port}/v1/status`).then((r) => (r.ok ? (r.json() as Promise<Plan>) : null), () => null);
-        const status: ApplianceStatus | undefined = plan?.appliances.find((a) => a.id === APPLIANCE);
-        if (status?.status === 'succeeded' && !(existsSync(installed) && sha256Of(installed) === image.sha256)) falseSuccesses.push(JSON.stringify(status));
+        const status = await statusOf(port);
+        if (checking && status === 'succeeded' && !(existsSync(installed) && sha256Of(installed) === image.sha256)) falseSuccesses.push(new Date().toISOString());
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -112,6 +119,10 @@ describe('the agent killed at every step of an update and of pruning', () => {
       images.rate = 128 * 1024;
       let a = agent();
       await waitFor(() => existsSync(partial) && statSync(partial).size > 64 * 1024, `a partial image; agent:\n${a.output()}`, 30_000);
+      if (!checking) {
+        await waitFor(() => statusOf(port).then((st) => st !== 'succeeded'), 'the controller to see the old image again');
+        checking = true;
+      }
       await kill(a, 'download');
       // 2. Mid-prune: at a random moment in the first second, when the agent prunes on its first answer.
       a = agent();
@@ -129,14 +140,14 @@ describe('the agent killed at every step of an update and of pruning', () => {
       await kill(a, 'install');
       // Then it runs undisturbed: the update completes and is reported.
       a = agent();
-      await waitFor(async () => {
-        const plan = await fetch(`http://127.0.0.1:${port}/v1/status`).then((r) => (r.ok ? (r.json() as Promise<Plan>) : null), () => null);
-        return plan?.appliances.find((x) => x.id === APPLIANCE)?.status === 'succeeded';
-      }, `succeeded; agent:\n${a.output()}`, 60_000);
+      await waitFor(async () => (await statusOf(port)) === 'succeeded', `succeeded; agent:\n${a.output()}`, 60_000);
       await kill(a, 'after success');
       if (round + 1 < rounds) {
-        // Start over from the old image for the next round.
+        // Start over as a new appliance on the old image, with a fresh incidents database to prune.
+        checking = false;
+        for (const path of [stateDir, installed, installing, incidents, `${incidents}-wal`, `${incidents}-shm`]) rmSync(path, { recursive: true, force: true });
         writeFileSync(versionFile, JSON.stringify({ agentVersion: '1.0.45', imageVersion: '45' }));
+        buildIncidentsDatabase(incidents, { now: Date.now(), incidents: runs('incidents', 20_000, 200_000), seed: 7 + round });
       }
     }
     watching = false;
