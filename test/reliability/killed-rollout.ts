@@ -1,4 +1,4 @@
-import { systemClock } from '../../agent/clock.js';
+import { systemClock, type Clock } from '../../agent/clock.js';
 import { createHttpFetch, type FetchLike } from '../../agent/protocol/http-fetch.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
@@ -70,6 +70,13 @@ const BAD_YAML = [
   'apiVersion: muster.dev/v1alpha1\nkind: Rollout\nmetadata:\n  name: v9\nspec:\n  release: v9.9.9\n  stages:\n    - percent: 100\n',
 ];
 
+/**
+ * The real clock, with every timer cut to at most 2 s: the check-in backoff of an appliance that hit
+ * several kills in a row would otherwise grow to minutes and the run would wait on it, which tests
+ * the agent's patience, not the controller.
+ */
+const impatientClock: Clock = { ...systemClock, setTimeout: (fn, ms) => systemClock.setTimeout(fn, Math.min(ms, 2_000)) };
+
 /** A fetch for the simulator that remembers every check-in it sends and whether it was answered 200. */
 function recordingFetch(sent: SentCheckin[], tokens: Map<string, string>): { fetch: FetchLike; close: () => Promise<void> } {
   const http = createHttpFetch({ headersTimeoutMs: 5_000 });
@@ -116,7 +123,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
     server: controller.url,
     identities: [...tokens].map(([token, appliance]) => ({ appliance, token })),
     profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
-    clock: systemClock,
+    clock: impatientClock,
     speed: 40,
     startSpreadMs: 1_000 * 40,
     fetch: recorder.fetch,
