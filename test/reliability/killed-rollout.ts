@@ -58,6 +58,8 @@ export interface KilledRolloutResult {
   recoveryMs: number[];
   checkinsSent: number;
   checkinsAcked: number;
+  /** Check-ins answered with a 5xx status (those the controller could not answer at all are not counted). */
+  fiveXx: number;
   endState: unknown;
   seconds: number;
 }
@@ -87,6 +89,7 @@ function recordingFetch(sent: SentCheckin[], tokens: Map<string, string>): { fet
     sent.push(entry);
     const response = await http.fetch(url, init);
     entry.acked = response.status === 200;
+    entry.status = response.status;
     return response;
   };
   return { fetch, close: http.close };
@@ -168,6 +171,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
     recoveryMs,
     checkinsSent: sent.length,
     checkinsAcked: sent.filter((c) => c.acked).length,
+    fiveXx: sent.filter((c) => (c.status ?? 0) >= 500).length,
     endState: endState(final),
     seconds: (Date.now() - started) / 1000,
   };

@@ -6,6 +6,8 @@ export interface SentCheckin {
   appliance: string;
   report: Record<string, unknown>;
   acked: boolean;
+  /** The HTTP status of the answer, absent when none came (the controller was down). */
+  status?: number;
 }
 
 /** Reads of the store the invariants are checked over. */
