@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,19 +36,27 @@ export function canRun(dir: string, account: ServerAccount): boolean {
   return run.error === undefined && run.status === 0;
 }
 
+/** What tells one build of the binaries from another: the package's version and the server's size. */
+function binariesIdentity(dir: string): string {
+  let version = 'unknown';
+  try {
+    version = String((JSON.parse(readFileSync(join(dirname(dir), 'package.json'), 'utf8')) as { version?: unknown }).version);
+  } catch {
+    // Not laid out as the npm package: the size alone tells builds apart well enough.
+  }
+  return `${version}\0${statSync(join(dir, 'bin', 'postgres')).size}`;
+}
+
 /**
  * A `native` directory `account` can run: `dir` itself, or else a copy under `cacheRoot` (default the
  * system temporary directory). A checkout inside a directory only root may enter (mode 0700) is the
  * usual reason: root runs the tests, the server drops to the postgres user, who cannot reach
- * node_modules. The copy is keyed by source path and binary date, made once and shared by every later
- * run; it is staged and renamed into place so concurrent starts never see half a copy.
+ * node_modules. The copy is keyed by the binaries' version, made once and shared by every later run
+ * and every checkout; it is staged and renamed into place so concurrent starts never see half a copy.
  */
 export function reachableBinaries(dir: string, account: ServerAccount, cacheRoot = tmpdir()): string {
   if (canRun(dir, account)) return dir;
-  const key = createHash('sha256')
-    .update(`${dir}\0${statSync(join(dir, 'bin', 'postgres')).mtimeMs}`)
-    .digest('hex')
-    .slice(0, 16);
+  const key = createHash('sha256').update(binariesIdentity(dir)).digest('hex').slice(0, 16);
   const cached = join(cacheRoot, `muster-postgres-bin-${key}`);
   if (existsSync(cached) && canRun(cached, account)) return cached;
   const staged = mkdtempSync(join(cacheRoot, 'muster-postgres-stage-'));
