@@ -95,6 +95,19 @@ function recordingFetch(sent: SentCheckin[], tokens: Map<string, string>): { fet
   return { fetch, close: http.close };
 }
 
+/** The fleet's git remote, its store (tokens issued) and the appliances' tokens. */
+async function prepareFleet(cleanups: Cleanups, options: KilledRolloutOptions) {
+  const git = await createGitFixture();
+  cleanups.push(() => git.cleanup());
+  await git.commit(rolloutFleet(options.appliances), 'fleet and rollout');
+  const db = options.db ?? `${git.root}/muster.db`;
+  const store = await openMigratedStore(db);
+  cleanups.push(() => store.close());
+  const tokens = new Map<string, string>();
+  for (const id of fleetIds(options.appliances)) tokens.set((await store.issueToken(id)) as string, id);
+  return { git, db, store, tokens };
+}
+
 /**
  * Rolls v1.0.51 out to a simulated fleet through a real `muster controller` process, killing it with
  * SIGKILL `kills` times at random moments and restarting it; after each kill the store is checked
@@ -103,18 +116,9 @@ function recordingFetch(sent: SentCheckin[], tokens: Map<string, string>): { fet
 export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOptions): Promise<KilledRolloutResult> {
   const random = options.random ?? Math.random;
   const started = Date.now();
-  const git = await createGitFixture();
-  cleanups.push(() => git.cleanup());
-  await git.commit(rolloutFleet(options.appliances), 'fleet and rollout');
-  const db = options.db ?? `${git.root}/muster.db`;
+  const { git, db, store, tokens } = await prepareFleet(cleanups, options);
   const cache = tempDir('muster-chaos-cache-');
   cleanups.push(cache.remove);
-
-  const store = await openMigratedStore(db);
-  cleanups.push(() => store.close());
-  const ids = fleetIds(options.appliances);
-  const tokens = new Map<string, string>();
-  for (const id of ids) tokens.set((await store.issueToken(id)) as string, id);
 
   const port = await freePort();
   const start = () => spawnController({ repo: git.url, db, port, cacheDir: cache.dir });
@@ -157,7 +161,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
 
   const complete = async () => {
     const snap = await snapshot(store);
-    const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === ids.length;
+    const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === tokens.size;
     return done ? snap : null;
   };
   await waitFor(complete, 'the rollout to complete', 600_000, 200);
