@@ -43,6 +43,8 @@ export interface ControllerOptions {
   /** Least time between a pass and the next one check-ins ask for (default 5 s; more after long passes). */
   checkinMinGapMs?: number;
   leaderRetryMs?: number;
+  /** PostgreSQL: how often the leader checks its lock connection; silent for three, it loses the lock (default 5 s). */
+  leaderHeartbeatMs?: number;
   timers?: Timers;
   logger: Logger;
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
@@ -78,7 +80,7 @@ export interface RunningController {
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const timers = options.timers ?? systemTimers;
   const log = options.logger;
-  const store = options.store ?? (await openMigratedStore(options.db));
+  const store = options.store ?? (await openMigratedStore(options.db, options.leaderHeartbeatMs ? { leaderHeartbeatMs: options.leaderHeartbeatMs } : {}));
   const metrics = new ControllerMetrics({ defaultMetrics: true });
   const source = new TrackedSource(
     openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, timers, intervalMs: options.fetchIntervalMs ?? 60_000 }),

@@ -18,6 +18,7 @@ interface ControllerFlags {
   interval: string;
   fetchInterval: string;
   publicUrl?: string;
+  leaderHeartbeat: string;
   logLevel: string;
 }
 
@@ -75,6 +76,7 @@ export function registerControllerCommand(program: Command): void {
     .option('--interval <duration>', 'time between reconcile passes', '10s')
     .option('--fetch-interval <duration>', 'time between fetches of a git remote', '60s')
     .addOption(new Option('--public-url <url>', 'base URL of the status page, for links in notifications').env('MUSTER_PUBLIC_URL'))
+    .option('--leader-heartbeat <duration>', 'PostgreSQL: how often the leader checks its lock and followers try for it; a leader silent for three loses it', '5s')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (flags: ControllerFlags) => {
       const { host, port } = parseListen(flags.listen);
@@ -91,6 +93,9 @@ export function registerControllerCommand(program: Command): void {
         intervalMs: durationFlag('--interval', flags.interval),
         fetchIntervalMs: durationFlag('--fetch-interval', flags.fetchInterval),
         publicUrl: publicUrlFlag(flags.publicUrl),
+        // One period for both: the leader's check of its lock, and followers' tries to take it over.
+        leaderHeartbeatMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
+        leaderRetryMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
         logger,
       }).catch((err: unknown) => {
         if (err instanceof StoreLockedError) throw new CliError(err.message, EXIT_INVALID);
