@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import { HousekeepingSchedule } from './housekeeping.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
+import { isWorkerPlanned, PassThread, passWorkerAvailable } from './pass-thread.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
 import { desiredFromSaved } from './saved-desired.js';
 
@@ -50,7 +51,16 @@ export interface ControllerOptions {
   apiPlugins?: ApiPlugin[];
   /** The HTTP layer OpenTimestamps calendars are reached through (the global fetch by default). */
   calendarFetch?: FetchLike;
+  /**
+   * Where reconcile passes run: `auto` (the default) on a worker thread once the desired state declares
+   * WORKER_PASS_APPLIANCES appliances or more, `always`, or `never` (on the API's thread). A worker needs
+   * the store opened from `db` (not `store`) and the built sources.
+   */
+  reconcileWorker?: 'auto' | 'always' | 'never';
 }
+
+/** From this many declared appliances a pass takes long enough to stall check-ins: it runs on a worker. */
+export const WORKER_PASS_APPLIANCES = 20_000;
 
 export interface RunningController {
   /** Base URL the API listens on, e.g. `http://127.0.0.1:8080`. */
@@ -89,8 +99,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const otsPolicy = () => view.desired()?.otsPolicy ?? null;
   const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => timers.now().getTime() });
   const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
+  const mode = options.reconcileWorker ?? 'auto';
+  const thread = mode !== 'never' && !options.store && passWorkerAvailable() ? new PassThread(options.db) : null;
+  const onWorker = (desired: DesiredState | null) => thread !== null && (mode === 'always' || (desired?.appliances.length ?? 0) >= WORKER_PASS_APPLIANCES);
   const loop: ReconcileLoop = new ReconcileLoop({
-    pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now),
+    pass: (now) => {
+      const desired = view.desired();
+      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log }, now);
+      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now);
+    },
     timers,
     intervalMs: options.intervalMs ?? 10_000,
     checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
@@ -145,6 +162,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     reconcileNow: () => loop.runNow(),
     stop: async () => {
       await loop.stop();
+      await thread?.close();
       await upgrades.stop();
       await api.close();
       await source.stop();
@@ -193,7 +211,7 @@ async function persistSourceChange(
 
 /** What the API serves between passes: the latest plan and the check-in answers built from it. */
 class ControllerView implements ApiView {
-  private latest: Plan | null = null;
+  private latest: { get: () => Plan } | null = null;
   private index = new ResponseIndex(null, null);
 
   /** `saved` is the store's last applied desired state: acted on until the source delivers one. */
@@ -207,8 +225,18 @@ class ControllerView implements ApiView {
   }
 
   record(outcome: PassOutcome, log: Logger, metrics: ControllerMetrics): void {
-    if (outcome.kind === 'planned') {
-      this.latest = outcome.plan;
+    if (isWorkerPlanned(outcome)) {
+      // Computed on the worker: nothing here walks the fleet, and the plan is decoded only if read.
+      const { desired, answers, counts, actions } = outcome.computed;
+      this.latest = { get: () => outcome.plan };
+      this.index = new ResponseIndex(desired, null, answers);
+      metrics.observePlanCounts(counts);
+      metrics.observeProofs(outcome.proofs, outcome.expired);
+      for (const action of outcome.applied ? actions : []) metrics.actionsApplied.inc({ type: action.type });
+      if (outcome.expired) log.info({ expired: outcome.expired }, 'expired pending proofs');
+    } else if (outcome.kind === 'planned') {
+      const plan = outcome.plan;
+      this.latest = { get: () => plan };
       this.index = new ResponseIndex(this.desired(), outcome.plan);
       metrics.observePlan(outcome.plan);
       metrics.observeProofs(outcome.proofs, outcome.expired);
@@ -224,7 +252,7 @@ class ControllerView implements ApiView {
   }
 
   plan(): Plan | null {
-    return this.latest;
+    return this.latest?.get() ?? null;
   }
 
   readiness(): { desiredLoaded: boolean; revision: string | null; sourceError: string | null } {
