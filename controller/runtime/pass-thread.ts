@@ -48,7 +48,11 @@ export class PassThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: PassReply) => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly db: string) {}
+  /** `script` is the compiled worker module (`pass-worker.js` beside this one by default). */
+  constructor(
+    private readonly db: string,
+    private readonly script: URL = WORKER_SCRIPT,
+  ) {}
 
   async run(deps: ThreadPassDeps, now: Date): Promise<PassOutcome> {
     const desired = deps.desired;
@@ -80,7 +84,7 @@ export class PassThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { db: this.db } satisfies PassWorkerData });
+    const worker = new Worker(this.script, { workerData: { db: this.db } satisfies PassWorkerData });
     worker.on('message', (reply: PassReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
