@@ -60,7 +60,7 @@ export interface ControllerOptions {
 }
 
 /** From this many declared appliances a pass takes long enough to stall check-ins: it runs on a worker. */
-export const WORKER_PASS_APPLIANCES = 20_000;
+export const WORKER_PASS_APPLIANCES = 5_000;
 
 export interface RunningController {
   /** Base URL the API listens on, e.g. `http://127.0.0.1:8080`. */

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
@@ -12,6 +14,7 @@ import { runPass, type PassOutcome } from './reconcile-pass.js';
 // It keeps the desired state it was last sent, so the pure core's caches live here from pass to pass.
 const port = parentPort;
 if (port) {
+  lowerThisThreadsPriority();
   const { db } = workerData as PassWorkerData;
   // Few connections: one pass at a time reads and writes; the API keeps its own pool.
   const store = openStore(db, { poolSize: 2 });
@@ -60,4 +63,21 @@ function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOut
 function toRecord(line: string): PassLogRecord {
   const { level, msg, time: _time, pid: _pid, hostname: _host, ...fields } = JSON.parse(line) as Record<string, unknown>;
   return { level: Number(level), msg: String(msg ?? ''), fields };
+}
+
+/** How much nicer than the API's thread a pass runs: when the cores are busy, check-ins go first. */
+const PASS_NICENESS = 5;
+
+/**
+ * Lowers the scheduling priority of this thread alone (Linux: a thread's id is a valid target of
+ * setpriority, read from /proc/thread-self). Elsewhere, or when not allowed, the pass runs at the
+ * process's priority.
+ */
+function lowerThisThreadsPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + PASS_NICENESS));
+  } catch {
+    // Not Linux, or not permitted: nothing to do.
+  }
 }
