@@ -43,6 +43,7 @@ interface Measured {
   idle: LoadResult;
   during: LoadResult;
   passMs: number[];
+  rssMb: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,7 +63,7 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
       await sleep(WARM_MS);
       const idleFrom = Date.now();
       await sleep(s.idleMs);
-      const { windows } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+      const { windows, rssMb } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
       const samples = await stopLoad(child);
       const firstPass = windows[0]?.[0] ?? Infinity;
       const idleSamples = samples.filter((sample) => sample[0] >= idleFrom && sample[0] + sample[1] < firstPass);
@@ -72,6 +73,7 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
         idle: summarize(idleSamples, idleFrom, firstPass),
         during: { ...during, perSecond: passSeconds > 0 ? during.requests / passSeconds : 0 },
         passMs: windows.map(([from, to]) => to - from),
+        rssMb,
       };
     } finally {
       await stopChild(child);
@@ -90,6 +92,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
     { name: `${name}: p99 during / idle`, value: m.during.p99Ms / Math.max(m.idle.p99Ms, 0.001), unit: '×' },
     { name: `${name}: errors`, value: m.idle.errors + m.during.errors, unit: '' },
     { name: `${name}: passes (ms each)`, value: m.passMs.length, unit: `(${m.passMs.map((ms) => Math.round(ms)).join(', ')})` },
+    { name: `${name}: controller RSS after the passes`, value: m.rssMb, unit: 'MB' },
   ];
 }
 

@@ -86,6 +86,8 @@ export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: stri
 /** The answer to `passes`: each pass's start and end, epoch ms (comparable with the load's send times). */
 export interface PassWindows {
   windows: [number, number][];
+  /** The process's resident memory (every thread, the worker's heap included) after the last pass, MB. */
+  rssMb: number;
 }
 
 const profiler = new WindowProfiler();
@@ -105,7 +107,7 @@ async function runPasses(count: number, gapMs: number): Promise<PassWindows> {
     if (outcome.kind !== 'planned') throw new Error(`pass ${i + 1}: ${outcome.kind}`);
     windows.push([from, Date.now()]);
   }
-  return { windows };
+  return { windows, rssMb: process.memoryUsage().rss / 1e6 };
 }
 
 function answer(work: Promise<object>, exitOnError: boolean): void {

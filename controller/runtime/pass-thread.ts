@@ -30,6 +30,8 @@ export interface ThreadPassDeps {
 }
 
 const WORKER_SCRIPT = new URL('./pass-worker.js', import.meta.url);
+/** How long a closing worker may take to close its connections before it is stopped. */
+const CLOSE_WAIT_MS = 5_000;
 
 /** Whether the compiled worker module is there to run (it is not when the sources run without a build). */
 export function passWorkerAvailable(): boolean {
@@ -75,11 +77,16 @@ export class PassThread {
     }
   }
 
-  /** Stops the worker; passes in flight fail. */
+  /** Closes the worker's connections and stops it (at once after CLOSE_WAIT_MS); passes in flight fail. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    await worker?.terminate();
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('close');
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+    await exited;
+    clearTimeout(timer);
   }
 
   private started(): Worker {

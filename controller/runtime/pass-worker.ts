@@ -22,7 +22,12 @@ if (port) {
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(toRecord(line)) });
   let desired: DesiredState | null = null;
 
-  port.on('message', (request: PassRequest) => {
+  port.on('message', (request: PassRequest | 'close') => {
+    if (request === 'close') {
+      // Connections closed (and a proof rewrite stopped) before the thread ends.
+      void store.close().finally(() => port.close());
+      return;
+    }
     if (request.desired) desired = request.desired;
     const current = desired;
     void runPass(
