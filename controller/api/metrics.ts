@@ -49,9 +49,14 @@ export class ControllerMetrics {
 
   /** Sets the gauges from a plan: what the fleet looks like now. */
   observePlan(plan: Plan): void {
-    setCounts(this.appliancesByStatus, plan.appliances, (a) => a.status, (a) => ({ status: a.status }));
-    setCounts(this.rolloutsByPhase, plan.rollouts, (r) => r.phase, (r) => ({ phase: r.phase }));
-    setCounts(this.findingsByType, plan.findings, (f) => `${f.type}/${f.severity}`, (f) => ({ type: f.type, severity: f.severity }));
+    this.observePlanCounts(planCounts(plan));
+  }
+
+  /** Sets the gauges from a plan's counts (planCounts), as a reconcile worker sends them. */
+  observePlanCounts(counts: PlanCounts): void {
+    setGauge(this.appliancesByStatus, counts.appliancesByStatus);
+    setGauge(this.rolloutsByPhase, counts.rolloutsByPhase);
+    setGauge(this.findingsByType, counts.findingsByType);
   }
 
   /** Sets the proof gauge from the counts a pass read, less the proofs that pass then expired. */
@@ -74,11 +79,30 @@ export class ControllerMetrics {
   }
 }
 
+/** How many appliances, rollouts and findings a plan has under each label set of the plan gauges. */
+export interface PlanCounts {
+  appliancesByStatus: LabelCount[];
+  rolloutsByPhase: LabelCount[];
+  findingsByType: LabelCount[];
+}
+
+/** One label set and how many items fall under it. */
+export type LabelCount = [Record<string, string>, number];
+
+/** A plan's counts for the gauges: small plain data, whatever the fleet's size. */
+export function planCounts(plan: Plan): PlanCounts {
+  return {
+    appliancesByStatus: counted(plan.appliances, (a) => a.status, (a) => ({ status: a.status })),
+    rolloutsByPhase: counted(plan.rollouts, (r) => r.phase, (r) => ({ phase: r.phase })),
+    findingsByType: counted(plan.findings, (f) => `${f.type}/${f.severity}`, (f) => ({ type: f.type, severity: f.severity })),
+  };
+}
+
 /**
- * Sets a gauge to how many items fall under each label set. A fleet has few label sets and many items,
- * so items are counted by a string key and label objects are made once per set, not once per item.
+ * How many items fall under each label set. A fleet has few label sets and many items, so items are
+ * counted by a string key and label objects are made once per set, not once per item.
  */
-function setCounts<T>(gauge: Gauge, items: readonly T[], keyOf: (item: T) => string, labelsOf: (item: T) => Record<string, string>): void {
+function counted<T>(items: readonly T[], keyOf: (item: T) => string, labelsOf: (item: T) => Record<string, string>): LabelCount[] {
   const counts = new Map<string, { item: T; n: number }>();
   for (const item of items) {
     const key = keyOf(item);
@@ -86,6 +110,10 @@ function setCounts<T>(gauge: Gauge, items: readonly T[], keyOf: (item: T) => str
     if (entry) entry.n += 1;
     else counts.set(key, { item, n: 1 });
   }
+  return [...counts.values()].map(({ item, n }) => [labelsOf(item), n]);
+}
+
+function setGauge(gauge: Gauge, counts: readonly LabelCount[]): void {
   gauge.reset();
-  for (const { item, n } of counts.values()) gauge.set(labelsOf(item), n);
+  for (const [labels, n] of counts) gauge.set(labels, n);
 }

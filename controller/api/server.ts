@@ -6,7 +6,7 @@ import { registerCheckinRoute } from './checkin-route.js';
 import { sendError } from './errors.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { ResponseIndex } from './response-index.js';
+import type { CheckinAnswers } from './response-index.js';
 import { registerStatusRoutes } from './status-routes.js';
 import { statusPagePlugin } from '../status-page/routes.js';
 import { TokenCache } from './token-cache.js';
@@ -15,7 +15,7 @@ import { registerWebhookRoute } from './webhook-route.js';
 /** What the running controller shows the API: kept current by the reconcile loop. */
 export interface ApiView {
   /** Check-in answers for the latest plan. */
-  responses(): ResponseIndex;
+  responses(): CheckinAnswers;
   /** The latest plan this replica computed, or null before the first pass. */
   plan(): Plan | null;
   /** Whether a desired state is loaded, and the source's last error if any. */

@@ -12,7 +12,7 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { pgImportState, pgLoadObserved } from './postgres-observed.js';
 import { pgApplyPlan, pgLatestPlan, pgListEvents, pgListFindings } from './postgres-plan.js';
 import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgRewriteExpiredBatch, pgUpdateProof } from './postgres-proofs.js';
-import { PG_APPLIANCE_SELECT, rows, withTransaction } from './postgres-rows.js';
+import { PG_APPLIANCE_SELECT, preparedRows, rows, withTransaction } from './postgres-rows.js';
 import { batched, checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
 import { ExpiryRewrite } from './expiry-rewrite.js';
 import type {
@@ -144,9 +144,11 @@ export class PostgresStore implements Store {
       .map(applianceRowFromCheckin)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const column = <K extends keyof ApplianceRow>(key: K) => latest.map((r) => r[key]);
-    // One statement, one round trip, one transaction: history rows and upserts together.
-    await rows(
+    // One statement, one round trip, one transaction: history rows and upserts together; prepared once
+    // per connection, as the API runs it many times a second.
+    await preparedRows(
       this.pool,
+      'muster_record_checkins',
       `WITH history AS (
          INSERT INTO checkin_history (appliance, at, report)
          SELECT h.appliance, h.at, h.report::json FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(appliance, at, report)
