@@ -68,4 +68,22 @@ describe.each(stores)('the controller with passes on the reconcile worker ($name
     expect(metrics).toMatch(/muster_actions_applied_total\{type="AssignRelease"\} 2/);
     expect(metrics).toMatch(/muster_rollouts\{phase="[A-Za-z]+"\} 1/);
   }, 60_000);
+
+  it('writes the notifications a worker pass causes to the outbox, with the findings the controller worked out', async () => {
+    const repo = tempDir();
+    cleanups.push(repo.remove);
+    const notifier =
+      'apiVersion: muster.dev/v1alpha1\nkind: Notifier\nmetadata:\n  name: ops\nspec:\n  format: json\n' +
+      '  urlFrom:\n    env: MUSTER_TEST_UNSET_NOTIFIER_URL\n  on:\n    rollouts: [Progressing]\n';
+    writeFiles(repo.dir, { ...smallFleetFiles(), 'notifier.yaml': notifier });
+    const controller = await builtController(await db(repo.dir), repo.dir);
+
+    const outcome = await controller.reconcileNow();
+
+    expect('computed' in outcome).toBe(true);
+    const rows = await controller.store.outbox.list({ limit: 10 });
+    expect(rows.map((r) => [r.notifier, r.kind])).toContainEqual(['ops', 'rollout.phase']);
+    // The unset URL is found on the controller's thread and travels with the pass.
+    expect(controller.plan()?.findings.map((f) => f.type)).toContain('NotifierMisconfigured');
+  }, 60_000);
 });
