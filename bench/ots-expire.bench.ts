@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import pino from 'pino';
 import { startController, type RunningController } from '../controller/runtime/controller.js';
 import { DEFAULT_BATCH_SIZE } from '../controller/store/batches.js';
 import { timeMs, type BenchResult, type Benchmark } from './bench.js';
-import { summarize, type LoadOptions, type Sample } from './load/checkin-load.js';
+import { summarize, type LoadOptions } from './load/checkin-load.js';
 import { writeBenchFleet } from './support/bench-fleet.js';
-import { forkWithRequest, stopChild } from './support/child.js';
+import { forkWithRequest, stopChild, stopLoad } from './support/child.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -49,16 +48,6 @@ async function seedProofs(url: string, now: Date): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** Tells the load child to stop and collects its samples. */
-function stopLoad(child: ChildProcess): Promise<Sample[]> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { ok: boolean; samples?: Sample[]; error?: string }) =>
-      message.ok ? resolve(message.samples ?? []) : reject(new Error(message.error)),
-    );
-    child.send('stop');
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

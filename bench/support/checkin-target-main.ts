@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
-import { startController } from '../../controller/runtime/controller.js';
+import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
 import { CHECKIN_REPORT } from './checkin-report.js';
 import { WindowProfiler } from './profiler.js';
@@ -18,6 +18,10 @@ export interface TargetRequest {
   appliances?: number;
   /** Group commit settings instead of the API's defaults (for the muster mode). */
   groupCommit?: GroupCommitOptions;
+  /** Where reconcile passes run (the controller's option; its default when absent). */
+  reconcileWorker?: 'auto' | 'always' | 'never';
+  /** No passes but those the `passes` command asks for (the check-in gap and the interval set to an hour). */
+  passesOnRequest?: boolean;
 }
 
 export interface TargetReady {
@@ -51,7 +55,9 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     host: '127.0.0.1',
     port: 0,
     logger: pino({ level: 'warn' }, pino.destination(2)),
-    intervalMs: 10_000,
+    intervalMs: request.passesOnRequest ? HOUR_MS : 10_000,
+    ...(request.passesOnRequest ? { checkinMinGapMs: HOUR_MS } : {}),
+    ...(request.reconcileWorker ? { reconcileWorker: request.reconcileWorker } : {}),
     // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
     groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : request.groupCommit,
   });
@@ -65,19 +71,43 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
   const started = process.hrtime.bigint();
   await controller.reconcileNow();
   const steadyPassMs = Number(process.hrtime.bigint() - started) / 1e6;
+  running = controller;
   const issued = await controller.store.issueTokens(ids, { rotate: true });
   return { url: controller.url, tokens: issued.map((t) => t.token), steadyPassMs };
 }
 
 const SEED_BATCH = 5_000;
+const HOUR_MS = 3_600_000;
+let running: RunningController | null = null;
 
-/** Later requests: profile the load only, not the set-up. */
-export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string };
+/** Later requests: profile the load only, not the set-up; or run `passes` passes back to back, `gapMs` apart. */
+export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string } | { passes: number; gapMs: number };
+
+/** The answer to `passes`: each pass's start and end, epoch ms (comparable with the load's send times). */
+export interface PassWindows {
+  windows: [number, number][];
+  /** The process's resident memory (every thread, the worker's heap included) after the last pass, MB. */
+  rssMb: number;
+}
 
 const profiler = new WindowProfiler();
 
-function command(message: TargetCommand): Promise<void> {
-  return message.profile === 'start' ? profiler.start() : profiler.stop(message.file);
+async function command(message: TargetCommand): Promise<object> {
+  if ('passes' in message) return runPasses(message.passes, message.gapMs);
+  await (message.profile === 'start' ? profiler.start() : profiler.stop(message.file));
+  return {};
+}
+
+async function runPasses(count: number, gapMs: number): Promise<PassWindows> {
+  const windows: [number, number][] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    const from = Date.now();
+    const outcome = await (running as RunningController).reconcileNow();
+    if (outcome.kind !== 'planned') throw new Error(`pass ${i + 1}: ${outcome.kind}`);
+    windows.push([from, Date.now()]);
+  }
+  return { windows, rssMb: process.memoryUsage().rss / 1e6 };
 }
 
 function answer(work: Promise<object>, exitOnError: boolean): void {
@@ -93,7 +123,7 @@ function answer(work: Promise<object>, exitOnError: boolean): void {
 // The first message says what to serve; later ones are commands. Serves until the parent disconnects or kills it.
 let serving = false;
 process.on('message', (message: TargetRequest | TargetCommand) => {
-  if (serving) return answer(command(message as TargetCommand).then(() => ({})), false);
+  if (serving) return answer(command(message as TargetCommand), false);
   serving = true;
   const request = message as TargetRequest;
   answer((request.mode === 'bare' ? startBare() : startMuster(request)).then((ready) => ({ ready })), true);

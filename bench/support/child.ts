@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Sample } from '../load/checkin-load.js';
 
 /**
  * Forks a built module (with `execArgv` for Node, e.g. `--cpu-prof`), sends it one request over IPC and resolves with its first answer
@@ -33,5 +34,15 @@ export function ask<T>(child: ChildProcess, request: unknown): Promise<T> {
       else resolve(message as T);
     });
     child.send(request as object);
+  });
+}
+
+/** Tells the load child to stop and collects its samples. */
+export function stopLoad(child: ChildProcess): Promise<Sample[]> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { ok: boolean; samples?: Sample[]; error?: string }) =>
+      message.ok ? resolve(message.samples ?? []) : reject(new Error(message.error)),
+    );
+    child.send('stop');
   });
 }

@@ -41,27 +41,27 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, 
     try {
       const auth = await authenticate(tokens, request.headers.authorization);
       if ('refusal' in auth) {
-        metrics.checkins.inc({ result: 'unauthorized' });
+        metrics.checkins.inc({ outcome: 'unauthorized' });
         return sendError(reply, 'Unauthorized', auth.refusal);
       }
       const { appliance } = auth;
       const problems = checkinProblems(request.body);
       if (problems.length) {
-        metrics.checkins.inc({ result: 'invalid' });
+        metrics.checkins.inc({ outcome: 'invalid' });
         return sendError(reply, 'Unprocessable', `check-in body does not match the schema: ${problems.join('; ')}`);
       }
       const report = request.body as CheckinRequest;
       if (report.id !== undefined && report.id !== appliance) {
-        metrics.checkins.inc({ result: 'forbidden' });
+        metrics.checkins.inc({ outcome: 'forbidden' });
         return sendError(reply, 'Forbidden', `this token belongs to ${appliance}; it cannot report as ${report.id}`);
       }
       await committer.submit({ appliance, report, at: options.now() });
-      metrics.checkins.inc({ result: 'ok' });
+      metrics.checkins.inc({ outcome: 'ok' });
       options.onCheckin?.(appliance);
       return reply.type('application/json').send(view.responses().responseFor(appliance));
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      metrics.checkins.inc({ result: 'unavailable' });
+      metrics.checkins.inc({ outcome: 'unavailable' });
       return sendError(reply, 'Unavailable', `the store is unavailable (${err.message}); retry later`, {
         'retry-after': String(RETRY_AFTER_SECONDS),
       });

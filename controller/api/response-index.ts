@@ -3,52 +3,94 @@ import type { DesiredState, Release, RetentionPolicy } from '../desired/types.js
 import type { CheckinResponse } from '../observed/checkin-response-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 
+/** What the check-in route asks of the answers: one appliance's response body, serialized. */
+export interface CheckinAnswers {
+  responseFor(applianceId: string): string;
+}
+
+/**
+ * Every declared appliance's answer in compact form: the distinct bodies (a fleet has a handful,
+ * release × retention policy) and, per appliance in the desired state's order, which body is its.
+ * Plain data and one typed array, so a reconcile worker can hand it to the API's thread cheaply.
+ */
+export interface CompactAnswers {
+  bodies: string[];
+  /** `bodyOf[i]` is the body of `desired.appliances[i]`. */
+  bodyOf: Uint32Array;
+}
+
 /**
  * What every appliance is told at check-in, computed once per plan rather than per request: its target
  * (from the plan's statuses) and its retention policy (the one whose selector matches its labels).
  */
-export class ResponseIndex {
-  private readonly byAppliance = new Map<string, string>();
+export class ResponseIndex implements CheckinAnswers {
+  private readonly positions: ReadonlyMap<string, number>;
   private readonly fallback: string;
 
-  constructor(desired: DesiredState | null, plan: Plan | null) {
-    const intervalSeconds = Math.max(1, Math.round((desired?.fleet.checkinIntervalMs ?? 60_000) / 1000));
-    this.fallback = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: intervalSeconds } satisfies CheckinResponse);
-    if (!desired) return;
-    const releases = new Map(desired.releases.map((r) => [r.name, r]));
-    const targets = new Map((plan?.appliances ?? []).map((a) => [a.id, a.target]));
-    // A fleet has a handful of distinct answers (release × policy): each is serialized once and shared,
-    // which keeps rebuilding the index after every pass cheap for 100,000 appliances.
-    const answers = new Map<Release | undefined, Map<RetentionPolicy | undefined, string>>();
-    const policies = policiesOf(desired);
-    for (const appliance of desired.appliances) {
-      const releaseName = targets.get(appliance.name) ?? null;
-      const release = releaseName ? releases.get(releaseName) : undefined;
-      const policy = policies.get(appliance.name);
-      let byPolicy = answers.get(release);
-      if (!byPolicy) answers.set(release, (byPolicy = new Map()));
-      let answer = byPolicy.get(policy);
-      if (answer === undefined) {
-        const response: CheckinResponse = {
-          target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
-          retention: policy ? retentionResponse(policy) : null,
-          checkinIntervalSeconds: intervalSeconds,
-        };
-        answer = JSON.stringify(response);
-        byPolicy.set(policy, answer);
-      }
-      this.byAppliance.set(appliance.name, answer);
-    }
+  /** From a plan; or, with `compact` already computed (by a reconcile worker), without one. */
+  constructor(
+    desired: DesiredState | null,
+    plan: Plan | null,
+    private readonly compact: CompactAnswers | null = desired ? compactAnswers(desired, plan) : null,
+  ) {
+    this.fallback = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: intervalSecondsOf(desired) } satisfies CheckinResponse);
+    this.positions = desired ? positionsOf(desired) : new Map();
   }
 
   /** The response body for one appliance, already serialized; appliances no longer declared get no target. */
   responseFor(applianceId: string): string {
-    return this.byAppliance.get(applianceId) ?? this.fallback;
+    const position = this.positions.get(applianceId);
+    if (position === undefined || !this.compact) return this.fallback;
+    return this.compact.bodies[this.compact.bodyOf[position] as number] ?? this.fallback;
   }
 }
 
-// Which policy applies to whom changes only with the desired state, not with every plan.
+function intervalSecondsOf(desired: DesiredState | null): number {
+  return Math.max(1, Math.round((desired?.fleet.checkinIntervalMs ?? 60_000) / 1000));
+}
+
+/** Every declared appliance's answer to a plan, each distinct body serialized once and shared. */
+export function compactAnswers(desired: DesiredState, plan: Plan | null): CompactAnswers {
+  const intervalSeconds = intervalSecondsOf(desired);
+  const releases = new Map(desired.releases.map((r) => [r.name, r]));
+  const targets = new Map((plan?.appliances ?? []).map((a) => [a.id, a.target]));
+  const bodies: string[] = [];
+  const bodyOf = new Uint32Array(desired.appliances.length);
+  const seen = new Map<Release | undefined, Map<RetentionPolicy | undefined, number>>();
+  const policies = policiesOf(desired);
+  desired.appliances.forEach((appliance, i) => {
+    const releaseName = targets.get(appliance.name) ?? null;
+    const release = releaseName ? releases.get(releaseName) : undefined;
+    const policy = policies.get(appliance.name);
+    let byPolicy = seen.get(release);
+    if (!byPolicy) seen.set(release, (byPolicy = new Map()));
+    let body = byPolicy.get(policy);
+    if (body === undefined) {
+      const response: CheckinResponse = {
+        target: release ? { name: release.name, version: release.version, image: { ...release.image } } : null,
+        retention: policy ? retentionResponse(policy) : null,
+        checkinIntervalSeconds: intervalSeconds,
+      };
+      body = bodies.push(JSON.stringify(response)) - 1;
+      byPolicy.set(policy, body);
+    }
+    bodyOf[i] = body;
+  });
+  return { bodies, bodyOf };
+}
+
+// Which position and policy each appliance has changes only with the desired state, not with every plan.
+const positionCache = new WeakMap<DesiredState, Map<string, number>>();
 const policyCache = new WeakMap<DesiredState, Map<string, RetentionPolicy | undefined>>();
+
+function positionsOf(desired: DesiredState): Map<string, number> {
+  let positions = positionCache.get(desired);
+  if (!positions) {
+    positions = new Map(desired.appliances.map((a, i) => [a.name, i]));
+    positionCache.set(desired, positions);
+  }
+  return positions;
+}
 
 /** Each declared appliance's retention policy: the first whose selector matches its labels. */
 function policiesOf(desired: DesiredState): Map<string, RetentionPolicy | undefined> {

@@ -6,15 +6,16 @@ import { registerCheckinRoute } from './checkin-route.js';
 import { sendError } from './errors.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { ResponseIndex } from './response-index.js';
+import type { CheckinAnswers } from './response-index.js';
 import { registerStatusRoutes } from './status-routes.js';
+import { statusPagePlugin } from '../status-page/routes.js';
 import { TokenCache } from './token-cache.js';
 import { registerWebhookRoute } from './webhook-route.js';
 
 /** What the running controller shows the API: kept current by the reconcile loop. */
 export interface ApiView {
   /** Check-in answers for the latest plan. */
-  responses(): ResponseIndex;
+  responses(): CheckinAnswers;
   /** The latest plan this replica computed, or null before the first pass. */
   plan(): Plan | null;
   /** Whether a desired state is loaded, and the source's last error if any. */
@@ -45,7 +46,7 @@ export interface ApiOptions {
 /** Routes added beside the check-in API; they authenticate appliances with the same token table. */
 export type ApiPlugin = (app: FastifyInstance, shared: { tokens: TokenCache }) => void | Promise<void>;
 
-/** Largest request body accepted, per DESIGN.md. */
+/** Largest request body accepted (64 KiB): the limit docs/protocol.md states for check-ins. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
@@ -78,6 +79,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => tokens.stop());
   registerCheckinRoute(app, options, tokens);
   registerStatusRoutes(app, options);
+  // Its own encapsulated scope: the sign-in form's body parser applies to the page's routes only.
+  await app.register(statusPagePlugin(options));
   if (options.webhookSecret) registerWebhookRoute(app, options.webhookSecret, options.onWebhook ?? (() => {}));
   for (const plugin of options.plugins ?? []) await plugin(app, { tokens });
   return app;

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sendError } from './errors.js';
 import type { ApiOptions } from './server.js';
+import { requireOperator } from '../status-page/operator-auth.js';
 
-/** `/healthz`, `/readyz`, `/metrics` and `GET /v1/status`. */
+/** `/healthz`, `/readyz`, `/metrics` and `GET /v1/status` (the latest plan, for operators only). */
 export function registerStatusRoutes(app: FastifyInstance, options: ApiOptions): void {
   const { store, view, metrics } = options;
 
@@ -29,7 +30,7 @@ export function registerStatusRoutes(app: FastifyInstance, options: ApiOptions):
     return metrics.registry.metrics();
   });
 
-  app.get('/v1/status', async (_request, reply) => {
+  app.get('/v1/status', { preHandler: requireOperator(store) }, async (_request, reply) => {
     const plan = view.plan() ?? (await store.latestPlan())?.plan ?? null;
     if (!plan) return sendError(reply, 'Unavailable', 'no plan computed yet: the controller has not reconciled');
     return plan;

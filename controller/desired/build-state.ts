@@ -1,6 +1,7 @@
 import type { LoadedDocument } from './check-file.js';
 import { canonicalJson, retentionPolicyHash, sha256Hex } from './canonical.js';
 import { parseDuration, parseSize } from './quantities.js';
+import { notifier } from './build-notifier.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
 import type { RetentionPolicySpec } from './schema/retention-policy.js';
@@ -56,7 +57,8 @@ function fleetSettings(doc: LoadedDocument | undefined): FleetSettings {
   const spec = (doc?.value.spec ?? {}) as FleetSpec;
   const interval = spec.checkinInterval ? ms(spec.checkinInterval, '60s') : DEFAULT_CHECKIN_INTERVAL_MS;
   const offline = spec.offlineAfter ? ms(spec.offlineAfter, '0s') : OFFLINE_AFTER_INTERVALS * interval;
-  return { name: doc ? meta(doc).name : null, checkinIntervalMs: interval, offlineAfterMs: offline };
+  const budget = spec.disruptionBudget ? { disruptionBudget: spec.disruptionBudget } : {};
+  return { name: doc ? meta(doc).name : null, checkinIntervalMs: interval, offlineAfterMs: offline, ...budget };
 }
 
 function clockMinutes(text: string): number {
@@ -80,6 +82,7 @@ function rollout(doc: LoadedDocument): Rollout {
       : null,
     paused: spec.paused ?? false,
     rollback: spec.rollback ?? false,
+    disruptionBudget: spec.disruptionBudget ?? null,
     specHash: sha256Hex(canonicalJson(spec)),
     raw: spec,
   };
@@ -145,6 +148,7 @@ export function buildDesiredState(documents: readonly LoadedDocument[], revision
     rollouts: byName(of('Rollout').map(rollout)),
     retentionPolicies: byName(of('RetentionPolicy').map(retentionPolicy)),
     otsPolicy: ots ? otsPolicy(ots) : null,
+    notifiers: byName(of('Notifier').map(notifier)),
     objects: documents.map(desiredObject),
   };
 }

@@ -1,5 +1,6 @@
 import type { Issue, ParsedDocument } from './parse-documents.js';
 import type { FieldPath, Placement } from './positions.js';
+import { dropNullsThatMeanAbsent } from './null-as-absent.js';
 import { isNearMiss, quote, schemaProblems } from './schema-errors.js';
 import { API_GROUP_VERSION, KINDS, KIND_BY_NAME, type KindDefinition } from './schema/kinds.js';
 
@@ -58,6 +59,7 @@ export function checkDocument(document: ParsedDocument): { checked: CheckedDocum
     issues.push(issueAt(document, ['kind'], `unknown kind ${quote(value.kind)}; expected one of ${KIND_LIST}`));
     return { checked: null, issues };
   }
+  dropNullsThatMeanAbsent(value);
   for (const problem of schemaProblems(def, value)) issues.push(issueAt(document, problem.path, problem.message, problem.placement));
   const metadata = value.metadata;
   const name = isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : null;

@@ -30,8 +30,9 @@ export function fleetFilesInOrder(files: readonly FleetFile[]): FleetFile[] {
 
 /**
  * Loads a fleet repository from its files: parses every `*.yaml`/`*.yml` (other paths are ignored),
- * checks each document against its kind's schema and every rule of DESIGN.md, and returns the typed
- * desired state, or — when anything is wrong — every error placed at `file:line:column`, sorted.
+ * checks each document against its kind's schema and every rule of docs/fleet-repository.md
+ * ("Validation"), and returns the typed desired state, or — when anything is wrong — every error
+ * placed at `file:line:column`, sorted.
  * Pure: no I/O, no clock. Never throws on bad input and never returns both a state and errors.
  * The reference for `loadFleetFilesInParallel`, which gives the same result.
  */

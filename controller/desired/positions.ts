@@ -10,7 +10,7 @@ export interface Position {
 }
 
 /**
- * Where an error about a field is placed, as DESIGN.md says: `value` at the wrong value (a block
+ * Where an error about a field is placed (docs/fleet-repository.md, "How errors read"): `value` at the wrong value (a block
  * mapping or list is pointed at by its key, where a person looks), `key` at the field's own key (an
  * unknown field), `parent` at the key of the field's parent (a missing field).
  */

@@ -3,8 +3,8 @@ import type { FieldPath, Placement } from './positions.js';
 import { issueAt, type CheckedDocument } from './checked-document.js';
 import { formatDuration, parseDuration, parseSize } from './quantities.js';
 import { quote } from './schema-errors.js';
-import { LabelKey } from './schema/common.js';
-import { selectorProblems } from './selector.js';
+import { notifierProblems } from './notifier-checks.js';
+import { labelKeyProblem, selectorProblems } from './selector.js';
 import type { LabelSelectorSpec } from './types.js';
 
 /**
@@ -29,6 +29,9 @@ export function documentRules(checked: CheckedDocument): Issue[] {
       break;
     case 'OtsPolicy':
       checkOtsPolicy(spec, add);
+      break;
+    case 'Notifier':
+      for (const problem of notifierProblems(spec)) add(problem.path, problem.message, problem.placement);
       break;
     default:
       break;
@@ -139,8 +142,6 @@ function checkSelector(selector: LabelSelectorSpec, add: Add): void {
   for (const problem of selectorProblems(selector)) add(['spec', 'selector', ...parseRelativePath(problem.path)], problem.message);
 }
 
-const LABEL_KEY = new RegExp(LabelKey.pattern as string);
-
 /** Label keys are map keys, which the schema does not constrain: appliance labels and matchLabels. */
 function checkLabelKeys(checked: CheckedDocument, add: Add): void {
   const maps: [FieldPath, unknown][] = [[['metadata', 'labels'], (checked.value.metadata as Record<string, unknown>).labels]];
@@ -148,9 +149,8 @@ function checkLabelKeys(checked: CheckedDocument, add: Add): void {
   if (selector) maps.push([['spec', 'selector', 'matchLabels'], selector.matchLabels]);
   for (const [path, map] of maps) {
     for (const key of Object.keys((map ?? {}) as Record<string, unknown>)) {
-      if (!LABEL_KEY.test(key) || key.length > 317) {
-        add([...path, key], `label key ${quote(key)} is not valid: use a name such as \`site\`, optionally prefixed by a DNS subdomain and \`/\` (example.com/ring)`, 'key');
-      }
+      const problem = labelKeyProblem(key);
+      if (problem) add([...path, key], `label key ${quote(key)} is not valid: ${problem}; use a name such as \`site\`, optionally prefixed by a DNS subdomain and \`/\` (example.com/ring)`, 'key');
     }
   }
 }

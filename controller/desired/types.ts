@@ -1,8 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { LabelSelector } from './schema/common.js';
 import type { KindName } from './schema/kinds.js';
+import type { NotifierSpec } from './schema/notifier.js';
 import type { OtsPolicySpec } from './schema/ots-policy.js';
 import type { ReleaseSpec } from './schema/release.js';
+import type { DisruptionBudgetSpec } from './schema/disruption-budget.js';
 import type { RolloutSpec, Weekday } from './schema/rollout.js';
 
 /**
@@ -31,6 +33,8 @@ export interface FleetSettings {
   name: string | null;
   checkinIntervalMs: number;
   offlineAfterMs: number;
+  /** The budget every rollout's assignments keep to; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
 }
 
 export interface Appliance {
@@ -65,6 +69,8 @@ export interface Rollout {
   paused: boolean;
   /** A rollback rollout: it may downgrade, and outranks every rollout that is not one. */
   rollback: boolean;
+  /** The budget this rollout's assignments keep to, besides the Fleet's; absent or null for none. */
+  disruptionBudget?: DisruptionBudgetSpec | null;
   /** sha256 of the canonical spec: a failure latch holds until this changes. */
   specHash: string;
   raw: RolloutSpec;
@@ -85,9 +91,18 @@ export type OtsPolicy = { name: string; expireAfterMs: number; upgradeEveryMs: n
   'expireAfter' | 'upgradeEvery'
 >;
 
+/** A git commit's author, time and subject line, as the audit trail names a revision. */
+export interface RevisionCommit {
+  author: string;
+  committedAt: string;
+  subject: string;
+}
+
 export interface DesiredState {
   /** A commit SHA for the git source, a content hash for a directory. */
   revision: string;
+  /** Who made the revision (git source only), recorded for the audit trail. */
+  commit?: RevisionCommit;
   fleet: FleetSettings;
   /** Sorted by name. */
   appliances: Appliance[];
@@ -95,6 +110,8 @@ export interface DesiredState {
   rollouts: Rollout[];
   retentionPolicies: RetentionPolicy[];
   otsPolicy: OtsPolicy | null;
+  /** Sorted by name; absent in states built before notifiers existed (read as none). */
+  notifiers?: Notifier[];
   /** Every object in path order, for the store and for `plan --base` changes. */
   objects: DesiredObject[];
 }
@@ -111,3 +128,18 @@ export interface LoadError {
 
 /** A loader's outcome: a desired state or errors, never both. */
 export type LoadResult = { ok: true; state: DesiredState } | { ok: false; errors: LoadError[] };
+
+/** A Notifier with its durations in ms; where its URL and key come from is resolved by the controller. */
+export interface Notifier {
+  name: string;
+  format: NotifierSpec['format'];
+  urlFrom: SecretRef;
+  secretFrom: SecretRef | null;
+  on: { findings: string[] | null; severities: string[] | null; rollouts: string[] };
+  quietPeriodMs: number;
+  timeoutMs: number;
+  giveUpAfterMs: number;
+}
+
+/** Exactly one of an environment variable or a file. */
+export type SecretRef = { env: string } | { file: string };

@@ -28,6 +28,7 @@ export function planJson(report: PlanReport): Record<string, unknown> {
       conditions: r.conditions.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime: c.lastTransitionTime })),
       message: r.message,
       revision: r.revision,
+      ...(r.forecast ? { forecast: r.forecast } : {}),
     })),
     appliances: plan.appliances.map((a) => ({ id: a.id, target: a.target, rollout: a.rollout, status: a.status, reason: a.reason })),
     findings: plan.findings,

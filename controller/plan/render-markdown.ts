@@ -1,6 +1,8 @@
 import type { Finding, Plan } from '../reconcile/plan.js';
 import type { Change } from './changes.js';
 import { describeAction } from './describe-action.js';
+import { forecastLines } from './forecast-lines.js';
+import { cohortsSection } from './render-cohorts.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
 import { targetMoves } from './target-moves.js';
@@ -27,7 +29,16 @@ export function renderMarkdown(report: PlanReport): string {
   if (plan.errors.length) return invalidMarkdown(report);
   const out = [headline(plan), '', context(report), ''];
   if (report.base) out.push(...changesSection(report.base.changes));
-  out.push(...stagesSection(plan), ...movesSection(plan), ...stuckSection(plan), ...expirySection(plan), ...rolloutTable(plan), ...findingsSection(plan.findings));
+  out.push(
+    ...stagesSection(plan),
+    ...movesSection(plan),
+    ...cohortsSection(report.cohorts ?? [], plan),
+    ...stuckSection(plan),
+    ...expirySection(plan),
+    ...rolloutTable(plan),
+    ...forecastSection(plan),
+    ...findingsSection(plan.findings),
+  );
   if (report.base?.targetChanges.length) {
     out.push(`<details><summary>Targets that change (${report.base.targetChanges.length})</summary>`, '');
     out.push(...report.base.targetChanges.map((t) => `- \`${t.appliance}\`: ${t.from ?? 'none'} → **${t.to ?? 'none'}**`), '', '</details>', '');
@@ -111,6 +122,13 @@ function rolloutTable(plan: Plan): string[] {
       `| ${r.name} | ${r.release} | ${r.stage}/${r.stages} | ${PHASE_ICON[r.phase] ?? ''} ${r.phase} | ${r.counts.pending} | ${r.counts.updating} | ${r.counts.succeeded} | ${r.counts.failed} | ${r.counts.stuck} | ${cell(r.message)} |`,
   );
   return ['| Rollout | Release | Stage | Phase | Pending | Updating | Succeeded | Failed | Stuck | Message |', '|---|---|---|---|--:|--:|--:|--:|--:|---|', ...rows, ''];
+}
+
+function forecastSection(plan: Plan): string[] {
+  const forecasts = forecastLines(plan.rollouts);
+  if (!forecasts.length) return [];
+  const lines = forecasts.flatMap((f) => [`- **${f.rollout}** ${f.headline}`, ...f.stages.map((s) => `  - ${s}`), `  - _assuming ${f.assumptions.join('; ')}_`]);
+  return ['**Forecast**', ...lines, ''];
 }
 
 function findingsSection(findings: readonly Finding[]): string[] {

@@ -3,6 +3,7 @@ import type { RolloutPhase } from '../observed/state-schema.js';
 import type { Finding, Plan, RolloutStatus } from '../reconcile/plan.js';
 import { PLAIN, visibleLength, type Palette } from './colour.js';
 import { describeAction } from './describe-action.js';
+import { forecastLines } from './forecast-lines.js';
 import { capFindings, groupActions, listSome, subjectOf } from './group.js';
 import type { PlanReport } from './report.js';
 import { describeMove, targetMoves } from './target-moves.js';
@@ -22,7 +23,7 @@ export function renderText(report: PlanReport, palette: Palette = PLAIN): string
     out.push(...plan.errors.map((e) => `  ${formatLoadError(e)}`), '');
   } else {
     out.push(`Revision ${plan.revision ?? '-'} at ${plan.now}`, '');
-    out.push(...rolloutTable(plan.rollouts, palette), '');
+    out.push(...rolloutTable(plan.rollouts, palette), '', ...forecastSection(plan));
   }
   out.push(...stuckSection(plan), ...findingsSection(plan.findings, palette), ...actionsSection(plan), ...movesSection(plan, palette), ...baseSection(report, palette));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
@@ -60,6 +61,14 @@ function phaseColour(phase: RolloutPhase, p: Palette): (s: string) => string {
   if (phase === 'Stalled' || phase === 'Aborted') return p.red;
   if (phase === 'Paused') return p.yellow;
   return (s) => s;
+}
+
+function forecastSection(plan: Plan): string[] {
+  const forecasts = forecastLines(plan.rollouts);
+  if (!forecasts.length) return [];
+  const out = ['Forecast:'];
+  for (const f of forecasts) out.push(`  ${f.rollout}: ${f.headline}`, ...f.stages.map((s) => `    ${s}`), `    assuming ${f.assumptions.join('; ')}`);
+  return [...out, ''];
 }
 
 function stuckSection(plan: Plan): string[] {

@@ -7,6 +7,7 @@ import { normalizeVersion } from './versions.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason, type Cause } from './stuck-reasons.js';
 import { toIso, toIsoFrom } from './time.js';
+import { budgetHoldText } from './disruption-budget.js';
 import { formatWindow } from './window.js';
 
 /**
@@ -110,6 +111,7 @@ const HOLD_TEXT: Record<Hold, string> = {
   window: 'its window is closed',
   maxConcurrent: 'maxConcurrent appliances are in flight',
   deferring: 'it defers updates',
+  budget: 'a disruption budget is used up',
 };
 
 // Says what the appliance's state is, when it is not simply online, then what it waits for: the
@@ -117,7 +119,12 @@ const HOLD_TEXT: Record<Hold, string> = {
 function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Targeting[], shared: SharedReasons): string {
   const heldBy = ctx.held.by[i] as number;
   const why = ctx.held.why[i] as number;
-  const wait = heldBy >= 0 ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as Targeting, HOLDS[why] as Hold)) : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
+  const wait =
+    heldBy >= 0 && HOLDS[why] === 'budget'
+      ? budgetWaitText(ctx, i, newestFirst[heldBy] as Targeting)
+      : heldBy >= 0
+        ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as Targeting, HOLDS[why] as Hold))
+        : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
   let state = '';
   const offline = offlineSince(ctx, i);
   if (ctx.seen.obs[i] === undefined) state = 'never checked in; ';
@@ -130,6 +137,12 @@ function waitText(outcome: Targeting, hold: Hold): string {
   const spec = outcome.spec;
   const why = hold === 'window' && spec.window ? `its window (${formatWindow(spec.window)}) is closed` : HOLD_TEXT[hold];
   return `waits for ${spec.release} (rollout ${spec.name}): ${why}`;
+}
+
+// Names the budget, the group and who is in flight, so it is worded per group rather than per rollout.
+function budgetWaitText(ctx: ReconcileContext, i: number, outcome: Targeting): string {
+  const why = budgetHoldText(ctx.budgets, outcome.spec.name, i, ctx.index.ids) ?? HOLD_TEXT.budget;
+  return `waits for ${outcome.spec.release} (rollout ${outcome.spec.name}): ${why}`;
 }
 
 // Depends on the version alone, so one string per version serves every idle appliance running it.

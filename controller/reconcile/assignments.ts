@@ -1,14 +1,16 @@
 import { clearMember, evaluateMember, isFinalAt, type MemberTable } from './appliance-status.js';
 import { claimOf, TAKE, type ClaimRule } from './claims.js';
 import type { ReleaseRef, SeenTable } from './context.js';
+import { blockingBudget, enterFlight, type BudgetScan } from './disruption-budget.js';
 
 /** Why a member of the current cohort is not assigned yet. */
-export type Hold = 'paused' | 'failures' | 'window' | 'maxConcurrent' | 'deferring';
+export type Hold = 'paused' | 'failures' | 'window' | 'maxConcurrent' | 'deferring' | 'budget';
 
 /** Holds by code, as the held table and the counts store them. */
-export const HOLDS: readonly Hold[] = ['paused', 'failures', 'window', 'maxConcurrent', 'deferring'];
+export const HOLDS: readonly Hold[] = ['paused', 'failures', 'window', 'maxConcurrent', 'deferring', 'budget'];
 const DEFERRING = HOLDS.indexOf('deferring');
 const MAX_CONCURRENT = HOLDS.indexOf('maxConcurrent');
+const BUDGET = HOLDS.indexOf('budget');
 
 /**
  * For each declared appliance, by position: the rank of the newest rollout whose current cohort
@@ -84,6 +86,8 @@ export interface CohortScan {
   /** A hold on the whole rollout (paused, latched, window closed), or null. */
   rolloutHold: Hold | null;
   maxConcurrent: number | null;
+  /** The disruption budgets this rollout's assignments keep to; null or absent when none exists. */
+  budget?: BudgetScan | null;
   release: ReleaseRef;
   /** Which appliances the rollout may take (see claimOf). */
   claims: ClaimRule;
@@ -94,8 +98,9 @@ export interface CohortScan {
 /**
  * Assigns the members of `order[from, to)` the rollout may take (see claimOf) in cohort order, unless something
  * holds them back: a hold on the whole rollout, their own `deferUntil` in the future (which does not
- * block the members after them), or `maxConcurrent` appliances already in flight. Records each
- * assignment in the member table and each held member with its hold.
+ * block the members after them), `maxConcurrent` appliances already in flight, or a disruption
+ * budget its group has used up (which does not block other groups). Records each assignment in the
+ * member table (and in flight for every budget) and each held member with its hold.
  */
 export function assignCohort(set: MemberSet, scan: CohortScan): void {
   const { table, held } = scan;
@@ -116,6 +121,15 @@ export function assignCohort(set: MemberSet, scan: CohortScan): void {
       clearMember(table, i);
       hold(set, held, i, MAX_CONCURRENT);
       continue;
+    }
+    const budget = scan.budget;
+    if (budget && !isFinalAt(table, i)) {
+      if (blockingBudget(budget.budgets, budget.groups, i)) {
+        clearMember(table, i);
+        hold(set, held, i, BUDGET);
+        continue;
+      }
+      enterFlight(budget.budgets, i);
     }
     set.list[set.count++] = i;
     set.assignedNow.push(i);

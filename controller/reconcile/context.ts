@@ -8,6 +8,7 @@ import type { LatchDecision } from './failure-policy.js';
 import { rankRollouts, type RankedRollout } from './rank.js';
 import type { Withdrawal } from './removal.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
+import { buildBudgets, type DisruptionBudgets } from './disruption-budget.js';
 import { FRESH_LANE, type FindingLane } from './findings/reuse.js';
 import { PositionFinder } from './positions.js';
 import { toIso, toMs } from './time.js';
@@ -73,6 +74,8 @@ export interface ReconcileContext {
   /** One number per declared appliance for a step's own bookkeeping; NaN between uses. */
   scratch: Float64Array;
   cache: ReconcileCache | null;
+  /** The Fleet's and Rollouts' disruption budgets with what is in flight; null when none is declared. */
+  budgets: DisruptionBudgets | null;
 }
 
 /**
@@ -131,6 +134,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     held: workspace.held,
     scratch: workspace.scratch,
     cache,
+    budgets: buildBudgets(desired.fleet.disruptionBudget, desired.rollouts, index, seen, observedRollouts.values()),
   };
 }
 

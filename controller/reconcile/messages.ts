@@ -86,6 +86,7 @@ export function pendingReason(m: Pick<MessageInput, 'eligible' | 'holds'>): stri
   if (m.eligible === 0) return 'NoEligibleAppliances';
   if (m.holds.get('window')) return 'WindowClosed';
   if (m.holds.get('deferring')) return 'AppliancesDeferring';
+  if (m.holds.get('budget')) return 'DisruptionBudget';
   return 'WaitingToStart';
 }
 
@@ -119,6 +120,7 @@ function heldText(m: MessageInput): string {
   const n = (hold: Hold) => m.holds.get(hold) ?? 0;
   if (n('maxConcurrent')) parts.push(`${n('maxConcurrent')} waiting for maxConcurrent`);
   if (n('deferring')) parts.push(`${n('deferring')} deferring updates`);
+  if (n('budget')) parts.push(`${n('budget')} waiting for a disruption budget`);
   if (n('window')) parts.push(`${n('window')} waiting for the window (${m.window ?? 'closed'})`);
   return parts.join(', ');
 }

@@ -1,5 +1,6 @@
 import type { LoadError } from '../desired/types.js';
 import type { Condition, RolloutPhase } from '../observed/state-schema.js';
+import type { RolloutForecast } from './forecast/forecast.js';
 
 /** A target: the rollout whose assignment set it and the release. */
 export interface TargetRef {
@@ -64,6 +65,8 @@ export interface RolloutStatus {
   /** One line a person can act on; names only what is wrong. */
   message: string;
   revision: string;
+  /** When its stages would start and complete; only when the plan was asked for a forecast. */
+  forecast?: RolloutForecast;
 }
 
 export interface ApplianceStatus {
@@ -96,7 +99,12 @@ export type FindingType =
   | 'AssignsOfflineAppliance'
   | 'NoEligibleAppliances'
   | 'NewerThanRelease'
-  | 'TargetReleaseMissing';
+  | 'TargetReleaseMissing'
+  | 'NotifierMisconfigured'
+  | 'NotificationUndeliverable'
+  | 'DegenerateStage'
+  | 'DegenerateBudget'
+  | 'ProgressDeadlineTooShort';
 
 export interface Finding {
   type: FindingType;
@@ -107,6 +115,8 @@ export interface Finding {
   /** The OTS calendar an OtsCalendarNotFound is about. */
   calendar?: string;
   since?: string;
+  /** The field of the subject's declaration a lint finding is about (`spec.stages[1].percent`), for annotations. */
+  field?: string;
   message: string;
 }
 

@@ -5,11 +5,15 @@ import { sharedReconcileCache, type ReconcileCache } from './cache.js';
 import { buildContext, endPass, type ReconcileContext } from './context.js';
 import type { Targeting } from './appliances.js';
 import { applianceFindings } from './findings/appliances.js';
+import { degenerateSettingFindings } from './findings/degenerate-settings.js';
+import { degenerateStageFindings } from './findings/degenerate-stage.js';
 import { sortFindings } from './findings/order.js';
 import { newerThanRelease } from './findings/newer-than-release.js';
 import { otsFindings } from './findings/ots.js';
 import { retentionFindings } from './findings/retention.js';
 import { rolloutFindings } from './findings/rollouts.js';
+import { forecastRollout } from './forecast/forecast.js';
+import { updateTimeOf, type ForecastOptions } from './forecast/update-time.js';
 import type { Action, Finding, Plan } from './plan.js';
 import { planProofs } from './proofs.js';
 import { removedOutcome, targetReleaseMissing, withdrawFirst, type RemovedOutcome } from './removal.js';
@@ -22,6 +26,8 @@ export interface ReconcileOptions {
    * or null to compute everything afresh (the naive pass the benchmark compares with).
    */
   cache?: ReconcileCache | null;
+  /** Forecast each rollout assuming this update time (`muster plan` does; the controller's passes do not). */
+  forecast?: ForecastOptions;
 }
 
 /**
@@ -62,9 +68,12 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
       const missing = targetReleaseMissing(ctx, o);
       if (missing) findings.push(missing);
     }
+    for (const o of outcomes) degenerateStageFindings(o, findings);
+    degenerateSettingFindings(ctx, findings);
     applianceFindings(ctx, findings);
     retentionFindings(ctx, findings);
     findings.push(...otsFindings(desired.otsPolicy, observed.proofs, proofs));
+    const update = options.forecast ? updateTimeOf(ctx, ranked, options.forecast) : null;
     const actions: Action[] = [];
     for (const o of removed) for (const action of o.actions) actions.push(action);
     for (const o of outcomes) for (const action of o.actions) actions.push(action);
@@ -73,7 +82,10 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
       now: ctx.nowIso,
       revision: desired.revision,
       errors: [],
-      rollouts: [...outcomes.map((o) => o.status), ...removed.flatMap((o) => (o.status ? [o.status] : []))].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      rollouts: [
+        ...outcomes.map((o) => (update ? { ...o.status, forecast: forecastRollout(ctx, o, update) } : o.status)),
+        ...removed.flatMap((o) => (o.status ? [o.status] : [])),
+      ].sort((a, b) => (a.name < b.name ? -1 : 1)),
       appliances: applianceStatuses(ctx, ranked),
       findings: sortFindings(findings),
       actions,

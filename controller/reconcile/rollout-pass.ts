@@ -7,6 +7,7 @@ import type { ReconcileCache } from './cache.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
 import { decideLatch, isStopped, type LatchDecision } from './failure-policy.js';
+import { budgetScan } from './disruption-budget.js';
 import { decidePhase } from './phases.js';
 import type { Action, RolloutStatus } from './plan.js';
 import { rolloutActions } from './rollout-actions.js';
@@ -83,6 +84,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
       held: ctx.held,
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
+      budget: budgetScan(ctx.budgets, spec.name),
       release,
       claims,
       progressDeadlineMs: spec.progressDeadlineMs,

@@ -2,7 +2,7 @@ import { statusAt, timeOrNull } from './appliance-status.js';
 import { offlineSince, type ReconcileContext, type ReleaseRef } from './context.js';
 import { toIso, toIsoFrom } from './time.js';
 
-/** Why an assigned appliance has not finished, in the precedence DESIGN.md gives. */
+/** Why an assigned appliance has not finished, in the precedence docs/rollouts.md gives ("Per-appliance status and reason"). */
 export type CauseKind = 'offline' | 'never-checked-in' | 'deferring' | 'in-phase' | 'not-acknowledged';
 
 /**

@@ -16,9 +16,11 @@ import { TrackedSource, type TrackedChange } from '../sources/revision-tracker.j
 import { systemTimers, type Timers } from '../sources/timers.js';
 import { openMigratedStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { Notifications } from '../notify/service.js';
 import { HousekeepingSchedule } from './housekeeping.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
+import { isWorkerPlanned, PassThread, passWorkerAvailable } from './pass-thread.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
 import { desiredFromSaved } from './saved-desired.js';
 
@@ -42,6 +44,8 @@ export interface ControllerOptions {
   /** Least time between a pass and the next one check-ins ask for (default 5 s; more after long passes). */
   checkinMinGapMs?: number;
   leaderRetryMs?: number;
+  /** PostgreSQL: how often the leader checks its lock connection; silent for three, it loses the lock (default 5 s). */
+  leaderHeartbeatMs?: number;
   timers?: Timers;
   logger: Logger;
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
@@ -50,7 +54,20 @@ export interface ControllerOptions {
   apiPlugins?: ApiPlugin[];
   /** The HTTP layer OpenTimestamps calendars are reached through (the global fetch by default). */
   calendarFetch?: FetchLike;
+  /** `--public-url`: the status page's base URL, for links in notifications (none when absent). */
+  publicUrl?: string;
+  /** How often the outbox is checked for due notifications (default 5 s). */
+  notifyPollMs?: number;
+  /**
+   * Where reconcile passes run: `auto` (the default) on a worker thread once the desired state declares
+   * WORKER_PASS_APPLIANCES appliances or more, `always`, or `never` (on the API's thread). A worker needs
+   * the store opened from `db` (not `store`) and the built sources.
+   */
+  reconcileWorker?: 'auto' | 'always' | 'never';
 }
+
+/** From this many declared appliances a pass takes long enough to stall check-ins: it runs on a worker. */
+export const WORKER_PASS_APPLIANCES = 5_000;
 
 export interface RunningController {
   /** Base URL the API listens on, e.g. `http://127.0.0.1:8080`. */
@@ -73,7 +90,7 @@ export interface RunningController {
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const timers = options.timers ?? systemTimers;
   const log = options.logger;
-  const store = options.store ?? (await openMigratedStore(options.db));
+  const store = options.store ?? (await openMigratedStore(options.db, options.leaderHeartbeatMs ? { leaderHeartbeatMs: options.leaderHeartbeatMs } : {}));
   const metrics = new ControllerMetrics({ defaultMetrics: true });
   const source = new TrackedSource(
     openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, timers, intervalMs: options.fetchIntervalMs ?? 60_000 }),
@@ -89,8 +106,26 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const otsPolicy = () => view.desired()?.otsPolicy ?? null;
   const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => timers.now().getTime() });
   const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
+  const notifications = new Notifications({
+    store,
+    notifiers: () => view.desired()?.notifiers ?? [],
+    publicUrl: options.publicUrl ?? null,
+    isLeader: () => leadership.isLeader(),
+    timers,
+    log,
+    registry: metrics.registry,
+    pollMs: options.notifyPollMs,
+  });
+  const notify = notifications.forPass();
+  const mode = options.reconcileWorker ?? 'auto';
+  const thread = mode !== 'never' && !options.store && passWorkerAvailable() ? new PassThread(options.db) : null;
+  const onWorker = (desired: DesiredState | null) => thread !== null && (mode === 'always' || (desired?.appliances.length ?? 0) >= WORKER_PASS_APPLIANCES);
   const loop: ReconcileLoop = new ReconcileLoop({
-    pass: (now) => runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log }, now),
+    pass: (now) => {
+      const desired = view.desired();
+      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify }, now);
+      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify }, now);
+    },
     timers,
     intervalMs: options.intervalMs ?? 10_000,
     checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
@@ -100,8 +135,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
       metrics.reconcileDuration.observe(ms / 1000);
       view.record(outcome, log, metrics);
       if (outcome.kind === 'planned' && outcome.applied) {
+        void reportPlan(source, outcome, log);
         void housekeeping.afterPass(view.desired(), timers.now());
         void upgrades.afterPass(otsPolicy(), timers.now());
+        notifications.afterPass();
       }
     },
   });
@@ -133,6 +170,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const address = await api.listen({ host: options.host, port: options.port });
   loop.start();
+  notifications.start();
   log.info({ address, store: store.description, repo: options.repo }, 'controller started');
 
   return {
@@ -145,6 +183,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     reconcileNow: () => loop.runNow(),
     stop: async () => {
       await loop.stop();
+      await notifications.stop();
+      await thread?.close();
       await upgrades.stop();
       await api.close();
       await source.stop();
@@ -153,6 +193,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
       log.info('controller stopped');
     },
   };
+}
+
+/** Lets the source show the applied plan (a Kubernetes source writes Rollout statuses); problems are logged. */
+async function reportPlan(source: TrackedSource, outcome: { plan: Plan }, log: Logger): Promise<void> {
+  // Only a source that shows plans reads the plan: a worker's plan is decoded on first read.
+  if (!source.source.reportPlan) return;
+  const problems = await source.source.reportPlan(outcome.plan).catch((err: unknown) => [String(err)]);
+  for (const problem of problems) log.warn({ problem }, 'could not show the plan at the source');
 }
 
 /** Records a new applied revision and the source's status in the store, so CLI commands see them. */
@@ -178,7 +226,7 @@ async function persistSourceChange(
   try {
     const desired = source.current();
     if (change.outcome === 'applied' && desired) {
-      await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at });
+      await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at, ...(desired.commit ? { commit: desired.commit } : {}) });
     }
     await store.saveSourceStatus({
       lastAppliedRevision: status.lastAppliedRevision,
@@ -193,7 +241,7 @@ async function persistSourceChange(
 
 /** What the API serves between passes: the latest plan and the check-in answers built from it. */
 class ControllerView implements ApiView {
-  private latest: Plan | null = null;
+  private latest: { get: () => Plan } | null = null;
   private index = new ResponseIndex(null, null);
 
   /** `saved` is the store's last applied desired state: acted on until the source delivers one. */
@@ -207,8 +255,18 @@ class ControllerView implements ApiView {
   }
 
   record(outcome: PassOutcome, log: Logger, metrics: ControllerMetrics): void {
-    if (outcome.kind === 'planned') {
-      this.latest = outcome.plan;
+    if (isWorkerPlanned(outcome)) {
+      // Computed on the worker: nothing here walks the fleet, and the plan is decoded only if read.
+      const { desired, answers, counts, actions } = outcome.computed;
+      this.latest = { get: () => outcome.plan };
+      this.index = new ResponseIndex(desired, null, answers);
+      metrics.observePlanCounts(counts);
+      metrics.observeProofs(outcome.proofs, outcome.expired);
+      for (const action of outcome.applied ? actions : []) metrics.actionsApplied.inc({ type: action.type });
+      if (outcome.expired) log.info({ expired: outcome.expired }, 'expired pending proofs');
+    } else if (outcome.kind === 'planned') {
+      const plan = outcome.plan;
+      this.latest = { get: () => plan };
       this.index = new ResponseIndex(this.desired(), outcome.plan);
       metrics.observePlan(outcome.plan);
       metrics.observeProofs(outcome.proofs, outcome.expired);
@@ -224,7 +282,7 @@ class ControllerView implements ApiView {
   }
 
   plan(): Plan | null {
-    return this.latest;
+    return this.latest?.get() ?? null;
   }
 
   readiness(): { desiredLoaded: boolean; revision: string | null; sourceError: string | null } {

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import type { DesiredState } from '../desired/types.js';
 import type { Store } from '../store/store.js';
+import { historyPrunes } from './history-retention.js';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const DEFAULT_HISTORY_DAYS = 30;
+/** Rows per pruning transaction: small, so check-ins keep flowing. */
+const PRUNE_BATCH = 1_000;
 
 /**
- * Work the leader does besides applying plans, at most once an hour: pruning check-in history older
- * than the longest `checkinHistory.retainDays` of the RetentionPolicies (30 days without one), in
- * small batches so check-ins keep flowing.
+ * Work the leader does besides applying plans, at most once an hour: pruning each appliance's
+ * check-in history older than the `checkinHistory.retainDays` of the RetentionPolicy that selects it
+ * (30 days for appliances no policy selects), in small batches so check-ins keep flowing.
  */
 export class HousekeepingSchedule {
   private lastPruneAt = 0;
@@ -24,10 +25,11 @@ export class HousekeepingSchedule {
     if (this.running || now.getTime() - this.lastPruneAt < HOUR_MS) return;
     this.running = true;
     try {
-      const days = Math.max(0, ...(desired?.retentionPolicies ?? []).map((p) => p.checkinHistoryRetainDays)) || DEFAULT_HISTORY_DAYS;
-      const deleted = await this.store.pruneCheckinHistory(new Date(now.getTime() - days * DAY_MS), 1_000);
+      for (const prune of historyPrunes(desired, now)) {
+        const deleted = await this.store.pruneCheckinHistory(prune.olderThan, PRUNE_BATCH, undefined, prune.scope);
+        if (deleted) this.log.info({ deleted, retainDays: prune.retainDays }, 'pruned check-in history');
+      }
       this.lastPruneAt = now.getTime();
-      if (deleted) this.log.info({ deleted, retainDays: days }, 'pruned check-in history');
     } catch (err) {
       this.log.warn({ err }, 'check-in history pruning failed; will retry');
     } finally {

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { DesiredState } from '../desired/types.js';
 import type { ProofCounts } from '../observed/state-schema.js';
-import type { Plan } from '../reconcile/plan.js';
+import type { NotifyContext } from '../notify/events.js';
+import { withFindings } from '../notify/pass-findings.js';
+import type { Finding, Plan } from '../reconcile/plan.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
@@ -25,6 +27,13 @@ export interface PassDeps {
   log: Logger;
   /** Rows per transaction when expiring proofs. */
   expireBatch?: number;
+  /** Notifications: findings about notifiers to add to the plan, and the outbox context applyPlan writes with. */
+  notify?: PassNotify;
+}
+
+export interface PassNotify {
+  findings: () => Promise<Finding[]>;
+  context: () => NotifyContext;
 }
 
 /**
@@ -37,9 +46,14 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   if (!desired) return { kind: 'idle', reason: 'no valid desired state yet' };
   try {
     const snapshot = await deps.store.loadObserved(now);
-    const plan = withSourceFindings(reconcile(desired, snapshot.state, now), deps.sourceStatus());
+    const planned = withSourceFindings(reconcile(desired, snapshot.state, now), deps.sourceStatus());
+    const plan = deps.notify ? withFindings(planned, await deps.notify.findings()) : planned;
     if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0, proofs: snapshot.state.proofs };
-    const result = await deps.store.applyPlan(plan, { revision: desired.revision, expectedVersion: snapshot.version });
+    const result = await deps.store.applyPlan(plan, {
+      revision: desired.revision,
+      expectedVersion: snapshot.version,
+      ...(deps.notify ? { notify: deps.notify.context() } : {}),
+    });
     if (!result.applied) return { kind: 'conflict' };
     logActions(deps.log, plan, desired.revision);
     const expired = await expireProofs(deps, plan);

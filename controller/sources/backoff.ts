@@ -15,3 +15,12 @@ export function retryDelayMs(failures: number, policy: BackoffPolicy = DEFAULT_B
   const exponent = Math.min(failures - 1, 30);
   return Math.min(policy.maxMs, policy.initialMs * 2 ** exponent);
 }
+
+/**
+ * retryDelayMs with jitter: a delay drawn uniformly from its upper half, [d/2, d), so many retries
+ * that failed together (a receiver back after an outage) do not all come back at the same instant.
+ */
+export function jitteredDelayMs(failures: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const delay = retryDelayMs(failures, policy);
+  return Math.floor(delay / 2 + (delay / 2) * random());
+}

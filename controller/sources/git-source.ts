@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { sha256Hex } from '../desired/canonical.js';
+import type { RevisionCommit } from '../desired/types.js';
 import { readFilesAtRef } from './git-files.js';
 import { FetchingSource, type Revision, type SourceTiming } from './source.js';
 
@@ -120,8 +121,18 @@ export class GitSource extends FetchingSource {
     const git = await this.ensureClone();
     const sha = await this.fetchCommit(git);
     if (this.last?.id === sha) return this.last;
-    const { files } = await readFilesAtRef(this.repoDir, sha);
-    this.last = { id: sha, files };
+    const [{ files }, commit] = await Promise.all([readFilesAtRef(this.repoDir, sha), commitOf(git, sha)]);
+    this.last = { id: sha, files, ...(commit ? { commit } : {}) };
     return this.last;
+  }
+}
+
+// The author, commit time and subject of a commit; null when git cannot say (the revision stays usable).
+async function commitOf(git: SimpleGit, sha: string): Promise<RevisionCommit | null> {
+  try {
+    const [author = '', committedAt = '', subject = ''] = (await git.raw(['show', '-s', '--format=%an <%ae>%n%cI%n%s', sha])).split('\n');
+    return { author, committedAt, subject };
+  } catch {
+    return null;
   }
 }

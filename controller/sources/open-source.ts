@@ -1,11 +1,13 @@
 import { join } from 'node:path';
+import { loadKubeConfig } from '../kubernetes/kube-config.js';
+import { KubernetesSource } from '../kubernetes/kubernetes-source.js';
 import { DirectorySource } from './directory-source.js';
 import { GitSource } from './git-source.js';
 import { repoLocation } from './repo-location.js';
 import type { Source, SourceTiming } from './source.js';
 
 export interface OpenSourceOptions extends SourceTiming {
-  /** `--repo`: a git URL or a directory. */
+  /** `--repo`: a git URL, a directory or `kubernetes://NAMESPACE`. */
   repo: string;
   /** `--branch` for a git remote. */
   branch?: string;
@@ -15,11 +17,15 @@ export interface OpenSourceOptions extends SourceTiming {
   cacheDir?: string;
 }
 
-/** The source `--repo` names: a GitSource for a URL, a watched DirectorySource for a path. Nothing is read yet. */
+/**
+ * The source `--repo` names: a GitSource for a URL, a watched DirectorySource for a path, a
+ * KubernetesSource (in-cluster or kubeconfig credentials) for `kubernetes://NAMESPACE`. Nothing is read yet.
+ */
 export function openSource(options: OpenSourceOptions): Source {
   const location = repoLocation(options.repo);
   const { timers, intervalMs, backoff } = options;
   if (location.kind === 'directory') return new DirectorySource({ dir: location.dir, timers, backoff });
+  if (location.kind === 'kubernetes') return new KubernetesSource({ namespace: location.namespace, config: loadKubeConfig(), timers, backoff });
   return new GitSource({
     url: location.url,
     branch: options.branch,

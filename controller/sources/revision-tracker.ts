@@ -49,7 +49,11 @@ export function recordRevision(state: TrackerState, revision: Revision, result: 
   const at = now.toISOString();
   if (result.ok && unreadable.length === 0) {
     return {
-      state: { status: { lastAppliedRevision: revision.id, lastAttemptedRevision: revision.id, errors: [], at }, current: result.state },
+      state: {
+        status: { lastAppliedRevision: revision.id, lastAttemptedRevision: revision.id, errors: [], at },
+        // The commit's author travels with the desired state, so the controller can record who made it.
+        current: revision.commit ? { ...result.state, commit: revision.commit } : result.state,
+      },
       outcome: 'applied',
     };
   }

@@ -1,7 +1,11 @@
 import type { FleetFile } from '../desired/load.js';
-import type { LoadError } from '../desired/types.js';
+import type { LoadError, RevisionCommit } from '../desired/types.js';
+import type { Plan } from '../reconcile/plan.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+
+/** Where revisions come from: a git remote, a local directory, or custom resources in a cluster. */
+export type SourceKind = 'git' | 'directory' | 'kubernetes';
 
 /** One revision of the fleet repository, as a source hands it to the controller. */
 export interface Revision {
@@ -10,7 +14,10 @@ export interface Revision {
   files: FleetFile[];
   /** Files the source could not read; a revision with any is rejected like one with load errors. */
   unreadable?: LoadError[];
+  /** Who made the revision, for the audit trail: the commit's author (git source only). */
+  commit?: RevisionCommit;
 }
+
 
 /** Why the last fetch failed, and when the source will try again. */
 export interface FetchError {
@@ -23,8 +30,8 @@ export interface FetchError {
 
 /** What a source knows about its origin, apart from whether the revisions it fetched were valid. */
 export interface FetchStatus {
-  kind: 'git' | 'directory';
-  /** The git URL or the directory. */
+  kind: SourceKind;
+  /** The git URL, the directory or `kubernetes://NAMESPACE`. */
   location: string;
   /** The newest revision fetched from the origin, valid or not; null before the first fetch. */
   fetchedRevision: string | null;
@@ -35,7 +42,7 @@ export interface FetchStatus {
 
 /** A source of fleet repository revisions: a git remote or a local directory. */
 export interface Source {
-  readonly kind: 'git' | 'directory';
+  readonly kind: SourceKind;
   /** Fetches once (resolving when that fetch is done, whatever its outcome) and starts following the origin. */
   start(): Promise<void>;
   /** Stops following the origin; resolves once any fetch in flight has ended. */
@@ -49,6 +56,11 @@ export interface Source {
   /** Calls `listener` after every fetch attempt, successful or not, with the status it left. */
   onFetch(listener: (status: FetchStatus) => void): () => void;
   status(): FetchStatus;
+  /**
+   * Shows an applied plan where the desired state came from (Kubernetes: each Rollout's status
+   * subresource); resolves with the problems met, one line each. Sources without such a place omit it.
+   */
+  reportPlan?(plan: Plan): Promise<string[]>;
 }
 
 export interface SourceTiming {
@@ -64,7 +76,7 @@ export interface SourceTiming {
  * Subclasses supply `fetchRevision`.
  */
 export abstract class FetchingSource implements Source {
-  abstract readonly kind: 'git' | 'directory';
+  abstract readonly kind: SourceKind;
   protected readonly timers: Timers;
   private readonly intervalMs: number | null;
   private readonly backoff: BackoffPolicy;

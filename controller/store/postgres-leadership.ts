@@ -6,7 +6,10 @@ import type { Leadership } from './store.js';
 const LOCK_KEY = "hashtextextended('muster.dev/controller', 0)";
 
 export interface PostgresLeadershipOptions {
-  /** How often the lock connection is checked, so a silently dead connection is noticed (ms). */
+  /**
+   * How often the lock connection is checked, so a silently dead connection is noticed (ms). A leader
+   * silent for three of these (frozen) has its session ended by the server and loses the lock.
+   */
   heartbeatMs: number;
 }
 
@@ -27,6 +30,10 @@ export async function acquirePostgresLeadership(url: string, options: PostgresLe
       await client.end();
       return null;
     }
+    // A frozen leader (SIGSTOP, a VM paused, a stalled host) keeps its socket open, so nothing else
+    // would ever free the lock: the server ends a session silent for three heartbeats, and the lock
+    // with it. Servers before PostgreSQL 14 do not know the setting; they keep the old behaviour.
+    await client.query(`SET idle_session_timeout = ${Math.max(1, Math.round(options.heartbeatMs * 3))}`).catch(() => {});
   } catch (err) {
     await client.end().catch(() => {});
     throw err;

@@ -151,6 +151,62 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'notification outbox',
+    // One row per event and notifier, written in the transaction that applies the plan causing it.
+    // The sender claims due rows (FOR UPDATE SKIP LOCKED) by moving next_attempt_at past a lease, so a
+    // crash between sending and recording resends after the lease and another replica skips them.
+    statements: [
+      `CREATE TABLE notification_outbox (
+         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         notifier text NOT NULL,
+         id text NOT NULL,
+         subject_key text NOT NULL,
+         kind text NOT NULL,
+         created_at timestamptz NOT NULL,
+         next_attempt_at timestamptz NOT NULL,
+         attempts integer NOT NULL DEFAULT 0,
+         last_error text,
+         delivered_at timestamptz,
+         gave_up_at timestamptz,
+         event json NOT NULL,
+         UNIQUE (notifier, id)
+       )`,
+      'CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_subject ON notification_outbox (notifier, subject_key) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
+    ],
+  },
+  {
+    version: 5,
+    name: 'revision history',
+    // Every revision applied, first time only, with its commit's author for the audit trail.
+    // Databases from before keep working: their history starts at the next revision applied.
+    statements: [
+      `CREATE TABLE revisions (
+         revision text PRIMARY KEY,
+         first_applied_at text NOT NULL,
+         author text,
+         committed_at text,
+         subject text
+       )`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'operator tokens',
+    // The status page's credentials: one per operator, stored as its sha256 like an appliance's token,
+    // in a table of their own so that an appliance token can never open the page.
+    statements: [
+      `CREATE TABLE operator_tokens (
+         name text PRIMARY KEY,
+         token_sha256 text NOT NULL UNIQUE,
+         created_at timestamptz NOT NULL,
+         rotated_at timestamptz
+       )`,
+    ],
+  },
+  {
+    version: 7,
     name: 'rollout release, version and rollback; assignment previous target',
     // A rollout records what ranks it (its release, that release's version, whether it is a
     // rollback), so that it still ranks once its file, or its Release's, left the repository. An

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { pgWriteOutbox } from './postgres-outbox.js';
 import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
@@ -46,6 +47,7 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
     );
     saved = await saveFindings(client, plan, known);
     const { findingsOpened, findingsResolved } = saved;
+    const notifications = options.notify?.notifiers.length ? await pgWriteOutbox(client, plan, saved.changes, options.notify) : undefined;
     const [stamp] = await rows<SavedPlanStamp>(client, 'SELECT revision, saved_at AS "savedAt" FROM latest_plan WHERE id = 1');
     if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
       await rows(
@@ -55,7 +57,8 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
         [JSON.stringify(plan), options.revision, bumped.version, plan.now],
       );
     }
-    return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), events, findingsOpened, findingsResolved } };
+    const counts = { events, findingsOpened, findingsResolved, ...(notifications === undefined ? {} : { notifications }) };
+    return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), ...counts } };
   });
   if (saved) cache.set(result.version, (saved as SavedFindings).open);
   return result;
@@ -196,11 +199,12 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string
   }
   // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
   applyFindingChanges(open, changes, plan.now);
-  return { open, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  return { open, changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
   open: Map<string, OpenFinding>;
+  changes: FindingChanges;
   findingsOpened: number;
   findingsResolved: number;
 }

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import type { NotificationOutbox } from './outbox.js';
+import { PostgresOutbox } from './postgres-outbox.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
@@ -10,13 +12,14 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { pgImportState, pgLoadObserved } from './postgres-observed.js';
 import { pgApplyPlan, pgLatestPlan, pgListEvents, pgListFindings } from './postgres-plan.js';
 import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgRewriteExpiredBatch, pgUpdateProof } from './postgres-proofs.js';
-import { PG_APPLIANCE_SELECT, rows, withTransaction } from './postgres-rows.js';
+import { PG_APPLIANCE_SELECT, preparedRows, rows, withTransaction } from './postgres-rows.js';
 import { batched, checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
 import { ExpiryRewrite } from './expiry-rewrite.js';
 import type {
   ApplyPlanOptions,
   ApplyPlanResult,
   BatchListener,
+  HistoryScope,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -28,6 +31,7 @@ import type {
   ProofChange,
   ProofRow,
   ProofStats,
+  RevisionRecord,
   SavedDesiredState,
   SavedPlan,
   SourceStatus,
@@ -38,7 +42,8 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 export interface PostgresStoreOptions {
   /** The clock for times the store stamps itself (token creation, migrations); defaults to the system clock. */
@@ -76,6 +81,8 @@ export class PostgresStore implements Store {
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
+  /** The notification outbox (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
   private readonly tokenListeners = new TokenListeners();
   private readonly expiryRewrite = new ExpiryRewrite((batchSize) => pgRewriteExpiredBatch(this.pool, batchSize));
 
@@ -94,6 +101,7 @@ export class PostgresStore implements Store {
     });
     // An idle connection dropped by the server must not crash the process: the pool discards it.
     this.pool.on('error', (err) => options.onIdleError?.(err));
+    this.outbox = new PostgresOutbox(this.pool);
   }
 
   async migrate(): Promise<MigrationResult> {
@@ -136,9 +144,11 @@ export class PostgresStore implements Store {
       .map(applianceRowFromCheckin)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const column = <K extends keyof ApplianceRow>(key: K) => latest.map((r) => r[key]);
-    // One statement, one round trip, one transaction: history rows and upserts together.
-    await rows(
+    // One statement, one round trip, one transaction: history rows and upserts together; prepared once
+    // per connection, as the API runs it many times a second.
+    await preparedRows(
       this.pool,
+      'muster_record_checkins',
       `WITH history AS (
          INSERT INTO checkin_history (appliance, at, report)
          SELECT h.appliance, h.at, h.report::json FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(appliance, at, report)
@@ -180,16 +190,19 @@ export class PostgresStore implements Store {
     return found.map((r) => ({ id: Number(r.id), appliance: r.appliance, at: r.at.toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener, scope?: HistoryScope): Promise<number> {
     // Ids grow with time: the oldest rows come first in id order, so no index on `at` is needed.
+    const among = !scope ? '' : 'only' in scope ? 'AND appliance = ANY($3::text[])' : 'AND NOT (appliance = ANY($3::text[]))';
+    const params: unknown[] = [olderThan, batchSize, ...(scope ? ['only' in scope ? scope.only : scope.except] : [])];
     return batched(batchSize, async () => {
       const deleted = await rows<{ n: number }>(
         this.pool,
         `WITH gone AS (
-           DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           DELETE FROM checkin_history WHERE id IN (
+             SELECT id FROM checkin_history WHERE at < $1 ${among} ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING 1
          ) SELECT count(*)::int AS n FROM gone`,
-        [olderThan, batchSize],
+        params,
       );
       return deleted[0]?.n ?? 0;
     }, onBatch);
@@ -257,6 +270,23 @@ export class PostgresStore implements Store {
     return found.map((r) => r.appliance);
   }
 
+  async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newOperatorToken();
+    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
+    const written = await rows<{ name: string }>(
+      this.pool,
+      `INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) ${conflict} RETURNING name`,
+      [name, tokenHash(token), this.clock()],
+    );
+    return written.length ? token : null;
+  }
+
+  async operatorForToken(token: string): Promise<string | null> {
+    if (!looksLikeOperatorToken(token)) return null;
+    const [row] = await rows<{ name: string }>(this.pool, 'SELECT name FROM operator_tokens WHERE token_sha256 = $1', [tokenHash(token)]);
+    return row?.name ?? null;
+  }
+
   async loadObserved(now: Date): Promise<ObservedSnapshot> {
     return pgLoadObserved(this.pool, now);
   }
@@ -293,6 +323,16 @@ export class PostgresStore implements Store {
        ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
       [desired.revision, JSON.stringify(desired.objects), desired.appliedAt],
     );
+    const c = desired.commit;
+    await rows(
+      this.pool,
+      'INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (revision) DO NOTHING',
+      [desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null],
+    );
+  }
+
+  async listRevisions(): Promise<RevisionRecord[]> {
+    return (await rows<RevisionRow>(this.pool, 'SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision')).map(revisionRecord);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {

@@ -144,6 +144,62 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'notification outbox',
+    // One row per event and notifier, written in the transaction that applies the plan causing it.
+    // The sender claims due rows by moving next_attempt_at past a lease, so a crash between sending
+    // and recording resends after the lease (at least once) and a second sender skips them.
+    statements: [
+      `CREATE TABLE notification_outbox (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         notifier TEXT NOT NULL,
+         id TEXT NOT NULL,
+         subject_key TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         next_attempt_at INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT,
+         delivered_at INTEGER,
+         gave_up_at INTEGER,
+         event TEXT NOT NULL,
+         UNIQUE (notifier, id)
+       )`,
+      'CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_subject ON notification_outbox (notifier, subject_key) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      'CREATE INDEX notification_outbox_delivered ON notification_outbox (notifier, delivered_at)',
+    ],
+  },
+  {
+    version: 5,
+    name: 'revision history',
+    // Every revision applied, first time only, with its commit's author for the audit trail.
+    // Databases from before keep working: their history starts at the next revision applied.
+    statements: [
+      `CREATE TABLE revisions (
+         revision TEXT PRIMARY KEY,
+         first_applied_at TEXT NOT NULL,
+         author TEXT,
+         committed_at TEXT,
+         subject TEXT
+       )`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'operator tokens',
+    // The status page's credentials: one per operator, stored as its sha256 like an appliance's token,
+    // in a table of their own so that an appliance token can never open the page.
+    statements: [
+      `CREATE TABLE operator_tokens (
+         name TEXT PRIMARY KEY,
+         token_sha256 TEXT NOT NULL UNIQUE,
+         created_at INTEGER NOT NULL,
+         rotated_at INTEGER
+       )`,
+    ],
+  },
+  {
+    version: 7,
     name: 'rollout release, version and rollback; assignment previous target',
     // A rollout records what ranks it (its release, that release's version, whether it is a
     // rollback), so that it still ranks once its file, or its Release's, left the repository. An

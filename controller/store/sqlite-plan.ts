@@ -1,19 +1,28 @@
 import type Database from 'better-sqlite3';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { sqliteWriteOutbox } from './sqlite-outbox.js';
 import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
 /**
  * Applies a plan in one IMMEDIATE transaction guarded by the state version (see Store.applyPlan):
- * the version is compared and incremented first, so a stale plan writes nothing.
+ * the version is compared and incremented first, so a stale plan writes nothing. What takes time at
+ * fleet scale — comparing the plan's findings with the open ones, serializing the plan — is done
+ * before the write lock is taken, so check-ins committing meanwhile wait only for the writes. That
+ * is sound because only an apply or an import changes findings or the saved plan, and each bumps
+ * the version: if the version is still the expected one inside the transaction, what was read
+ * before it is still what the table holds.
  */
 export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): ApplyPlanResult {
   const touched = touchedBy(plan.actions);
   const known = cache.at(options.expectedVersion);
-  let saved: SavedFindings | null = null;
   cache.clear(); // until this transaction has committed, what the table holds is not known here
+  const open = known ?? readOpenFindings(db);
+  const changes = findingChanges(plan.findings, open, plan.now);
+  const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
+  const planJson = shouldSavePlan(plan, options.revision, stamp ?? null) ? JSON.stringify(plan) : null;
   const result = db
     .transaction((): ApplyPlanResult => {
       const version = db
@@ -27,19 +36,22 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
       for (const run of actionRuns(plan.actions)) applyRun(db, run, plan.now);
       const events = insertEvents(db, plan, options.revision);
       saveRolloutStatuses(db, plan);
-      saved = saveFindings(db, plan, known);
-      const { findingsOpened, findingsResolved } = saved;
-      const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
-      if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
+      writeFindingChanges(db, changes, plan.now);
+      const notifications = options.notify?.notifiers.length ? sqliteWriteOutbox(db, plan, changes, options.notify) : undefined;
+      if (planJson !== null) {
         db.prepare(
           `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
-        ).run(JSON.stringify(plan), options.revision, version, plan.now);
+        ).run(planJson, options.revision, version, plan.now);
       }
-      return { applied: true, version, touched: { ...touched, events, findingsOpened, findingsResolved } };
+      return { applied: true, version, touched: { ...touched, events, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length, ...(notifications === undefined ? {} : { notifications }) } };
     })
     .immediate();
-  if (saved) cache.set(result.version, (saved as SavedFindings).open);
+  if (result.applied) {
+    // Only ever applied to a map nothing else holds: the cache was cleared above.
+    applyFindingChanges(open, changes, plan.now);
+    cache.set(result.version, open);
+  }
   return result;
 }
 
@@ -111,11 +123,9 @@ function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
 
 /**
  * Writes what changed in the findings (see finding-changes.ts): new and reopened findings (first seen =
- * now), changed ones, stale last seen, and resolutions. Returns the open findings after the writes.
+ * now), changed ones, stale last seen, and resolutions.
  */
-function saveFindings(db: Database.Database, plan: Plan, known: Map<string, OpenFinding> | null): SavedFindings {
-  const open = known ?? readOpenFindings(db);
-  const changes = findingChanges(plan.findings, open, plan.now);
+function writeFindingChanges(db: Database.Database, changes: FindingChanges, now: string): void {
   if (changes.open.length) {
     const upsert = db.prepare(
       `INSERT INTO findings (key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen, last_seen, resolved_at)
@@ -123,29 +133,20 @@ function saveFindings(db: Database.Database, plan: Plan, known: Map<string, Open
        ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, since = excluded.since, message = excluded.message,
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, resolved_at = NULL`,
     );
-    for (const row of changes.open) upsert.run({ ...row, now: plan.now });
+    for (const row of changes.open) upsert.run({ ...row, now });
   }
   if (changes.change.length) {
     const change = db.prepare('UPDATE findings SET severity = @severity, since = @since, message = @message, last_seen = @now WHERE key = @key');
-    for (const row of changes.change) change.run({ key: row.key, severity: row.severity, since: row.since, message: row.message, now: plan.now });
+    for (const row of changes.change) change.run({ key: row.key, severity: row.severity, since: row.since, message: row.message, now });
   }
   if (changes.touch.length) {
     const touch = db.prepare('UPDATE findings SET last_seen = ? WHERE key = ?');
-    for (const key of changes.touch) touch.run(plan.now, key);
+    for (const key of changes.touch) touch.run(now, key);
   }
   if (changes.resolve.length) {
     const resolve = db.prepare('UPDATE findings SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL');
-    for (const key of changes.resolve) resolve.run(plan.now, key);
+    for (const key of changes.resolve) resolve.run(now, key);
   }
-  // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
-  applyFindingChanges(open, changes, plan.now);
-  return { open, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
-}
-
-interface SavedFindings {
-  open: Map<string, OpenFinding>;
-  findingsOpened: number;
-  findingsResolved: number;
 }
 
 function readOpenFindings(db: Database.Database): Map<string, OpenFinding> {

@@ -1,3 +1,5 @@
+import type { NotificationOutbox } from './outbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import Database from 'better-sqlite3';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
@@ -18,6 +20,7 @@ import type {
   ApplyPlanOptions,
   ApplyPlanResult,
   BatchListener,
+  HistoryScope,
   CheckinHistoryEntry,
   CheckinRecord,
   EventQuery,
@@ -29,6 +32,7 @@ import type {
   ProofChange,
   ProofRow,
   ProofStats,
+  RevisionRecord,
   SavedDesiredState,
   SavedPlan,
   SourceStatus,
@@ -39,7 +43,8 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { looksLikeToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -64,6 +69,8 @@ export class SqliteStore implements Store {
   private readonly clock: () => Date;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
+  /** The notification outbox (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
   private readonly tokenListeners = new TokenListeners();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly checkinWriter: SqliteCheckinWriter;
@@ -77,6 +84,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.clock = options.clock ?? (() => new Date());
+    this.outbox = new SqliteOutbox(this.db);
     this.checkinWriter = new SqliteCheckinWriter(description, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
 
@@ -140,12 +148,14 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, appliance: r.appliance, at: new Date(r.at).toISOString(), report: JSON.parse(r.report) }));
   }
 
-  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener): Promise<number> {
+  async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener, scope?: HistoryScope): Promise<number> {
     // Ids grow with time, so the oldest rows come first in id order and no index on `at` is needed.
+    const among = !scope ? '' : `AND appliance ${'only' in scope ? 'IN' : 'NOT IN'} (SELECT value FROM json_each(@ids))`;
     const remove = this.db.prepare(
-      'DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < ? ORDER BY id LIMIT ?)',
+      `DELETE FROM checkin_history WHERE id IN (SELECT id FROM checkin_history WHERE at < @at ${among} ORDER BY id LIMIT @limit)`,
     );
-    return batched(batchSize, () => remove.run(olderThan.getTime(), batchSize).changes, onBatch);
+    const params = { at: olderThan.getTime(), limit: batchSize, ...(scope && { ids: JSON.stringify('only' in scope ? scope.only : scope.except) }) };
+    return batched(batchSize, () => remove.run(params).changes, onBatch);
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {
@@ -206,6 +216,23 @@ export class SqliteStore implements Store {
     return this.db.prepare('SELECT appliance FROM tokens ORDER BY appliance').pluck().all() as string[];
   }
 
+  async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
+    const token = newOperatorToken();
+    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
+    const written = this.db
+      .prepare(`INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES (?, ?, ?) ON CONFLICT (name) ${conflict}`)
+      .run(name, tokenHash(token), this.clock().getTime());
+    return written.changes ? token : null;
+  }
+
+  async operatorForToken(token: string): Promise<string | null> {
+    if (!looksLikeOperatorToken(token)) return null;
+    const row = unlessBusy(() => this.statement('SELECT name FROM operator_tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
+      | { name: string }
+      | undefined;
+    return row?.name ?? null;
+  }
+
   async loadObserved(now: Date): Promise<ObservedSnapshot> {
     return sqliteLoadObserved(this.db, now);
   }
@@ -241,6 +268,15 @@ export class SqliteStore implements Store {
          ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
       )
       .run(desired.revision, JSON.stringify(desired.objects), desired.appliedAt);
+    const c = desired.commit;
+    this.db
+      .prepare('INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES (?, ?, ?, ?, ?) ON CONFLICT (revision) DO NOTHING')
+      .run(desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null);
+  }
+
+  async listRevisions(): Promise<RevisionRecord[]> {
+    const found = this.db.prepare('SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision').all() as RevisionRow[];
+    return found.map(revisionRecord);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {

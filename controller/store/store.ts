@@ -1,6 +1,8 @@
-import type { DesiredObject, LoadError } from '../desired/types.js';
+import type { DesiredObject, LoadError, RevisionCommit } from '../desired/types.js';
 import type { ApplianceObservation, CheckinRequest, StateDocument } from '../observed/state-schema.js';
+import type { NotifyContext } from '../notify/events.js';
 import type { Action, ActionType, Finding, Plan } from '../reconcile/plan.js';
+import type { NotificationOutbox } from './outbox.js';
 
 export { SchemaTooNewError, StoreLockedError, StoreUnavailableError } from './errors.js';
 
@@ -18,6 +20,9 @@ export { SchemaTooNewError, StoreLockedError, StoreUnavailableError } from './er
  *   or an imported document (stage starts, assignment times, latches) are kept exactly as given.
  * - JSON the agent reported (`update`, `retention`) is kept as received.
  */
+/** Whose check-in history a prune may delete: the appliances listed, or all but them. */
+export type HistoryScope = { only: readonly string[] } | { except: readonly string[] };
+
 export interface Store {
   /** `sqlite` or `postgres`. */
   readonly kind: StoreKind;
@@ -50,8 +55,10 @@ export interface Store {
   /**
    * Deletes check-in history older than `olderThan`, `batchSize` rows per short transaction, until
    * none is left; returns how many rows were deleted. `onBatch` hears each batch's count (progress, logs).
+   * With `scope`, only the history of the appliances it lists (`only`) or of every other appliance
+   * (`except`) is deleted.
    */
-  pruneCheckinHistory(olderThan: Date, batchSize?: number, onBatch?: BatchListener): Promise<number>;
+  pruneCheckinHistory(olderThan: Date, batchSize?: number, onBatch?: BatchListener, scope?: HistoryScope): Promise<number>;
 
   // --- tokens ----------------------------------------------------------------------------------
 
@@ -83,6 +90,14 @@ export interface Store {
   onTokensChanged(listener: TokenListener): () => void;
   /** Ids of the appliances holding a token, sorted. */
   appliancesWithTokens(): Promise<string[]>;
+  /**
+   * Issues an operator's credential for the status page: `mso_` + 32 random bytes in base64url,
+   * returned once and stored only as its sha256. With `rotate`, replaces the operator's existing one
+   * (which stops working at once); without it, returns null and changes nothing when the operator has one.
+   */
+  issueOperatorToken(name: string, options?: { rotate?: boolean }): Promise<string | null>;
+  /** The operator a credential belongs to, or null for an unknown, rotated or malformed one (an appliance token included). */
+  operatorForToken(token: string): Promise<string | null>;
 
   // --- observed state --------------------------------------------------------------------------
 
@@ -128,10 +143,15 @@ export interface Store {
 
   // --- desired state and source ----------------------------------------------------------------
 
-  /** Records the last applied desired state (replacing the previous one). */
+  /**
+   * Records the last applied desired state (replacing the previous one), and its revision in the
+   * revision history the first time it is saved, with who made it when given.
+   */
   saveDesiredState(desired: SavedDesiredState): Promise<void>;
   /** The last applied desired state, or null before the first one. */
   loadDesiredState(): Promise<SavedDesiredState | null>;
+  /** Every revision ever saved as the desired state, oldest first, with who made it when known. */
+  listRevisions(): Promise<RevisionRecord[]>;
   /** Records what the source last did (replacing the previous status). */
   saveSourceStatus(status: SourceStatus): Promise<void>;
   /** The source's last recorded status, or null. */
@@ -179,6 +199,11 @@ export interface Store {
    * another controller holds it, because two controllers on one file must not run.
    */
   acquireLeadership(): Promise<Leadership | null>;
+
+  // --- notifications ---------------------------------------------------------------------------
+
+  /** The notification outbox applyPlan writes to (see outbox.ts). */
+  readonly outbox: NotificationOutbox;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -248,6 +273,11 @@ export interface ApplyPlanOptions {
   revision: string | null;
   /** The version returned by the loadObserved() this plan was computed from. */
   expectedVersion: number;
+  /**
+   * The notifiers in force: the outbox rows the plan's changes call for (findings opened or
+   * resolved, phases entered; see notificationEvents) are written in the same transaction.
+   */
+  notify?: NotifyContext;
 }
 
 export interface ApplyPlanResult {
@@ -261,6 +291,8 @@ export interface ApplyPlanResult {
     events: number;
     findingsOpened: number;
     findingsResolved: number;
+    /** Outbox rows written (absent when there was nothing to notify). */
+    notifications?: number;
   };
 }
 
@@ -301,6 +333,15 @@ export interface SavedDesiredState {
   revision: string;
   objects: DesiredObject[];
   appliedAt: string;
+  /** Who made the revision (git source): recorded in the revision history, not returned by loadDesiredState. */
+  commit?: RevisionCommit;
+}
+
+/** A revision the controller applied, when first, and who made it (git source). */
+export interface RevisionRecord {
+  revision: string;
+  firstAppliedAt: string;
+  commit: RevisionCommit | null;
 }
 
 export interface SourceStatus {

@@ -16,6 +16,20 @@ export function tokenHash(token: string): string {
   return sha256Hex(token);
 }
 
+const OPERATOR_PREFIX = 'mso_';
+/** `mso_` and 32 bytes in base64url: an operator's credential never has an appliance token's shape. */
+const OPERATOR_PATTERN = /^mso_[A-Za-z0-9_-]{43}$/;
+
+/** A fresh operator credential for the status page: `mso_` + 32 random bytes, base64url. */
+export function newOperatorToken(): string {
+  return OPERATOR_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** Whether a string has an operator credential's shape; anything else is refused without touching the store. */
+export function looksLikeOperatorToken(token: string): boolean {
+  return OPERATOR_PATTERN.test(token);
+}
+
 /** Whether a string has a token's shape; anything else is refused without touching the store. */
 export function looksLikeToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);

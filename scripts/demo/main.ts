@@ -12,7 +12,8 @@ import { startImageServer } from './image-server.js';
 import { writeDemoFleet } from './demo-fleet.js';
 
 // `npm start`: a demo fleet repository served through file:// (the git source), the controller on
-// SQLite, an image server and 50 simulated appliances, five of them faulty. Ctrl-C stops it all.
+// SQLite, an image server and 50 simulated appliances, five of them faulty; the status page with a
+// ready operator credential. Ctrl-C stops it all.
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const work = resolve(process.env.MUSTER_DEMO_DIR ?? join(root, '.demo'));
 const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
@@ -32,6 +33,7 @@ const controller = await startController({
   logger: pino({ level: process.env.MUSTER_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
 });
 const tokens = await controller.store.issueTokens(fleet.appliances, { rotate: true });
+const operator = (await controller.store.issueOperatorToken('demo', { rotate: true })) as string;
 const simulator = startSimulator({
   server: controller.url,
   identities: tokens,
@@ -48,6 +50,7 @@ const simulator = startSimulator({
 
 say(`Muster demo: controller at ${controller.url}, ${fleet.appliances.length} simulated appliances, fleet repository file://${fleet.dir}`);
 say(`faulty appliances: ${Object.entries(fleet.faults).map(([id, f]) => `${id} (${f})`).join(', ')}`);
+say(`status page: ${controller.url}/ — sign in with the operator credential ${operator}`);
 say(`in another terminal: npx muster status --db ${db}`);
 say(`make a change: edit ${join(fleet.dir, 'rollouts')}, commit, and watch (git -C ${fleet.dir} commit -am "…")`);
 

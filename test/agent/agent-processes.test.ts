@@ -19,6 +19,8 @@ interface Setup {
   db: string;
   port: number;
   token: string;
+  /** An operator credential, for `GET /v1/status`. */
+  operator: string;
   image: { url: string; sha256: string; sizeBytes: number };
   stateDir: string;
   versionFile: string;
@@ -51,6 +53,8 @@ beforeEach(async () => {
   const db = join(dir, 'controller.db');
   const issued = await muster(['appliance', 'token', APPLIANCE, '--repo', fleet, '--db', db]);
   expect(issued.code, issued.stderr).toBe(0);
+  const operator = await muster(['operator', 'token', 'tests', '--db', db]);
+  expect(operator.code, operator.stderr).toBe(0);
   const versionFile = join(dir, 'version.json');
   writeFileSync(versionFile, JSON.stringify({ agentVersion: '1.0.45', imageVersion: '45' }));
   const installed = join(dir, 'installed.img');
@@ -66,6 +70,7 @@ beforeEach(async () => {
     db,
     port: await freePort(),
     token: issued.stdout.trim(),
+    operator: operator.stdout.trim(),
     image,
     stateDir: join(dir, 'state'),
     versionFile,
@@ -91,7 +96,7 @@ function agent(options: { logLevel?: string; nodeArgs?: string[] } = {}): CliPro
 /** The appliance as the running controller's `GET /v1/status` shows it; null while it has no plan or is down. */
 async function statusOf(id: string): Promise<ApplianceStatus | null> {
   try {
-    const res = await fetch(`http://127.0.0.1:${s.port}/v1/status`);
+    const res = await fetch(`http://127.0.0.1:${s.port}/v1/status`, { headers: { authorization: `Bearer ${s.operator}` } });
     if (!res.ok) return null;
     return ((await res.json()) as Plan).appliances.find((a) => a.id === id) ?? null;
   } catch {

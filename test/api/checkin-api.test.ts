@@ -155,14 +155,15 @@ describe('webhook, health, metrics and status', () => {
     const api = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW);
     const token = (await store.issueToken('lab-01')) as string;
     await post(`${api.url}/v1/checkin`, checkinBody(), token);
+    const operator = (await store.issueOperatorToken('oncall')) as string;
     const [health, ready, metrics, status] = await Promise.all(
-      ['/healthz', '/readyz', '/metrics', '/v1/status'].map((path) => fetch(`${api.url}${path}`)),
+      ['/healthz', '/readyz', '/metrics', '/v1/status'].map((path) => fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${operator}` } })),
     );
     await api.close();
     expect(health?.status).toBe(200);
     expect(await ready?.json()).toMatchObject({ status: 'ready', revision: 'test-revision' });
     const text = await metrics?.text();
-    expect(text).toMatch(/muster_checkins_total\{result="ok"\} 1/);
+    expect(text).toMatch(/muster_checkins_total\{outcome="ok"\} 1/);
     expect(text).toMatch(/muster_checkin_batch_size_count 1/);
     expect(await status?.json()).toMatchObject({ revision: 'test-revision', now: NOW.toISOString() });
   });

@@ -13,11 +13,13 @@ describe('check-ins while PostgreSQL is down', () => {
   let store: Store;
   let api: TestApi;
   let token: string;
+  let operator: string;
 
   beforeAll(async () => {
     server = await startOwnPostgres();
     store = await openMigratedStore(server.url);
     token = (await store.issueToken('lab-01')) as string;
+    operator = (await store.issueOperatorToken('oncall')) as string;
     api = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW);
   }, 60_000);
   afterAll(async () => {
@@ -36,6 +38,12 @@ describe('check-ins while PostgreSQL is down', () => {
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
+    // The status page and /v1/status cannot check the operator's credential: 503, never a 500 or data.
+    for (const path of ['/', '/v1/status']) {
+      const page = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${operator}` } });
+      expect(page.status, path).toBe(503);
+      expect(await page.json(), path).toMatchObject({ error: 'Unavailable' });
+    }
 
     await server.start();
     const back = await waitFor(async () => {

@@ -26,6 +26,27 @@ describe('CLI commands against a live store', () => {
     tmp.remove();
   });
 
+  it('issues an operator credential alone on stdout that opens /v1/status, refuses a second without --rotate, rotates', async () => {
+    const statusWith = async (credential: string) =>
+      (await fetch(`${controller.url}/v1/status`, { headers: { authorization: `Bearer ${credential}` } })).status;
+    const first = await muster(['operator', 'token', 'oncall', '--db', db]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^mso_[A-Za-z0-9_-]{43}\n$/);
+    expect(await statusWith(first.stdout.trim())).toBe(200);
+
+    const again = await muster(['operator', 'token', 'oncall', '--db', db]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already has a credential: use --rotate/);
+
+    const rotated = await muster(['operator', 'token', 'oncall', '--rotate', '--db', db]);
+    expect(rotated.code).toBe(0);
+    expect(await statusWith(first.stdout.trim())).toBe(401);
+    expect(await statusWith(rotated.stdout.trim())).toBe(200);
+
+    const badName = await muster(['operator', 'token', '../x', '--db', db]);
+    expect(badName.code).toBe(2);
+  });
+
   it('issues a token alone on stdout that the API accepts, refuses a second without --rotate, rotates', async () => {
     const first = await muster(['appliance', 'token', 'lab-01', '--db', db]);
     expect(first.code).toBe(0);

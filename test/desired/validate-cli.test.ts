@@ -30,14 +30,14 @@ describe('muster validate', () => {
   test('the example fleet is valid: exit 0, ok with its object count', async () => {
     const { code, stdout, stderr } = await muster('validate', 'fleet-repo-example');
     expect(code).toBe(0);
-    expect(stdout).toBe('ok: 21 objects\n');
+    expect(stdout).toBe('ok: 23 objects\n');
     expect(stderr).toContain('12 Appliance');
   });
 
   test('json for a valid fleet: no errors and the count, one JSON document on stdout', async () => {
     const { code, stdout } = await muster('validate', 'fleet-repo-example', '--format', 'json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ errors: [], objects: 21 });
+    expect(JSON.parse(stdout)).toEqual({ errors: [], objects: 23 });
   });
 
   test('the shared seed-v51 scenario fleet: exit 0 through the command', async () => {

@@ -13,8 +13,8 @@ const SCENARIOS = fileURLToPath(new URL('../fixtures/scenarios/', import.meta.ur
 const SEED = join(SCENARIOS, 'seed-v51');
 const SEED_NOW = '2026-01-31T12:00:00Z';
 
-function muster(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '' } });
+function muster(args: string[], cwd?: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '', GITHUB_WORKSPACE: '', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,7 +63,7 @@ describe('muster plan formats', () => {
     const plan = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(plan)).toEqual(['revision', 'now', 'errors', 'rollouts', 'appliances', 'findings', 'actions', 'targetMoves']);
     expect(Object.keys((plan.rollouts as object[])[0] as object)).toEqual([
-      'name', 'release', 'version', 'rollback', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision',
+      'name', 'release', 'version', 'rollback', 'phase', 'stage', 'stages', 'stageStartedAt', 'counts', 'conditions', 'message', 'revision', 'forecast',
     ]);
     expect(muster(seedArgs('--format', 'json')).stdout).toBe(stdout);
   });
@@ -90,13 +90,13 @@ describe('muster plan formats', () => {
 
   it('github: an error annotation on the offending line of an invalid head', () => {
     const repo = join(SCENARIOS, 'invalid-head', 'fleet');
-    const { code, stdout } = muster(['plan', '--repo', repo, '--format', 'github'], SCENARIOS);
+    const { code, stdout } = muster(['plan', '--repo', repo, '--format', 'github'], SCENARIOS, { GITHUB_WORKSPACE: SCENARIOS });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^::error file=invalid-head\/fleet\/rollouts\/v2\.1\.0\.yaml,line=(9|10),col=\d+,title=[^:]*::.+$/m);
   });
 
   it('github: warnings on the rollout that stalls and the stage that assigns an offline appliance', () => {
-    const { stdout } = muster(seedArgs('--format', 'github'), SEED);
+    const { stdout } = muster(seedArgs('--format', 'github'), SEED, { GITHUB_WORKSPACE: SEED });
     expect(stdout).toContain('::warning file=fleet/rollouts/v1.0.49.yaml,line=');
     expect(stdout).toMatch(/^::warning file=fleet\/rollouts\/v1\.0\.51\.yaml,line=\d+,col=\d+,title=AssignsOfflineAppliance::this plan assigns v1\.0\.51 to vm-01/m);
   });

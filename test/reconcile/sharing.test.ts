@@ -6,7 +6,7 @@ import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { worldArb } from './arbitraries.js';
 import { appliance, appliances, assigned, desired, NOW, observedRollout, retentionPolicy, rollout, seen, state } from './builders.js';
 
-const FINDING_KEYS: (keyof Finding)[] = ['type', 'severity', 'appliance', 'rollout', 'policy', 'calendar', 'since', 'message'];
+const FINDING_KEYS: (keyof Finding)[] = ['type', 'severity', 'appliance', 'rollout', 'policy', 'calendar', 'since', 'field', 'message'];
 const MINUTE = 60_000;
 
 // A fleet of 40 on v1.0.2 (10 of them offline), one never seen, a paused rollout of v1.0.3 half assigned.

@@ -187,6 +187,19 @@ export function basicsContract(h: () => StoreHarness): void {
     expect(await store.loadSourceStatus()).toEqual(status);
   });
 
+  it('keeps every revision applied, once, with its commit author when given', async () => {
+    const { store } = h();
+    const commit = { author: 'Ada <ada@example.com>', committedAt: '2026-01-31T11:00:00+01:00', subject: 'Widen v1.0.51 to 40%' };
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:00:00Z', commit });
+    await store.saveDesiredState({ revision: 'r2', objects: [], appliedAt: '2026-01-31T12:05:00Z' });
+    await store.saveDesiredState({ revision: 'r1', objects: [], appliedAt: '2026-01-31T12:10:00Z', commit });
+    expect(await store.listRevisions()).toEqual([
+      { revision: 'r1', firstAppliedAt: '2026-01-31T12:00:00Z', commit },
+      { revision: 'r2', firstAppliedAt: '2026-01-31T12:05:00Z', commit: null },
+    ]);
+    expect((await store.loadDesiredState())?.revision).toBe('r1');
+  });
+
   it('answers a ping', async () => {
     await expect(h().store.ping()).resolves.toBeUndefined();
   });

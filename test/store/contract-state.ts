@@ -1,11 +1,40 @@
+import { pino } from 'pino';
 import { expect, it } from 'vitest';
+import { loadFleetFiles } from '../../controller/desired/load.js';
 import type { StateDocument } from '../../controller/observed/state-schema.js';
 import { applyPlanToState } from '../../controller/reconcile/apply.js';
+import { HousekeepingSchedule } from '../../controller/runtime/housekeeping.js';
 import { checkin, plan, sampleState } from './builders.js';
 import type { StoreHarness } from './harness.js';
 
 const NOW = new Date('2026-01-31T12:00:00Z');
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Two policies with their own check-in history retention; `lab-01` is declared but selected by neither. */
+const RETENTION_FLEET = `
+apiVersion: muster.dev/v1alpha1
+kind: Appliance
+metadata: {name: short-01, labels: {ring: short}}
+---
+apiVersion: muster.dev/v1alpha1
+kind: Appliance
+metadata: {name: long-01, labels: {ring: long}}
+---
+apiVersion: muster.dev/v1alpha1
+kind: Appliance
+metadata: {name: lab-01, labels: {ring: lab}}
+---
+apiVersion: muster.dev/v1alpha1
+kind: RetentionPolicy
+metadata: {name: short}
+spec: {selector: {matchLabels: {ring: short}}, incidents: {retainDays: 30}, checkinHistory: {retainDays: 3}}
+---
+apiVersion: muster.dev/v1alpha1
+kind: RetentionPolicy
+metadata: {name: long}
+spec: {selector: {matchLabels: {ring: long}}, incidents: {retainDays: 30}, checkinHistory: {retainDays: 90}}
+`;
 
 /** Export and import, check-in history pruning, and proofs: the same tests on every store. */
 export function stateContract(h: () => StoreHarness): void {
@@ -60,6 +89,33 @@ export function stateContract(h: () => StoreHarness): void {
     const [left] = await h().sql('SELECT count(*) AS n FROM checkin_history');
     expect(Number(left?.n)).toBe(300);
     expect((await store.getAppliance('a-7'))?.lastCheckinAt).toBe(new Date(NOW.getTime() - HOUR + 207).toISOString());
+  });
+
+  it('prunes only the appliances a scope lists, or all but them', async () => {
+    const { store } = h();
+    const old = (id: string) => checkin(id, new Date(NOW.getTime() - 10 * DAY).toISOString());
+    await store.recordCheckins([old('a-1'), old('a-2'), old('b-1')]);
+    expect(await store.pruneCheckinHistory(new Date(NOW.getTime() - DAY), 10, undefined, { only: ['a-1'] })).toBe(1);
+    expect(await store.pruneCheckinHistory(new Date(NOW.getTime() - DAY), 10, undefined, { except: ['a-2'] })).toBe(1);
+    expect((await store.listCheckins('a-2', 10)).length).toBe(1);
+    expect((await store.listCheckins('b-1', 10)).length + (await store.listCheckins('a-1', 10)).length).toBe(0);
+  });
+
+  it("keeps each appliance's check-in history for its own policy's checkinHistory.retainDays", async () => {
+    const { store } = h();
+    const loaded = loadFleetFiles([{ path: 'fleet.yaml', content: RETENTION_FLEET }], 'r1');
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const ages = [1, 5, 40, 100];
+    const ids = ['short-01', 'long-01', 'lab-01', 'undeclared-01'];
+    await store.recordCheckins(ids.flatMap((id) => ages.map((days) => checkin(id, new Date(NOW.getTime() - days * DAY).toISOString()))));
+    await new HousekeepingSchedule(store, pino({ level: 'silent' })).afterPass(loaded.state, NOW);
+    const kept = async (id: string) => (await store.listCheckins(id, 10)).map((c) => Math.round((NOW.getTime() - Date.parse(c.at)) / DAY)).sort((a, b) => a - b);
+    expect({
+      short: await kept('short-01'),
+      long: await kept('long-01'),
+      lab: await kept('lab-01'),
+      undeclared: await kept('undeclared-01'),
+    }).toEqual({ short: [1], long: [1, 5, 40], lab: [1, 5], undeclared: [1, 5] });
   });
 
   it('applies a plan with ExpireProofs as applyPlanToState does, once expireProofs runs', async () => {

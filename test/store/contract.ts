@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { basicsContract } from './contract-basics.js';
 import { expiryContract } from './contract-expiry.js';
+import { outboxContract } from './contract-outbox.js';
+import { operatorsContract } from './contract-operators.js';
 import { planContract } from './contract-plan.js';
 import { proofsContract } from './contract-proofs.js';
 import { stateContract } from './contract-state.js';
@@ -32,5 +34,7 @@ export function storeContract(name: string, factory: HarnessFactory): void {
     describe('observed state', () => stateContract(h));
     describe('proofs', () => proofsContract(h));
     describe('proof expiry', () => expiryContract(h));
+    describe('notification outbox', () => outboxContract(h));
+    describe('operator credentials', () => operatorsContract(h));
   });
 }

@@ -1,3 +1,6 @@
+import { latestVersion } from '../../controller/store/migration.js';
+import { POSTGRES_MIGRATIONS } from '../../controller/store/postgres-migrations.js';
+import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
 import type { Store } from '../../controller/store/store.js';
 import type { ProofStatus } from '../../controller/store/store.js';
 
@@ -25,3 +28,9 @@ export interface StoreHarness {
 }
 
 export type HarnessFactory = (clock: () => Date) => Promise<StoreHarness>;
+
+/** The versions a migration from `from` applies on a store of this kind, up to the latest this code knows. */
+export function versionsFrom(store: Store, from: number): number[] {
+  const latest = latestVersion(store.kind === 'postgres' ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS);
+  return Array.from({ length: latest - from + 1 }, (_, i) => from + i);
+}

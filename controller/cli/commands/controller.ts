@@ -17,6 +17,8 @@ interface ControllerFlags {
   tlsKey?: string;
   interval: string;
   fetchInterval: string;
+  publicUrl?: string;
+  leaderHeartbeat: string;
   logLevel: string;
 }
 
@@ -32,6 +34,17 @@ function durationFlag(name: string, value: string): number {
   const ms = parseDuration(value);
   if (ms === null || ms <= 0) throw new CliError(`${name} must be a duration such as 10s or 1m, got ${value}`, EXIT_USAGE);
   return ms;
+}
+
+function publicUrlFlag(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  throw new CliError(`--public-url must be an http:// or https:// URL, got ${value}`, EXIT_USAGE);
 }
 
 function tlsFlags(flags: ControllerFlags): { cert: Buffer; key: Buffer } | undefined {
@@ -53,7 +66,7 @@ export function registerControllerCommand(program: Command): void {
   program
     .command('controller')
     .description('Run the controller: check-in API, reconcile loop, leader election')
-    .requiredOption('--repo <repo>', 'fleet repository: a git URL (https://, ssh://, git@…, file://) or a directory')
+    .requiredOption('--repo <repo>', 'fleet repository: a git URL (https://, ssh://, git@…, file://), a directory, or kubernetes://NAMESPACE')
     .option('--branch <branch>', 'branch to follow (git; default: the remote HEAD)')
     .option('--cache-dir <dir>', 'where the git clone is kept (default .muster/git)')
     .addOption(dbOption())
@@ -62,6 +75,8 @@ export function registerControllerCommand(program: Command): void {
     .option('--tls-key <file>', 'and this key (PEM)')
     .option('--interval <duration>', 'time between reconcile passes', '10s')
     .option('--fetch-interval <duration>', 'time between fetches of a git remote', '60s')
+    .addOption(new Option('--public-url <url>', 'base URL of the status page, for links in notifications').env('MUSTER_PUBLIC_URL'))
+    .option('--leader-heartbeat <duration>', 'PostgreSQL: how often the leader checks its lock and followers try for it; a leader silent for three loses it', '5s')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (flags: ControllerFlags) => {
       const { host, port } = parseListen(flags.listen);
@@ -77,6 +92,10 @@ export function registerControllerCommand(program: Command): void {
         webhookSecret: process.env.MUSTER_WEBHOOK_SECRET || undefined,
         intervalMs: durationFlag('--interval', flags.interval),
         fetchIntervalMs: durationFlag('--fetch-interval', flags.fetchInterval),
+        publicUrl: publicUrlFlag(flags.publicUrl),
+        // One period for both: the leader's check of its lock, and followers' tries to take it over.
+        leaderHeartbeatMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
+        leaderRetryMs: durationFlag('--leader-heartbeat', flags.leaderHeartbeat),
         logger,
       }).catch((err: unknown) => {
         if (err instanceof StoreLockedError) throw new CliError(err.message, EXIT_INVALID);

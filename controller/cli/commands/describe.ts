@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { matchesSelector } from '../../desired/selector.js';
-import { computeCohortOrder, stageSize } from '../../reconcile/cohorts.js';
 import type { Plan } from '../../reconcile/plan.js';
+import { stageMembers } from '../../reconcile/stage-members.js';
 import { describeAction } from '../../plan/describe-action.js';
 import { table } from '../../plan/render-text.js';
 import { desiredFromSaved } from '../../runtime/saved-desired.js';
@@ -30,8 +29,7 @@ async function describeRollout(store: Store, name: string): Promise<string[]> {
   const desired = desiredFromSaved(await store.loadDesiredState());
   const rollout = desired?.rollouts.find((r) => r.name === name);
   if (!status || !rollout || !desired) throw new CliError(`no rollout ${name} in the last applied desired state`, EXIT_INVALID);
-  const eligible = desired.appliances.filter((a) => matchesSelector(rollout.selector, a.labels)).map((a) => a.name);
-  const order = computeCohortOrder(name, eligible);
+  const cohorts = stageMembers(desired, name);
   const byId = new Map(plan.appliances.map((a) => [a.id, a]));
   const out = [
     `Rollout ${name}: release ${status.release}, ${status.phase}, stage ${status.stage}/${status.stages} since ${status.stageStartedAt}`,
@@ -39,13 +37,9 @@ async function describeRollout(store: Store, name: string): Promise<string[]> {
     'Conditions:',
     ...table(status.conditions.map((c) => [`  ${c.type}`, c.status, c.reason, c.lastTransitionTime, c.message])),
   ];
-  let previous = 0;
-  rollout.stages.forEach((stage, i) => {
-    const size = stageSize(stage.percent, eligible.length);
-    const members = order.slice(previous, size);
-    previous = Math.max(previous, size);
-    const marker = i + 1 === status.stage ? ' (current)' : i + 1 < status.stage ? ' (done)' : '';
-    out.push(`Stage ${i + 1}: ${stage.percent}% = ${size} of ${eligible.length}${marker}`);
+  for (const { stage, percent, size, members } of cohorts?.stages ?? []) {
+    const marker = stage === status.stage ? ' (current)' : stage < status.stage ? ' (done)' : '';
+    out.push(`Stage ${stage}: ${percent}% = ${size} of ${cohorts?.eligible ?? 0}${marker}`);
     out.push(
       ...table(
         members.map((id) => {
@@ -55,7 +49,7 @@ async function describeRollout(store: Store, name: string): Promise<string[]> {
         }),
       ),
     );
-  });
+  }
   return [...out, ...eventLines(await store.listEvents({ rollout: name, limit: EVENTS_SHOWN }))];
 }
 

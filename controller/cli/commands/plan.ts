@@ -2,10 +2,12 @@ import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { loadFleetDirectory } from '../../desired/load-directory.js';
 import { loadFleetFiles } from '../../desired/load.js';
+import { parseDuration } from '../../desired/quantities.js';
 import type { LoadResult } from '../../desired/types.js';
 import { emptyState, readStateFile } from '../../observed/read-state.js';
 import type { StateDocument } from '../../observed/state-schema.js';
 import { paletteFor } from '../../plan/colour.js';
+import { annotationBase } from '../../plan/annotation-base.js';
 import { renderGithub } from '../../plan/render-github.js';
 import { renderJson } from '../../plan/render-json.js';
 import { renderMarkdown } from '../../plan/render-markdown.js';
@@ -24,6 +26,7 @@ interface PlanOptions {
   state?: string;
   db?: string;
   now?: string;
+  assumeUpdate?: string;
   format: Format;
 }
 
@@ -40,8 +43,8 @@ export async function loadObservedFromDb(db: string, now: Date): Promise<StateDo
 }
 
 /**
- * Registers `muster plan --repo DIR [--base REF] [--state FILE | --db DB] [--now ISO] [--format …]`:
- * plans the working tree of DIR against the observed state (an empty fleet without --state) at
+ * Registers `muster plan --repo DIR [--base REF] [--state FILE | --db DB] [--now ISO]
+ * [--assume-update DURATION] [--format …]`: plans the working tree of DIR against the observed state (an empty fleet without --state) at
  * --now, prints the plan in the chosen format on stdout, and exits 0 when the head is valid, 1
  * when it is not, 2 on a usage error or an unreadable --state, --repo or --base.
  */
@@ -54,13 +57,15 @@ export function registerPlanCommand(program: Command): void {
     .option('--state <file>', 'the observed state as a State document (muster state export)')
     .option('--db <db>', 'read the observed state from a store (SQLite path or postgres:// URL)')
     .option('--now <iso>', 'plan for this time instead of the clock (RFC 3339)')
+    .option('--assume-update <duration>', 'forecast with this update time (e.g. 45m) instead of the observed median')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .action(async (opts: PlanOptions) => {
       const now = parseNow(opts.now);
+      const assumeUpdateMs = parseAssumeUpdate(opts.assumeUpdate);
       if (opts.state && opts.db) throw new CliError('give --state or --db, not both', EXIT_USAGE);
       const [head, observed] = await Promise.all([loadHead(opts.repo), loadObserved(opts, now)]);
       const base = opts.base ? { ref: opts.base, result: await loadBase(opts.repo, opts.base) } : null;
-      const report = buildPlanReport({ head, base, observed, now });
+      const report = buildPlanReport({ head, base, observed, now, assumeUpdateMs });
       process.stdout.write(render(report, opts));
       const p = report.plan;
       process.stderr.write(
@@ -77,6 +82,13 @@ function parseNow(text: string | undefined): Date {
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) throw new CliError(`--now ${text}: not an RFC 3339 time such as 2026-01-31T12:00:00Z`, EXIT_USAGE);
   return new Date(ms);
+}
+
+function parseAssumeUpdate(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new CliError(`--assume-update ${text}: not a positive duration such as 45m or 2h`, EXIT_USAGE);
+  return ms;
 }
 
 async function loadHead(repo: string): Promise<LoadResult> {
@@ -113,7 +125,7 @@ function render(report: PlanReport, opts: PlanOptions): string {
     case 'markdown':
       return renderMarkdown(report);
     case 'github':
-      return renderGithub(report, opts.repo);
+      return renderGithub(report, opts.repo, annotationBase(opts.repo));
     default:
       return renderText(report, paletteFor(process.stdout));
   }

@@ -1,6 +1,7 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { Labels, Name, StringEnum, StringMap } from './common.js';
 import { FleetSpec } from './fleet.js';
+import { NotifierSpec } from './notifier.js';
 import { OtsPolicySpec } from './ots-policy.js';
 import { ReleaseSpec } from './release.js';
 import { RetentionPolicySpec } from './retention-policy.js';
@@ -10,7 +11,7 @@ export const API_GROUP = 'muster.dev';
 export const API_VERSION = 'v1alpha1';
 export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
 
-export type KindName = 'Fleet' | 'Appliance' | 'Release' | 'Rollout' | 'RetentionPolicy' | 'OtsPolicy';
+export type KindName = 'Fleet' | 'Appliance' | 'Release' | 'Rollout' | 'RetentionPolicy' | 'OtsPolicy' | 'Notifier';
 
 export interface KindDefinition {
   kind: KindName;
@@ -31,6 +32,7 @@ export const KINDS: readonly KindDefinition[] = [
   { kind: 'Rollout', plural: 'rollouts', shortNames: ['ro'], spec: RolloutSpec, singleton: false, description: 'A staged rollout of a release' },
   { kind: 'RetentionPolicy', plural: 'retentionpolicies', shortNames: ['retention'], spec: RetentionPolicySpec, singleton: false, description: 'Data retention on appliances' },
   { kind: 'OtsPolicy', plural: 'otspolicies', shortNames: ['ots'], spec: OtsPolicySpec, singleton: true, description: 'OpenTimestamps proof lifecycle' },
+  { kind: 'Notifier', plural: 'notifiers', shortNames: ['notify'], spec: NotifierSpec, singleton: false, description: 'Where and what to tell about findings and rollouts' },
 ];
 
 export const KIND_BY_NAME: ReadonlyMap<string, KindDefinition> = new Map(KINDS.map((k) => [k.kind, k]));

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CLOCK_PATTERN, Duration, LabelSelector, Name, Strict, StringEnum } from './common.js';
+import { DisruptionBudget } from './disruption-budget.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -50,6 +51,7 @@ export const RolloutSpec = Strict(
         description: 'A rollback: may assign appliances that run or target a newer version, and outranks every rollout that is not one',
       }),
     ),
+    disruptionBudget: Type.Optional(DisruptionBudget),
   },
   'A staged rollout of a release',
 );

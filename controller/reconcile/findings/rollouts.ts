@@ -33,6 +33,7 @@ export function rolloutFindings(ctx: ReconcileContext, o: RolloutOutcome, findin
       type: 'NoEligibleAppliances',
       severity: 'warning',
       rollout,
+      ...(o.spec.selector ? { field: 'spec.selector' } : {}),
       message: `no declared appliance matches the selector of ${rollout} (${formatSelector(o.spec.selector)})`,
     });
   }

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchResult, Benchmark, Figure } from './bench.js';
+import { summarize, type LoadOptions, type LoadResult, type Sample } from './load/checkin-load.js';
+import { ask, forkWithRequest, stopChild, stopLoad } from './support/child.js';
+import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
+import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const TARGET = join(here, 'support', 'checkin-target-main.js');
+const LOAD = join(here, 'load', 'checkin-load-main.js');
+const CONNECTIONS = 64;
+const WARM_MS = 3_000;
+
+/** Each store with passes on the API's thread (as before) and on the reconcile worker. */
+const CASES = ['sqlite-thread', 'sqlite-worker', 'postgres-thread', 'postgres-worker'] as const;
+type CaseName = (typeof CASES)[number];
+
+interface Settings {
+  cases: CaseName[];
+  appliances: number;
+  idleMs: number;
+  passes: number;
+  gapMs: number;
+}
+
+function settings(env: NodeJS.ProcessEnv): Settings {
+  const wanted = env.MUSTER_BENCH_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
+  const unknown = wanted?.filter((c) => !(CASES as readonly string[]).includes(c)) ?? [];
+  if (unknown.length) throw new Error(`unknown MUSTER_BENCH_CASES ${unknown.join(', ')}: choose from ${CASES.join(', ')}`);
+  return {
+    cases: wanted ? CASES.filter((c) => wanted.includes(c)) : [...CASES],
+    appliances: Number(env.MUSTER_BENCH_APPLIANCES ?? 100_000),
+    idleMs: Number(env.MUSTER_BENCH_IDLE_MS ?? 8_000),
+    passes: Number(env.MUSTER_BENCH_PASSES ?? 3),
+    gapMs: Number(env.MUSTER_BENCH_PASS_GAP_MS ?? 1_000),
+  };
+}
+
+interface Measured {
+  idle: LoadResult;
+  during: LoadResult;
+  passMs: number[];
+  rssMb: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a request was in flight at any time during one of the windows. */
+function overlaps([sentAt, ms]: Sample, windows: readonly [number, number][]): boolean {
+  return windows.some(([from, to]) => sentAt < to && sentAt + ms >= from);
+}
+
+/** Check-ins under load, first with no pass (idle), then during passes run back to back `gapMs` apart. */
+async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  try {
+    const { url, tokens } = target.answer.ready;
+    const { child } = await forkWithRequest<{ ok: true }>(LOAD, { url, tokens, connections: CONNECTIONS } satisfies LoadOptions);
+    try {
+      await sleep(WARM_MS);
+      const idleFrom = Date.now();
+      await sleep(s.idleMs);
+      const { windows, rssMb } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+      const samples = await stopLoad(child);
+      const firstPass = windows[0]?.[0] ?? Infinity;
+      const idleSamples = samples.filter((sample) => sample[0] >= idleFrom && sample[0] + sample[1] < firstPass);
+      const during = summarize(samples.filter((sample) => overlaps(sample, windows)));
+      const passSeconds = windows.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0);
+      return {
+        idle: summarize(idleSamples, idleFrom, firstPass),
+        during: { ...during, perSecond: passSeconds > 0 ? during.requests / passSeconds : 0 },
+        passMs: windows.map(([from, to]) => to - from),
+        rssMb,
+      };
+    } finally {
+      await stopChild(child);
+    }
+  } finally {
+    await stopChild(target.child);
+  }
+}
+
+function figures(name: CaseName, m: Measured): Figure[] {
+  return [
+    { name: `${name}: check-ins/s idle → during passes`, value: m.idle.perSecond, unit: `/s → ${Math.round(m.during.perSecond)}/s` },
+    { name: `${name}: p50 idle → during`, value: m.idle.p50Ms, unit: `ms → ${m.during.p50Ms.toFixed(1)} ms` },
+    { name: `${name}: p99 idle → during`, value: m.idle.p99Ms, unit: `ms → ${m.during.p99Ms.toFixed(1)} ms` },
+    { name: `${name}: max idle → during`, value: m.idle.maxMs, unit: `ms → ${m.during.maxMs.toFixed(1)} ms` },
+    { name: `${name}: p99 during / idle`, value: m.during.p99Ms / Math.max(m.idle.p99Ms, 0.001), unit: '×' },
+    { name: `${name}: errors`, value: m.idle.errors + m.during.errors, unit: '' },
+    { name: `${name}: passes (ms each)`, value: m.passMs.length, unit: `(${m.passMs.map((ms) => Math.round(ms)).join(', ')})` },
+    { name: `${name}: controller RSS after the passes`, value: m.rssMb, unit: 'MB' },
+  ];
+}
+
+async function run(): Promise<BenchResult> {
+  const s = settings(process.env);
+  const work = mkdtempSync(join(tmpdir(), 'muster-bench-pass-'));
+  const server = s.cases.some((c) => c.startsWith('postgres')) ? await startOwnPostgres() : null;
+  try {
+    const results: Partial<Record<CaseName, Measured>> = {};
+    for (const name of s.cases) {
+      const db = name.startsWith('postgres')
+        ? await createDatabase((server as NonNullable<typeof server>).url, `bench_${name.replace('-', '_')}`)
+        : join(work, `${name}.db`);
+      const reconcileWorker = name.endsWith('worker') ? 'always' : 'never';
+      results[name] = await measure({ mode: 'muster', db, fleetDir: join(work, name), appliances: s.appliances, reconcileWorker, passesOnRequest: true }, s);
+      const m = results[name] as Measured;
+      process.stderr.write(`  ${name}: p99 ${m.idle.p99Ms.toFixed(1)} → ${m.during.p99Ms.toFixed(1)} ms, passes ${m.passMs.map(Math.round).join(', ')} ms\n`);
+    }
+    const worker = s.cases.filter((c) => c.endsWith('worker')).map((c) => results[c] as Measured);
+    return {
+      title: `Check-ins during reconcile passes, ${CONNECTIONS} clients, ${s.appliances} appliances`,
+      figures: s.cases.flatMap((c) => figures(c, results[c] as Measured)),
+      comparison: s.cases
+        .map((c) => `${c}: p99 during passes ${((results[c] as Measured).during.p99Ms / (results[c] as Measured).idle.p99Ms).toFixed(2)}× idle`)
+        .join('; '),
+      goal: 'check-in p99 during a pass under 2× the idle p99 of the same run (passes on the worker)',
+      met: worker.length > 0 && worker.every((m) => m.during.p99Ms < 2 * m.idle.p99Ms && m.during.errors === 0),
+    };
+  } finally {
+    await server?.remove();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export const checkinPassBenchmark: Benchmark = { id: 'checkin-pass', run };

@@ -1,0 +1,90 @@
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { planCounts } from '../api/metrics.js';
+import { compactAnswers } from '../api/response-index.js';
+import type { DesiredState } from '../desired/types.js';
+import { openStore } from '../store/open-store.js';
+import type { PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
+import { runPass, type PassOutcome } from './reconcile-pass.js';
+
+// The reconcile worker: runs whole passes (read the observed state, plan, apply, expire proofs) on its
+// own connections to the controller's database, so the API's thread only serves check-ins meanwhile.
+// It keeps the desired state it was last sent, so the pure core's caches live here from pass to pass.
+const port = parentPort;
+if (port) {
+  lowerThisThreadsPriority();
+  const { db } = workerData as PassWorkerData;
+  // Few connections: one pass at a time reads and writes; the API keeps its own pool.
+  const store = openStore(db, { poolSize: 2 });
+  const logs: PassLogRecord[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(toRecord(line)) });
+  let desired: DesiredState | null = null;
+
+  port.on('message', (request: PassRequest | 'close') => {
+    if (request === 'close') {
+      // Connections closed (and a proof rewrite stopped) before the thread ends.
+      void store.close().finally(() => port.close());
+      return;
+    }
+    if (request.desired) desired = request.desired;
+    const current = desired;
+    const given = request.notify;
+    const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;
+    void runPass(
+      { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify },
+      new Date(request.now),
+    ).then((outcome) => {
+      const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };
+      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planJson.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
+    });
+  });
+}
+
+/** The outcome in the form that crosses threads (see WorkerOutcome). */
+function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOutcome {
+  switch (outcome.kind) {
+    case 'idle':
+    case 'conflict':
+      return outcome;
+    case 'unavailable':
+    case 'failed':
+      return { kind: outcome.kind, message: outcome.error.message, stack: outcome.error.stack };
+    case 'planned': {
+      const { plan } = outcome;
+      return {
+        kind: 'planned',
+        applied: outcome.applied,
+        expired: outcome.expired,
+        proofs: outcome.proofs,
+        actions: plan.actions,
+        counts: planCounts(plan),
+        answers: compactAnswers(desired as DesiredState, plan),
+        planJson: new TextEncoder().encode(JSON.stringify(plan)),
+      };
+    }
+  }
+}
+
+function toRecord(line: string): PassLogRecord {
+  const { level, msg, time: _time, pid: _pid, hostname: _host, ...fields } = JSON.parse(line) as Record<string, unknown>;
+  return { level: Number(level), msg: String(msg ?? ''), fields };
+}
+
+/** How much nicer than the API's thread a pass runs: when the cores are busy, check-ins go first. */
+const PASS_NICENESS = 5;
+
+/**
+ * Lowers the scheduling priority of this thread alone (Linux: a thread's id is a valid target of
+ * setpriority, read from /proc/thread-self). Elsewhere, or when not allowed, the pass runs at the
+ * process's priority.
+ */
+function lowerThisThreadsPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + PASS_NICENESS));
+  } catch {
+    // Not Linux, or not permitted: nothing to do.
+  }
+}

@@ -1,0 +1,34 @@
+import { expect } from 'vitest';
+import { createTestDatabase } from '../helpers/pg.js';
+import type { Cleanups } from './harness.js';
+import { declaredEndState, killedRollout } from './killed-rollout.js';
+import { LONG, recordFigures, runs } from './scale.js';
+
+export const KILL_TIMEOUT_MS = LONG ? 24 * 3_600_000 : 120_000;
+
+/**
+ * One kill -9 run on `store` with the scale of this mode, its figures recorded. The end state is
+ * compared with an uninterrupted run of the same fleet in the long version, and with the declared one
+ * (every appliance on the new release; what the uninterrupted run reaches) in the short one.
+ */
+export async function killRun(cleanups: Cleanups, store: 'SQLite' | 'PostgreSQL', badPushes: number): Promise<void> {
+  const appliances = runs('appliances', 12, 1_000);
+  let expected = declaredEndState(appliances);
+  if (LONG) {
+    const quiet = await killedRollout(cleanups, { db: null, appliances, kills: 0, maxKillDelayMs: 0 });
+    recordFigures('rollout-uninterrupted', { appliances, seconds: quiet.seconds, broken: quiet.broken });
+    expected = quiet.endState;
+  }
+  let db: string | null = null;
+  if (store === 'PostgreSQL') {
+    const pg = await createTestDatabase();
+    cleanups.push(pg.drop);
+    db = pg.url;
+  }
+  const run = await killedRollout(cleanups, { db, appliances, kills: runs('kills', 2, 200), badPushes, maxKillDelayMs: 1_500 });
+  const { endState, ...figures } = run;
+  recordFigures(`kill-controller-${store}`, { appliances, ...figures, sameEndState: JSON.stringify(endState) === JSON.stringify(expected) });
+  expect(run.broken).toEqual([]);
+  expect(run.checkinsAcked).toBeGreaterThan(0);
+  expect(endState).toEqual(expected);
+}
