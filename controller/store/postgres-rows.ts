@@ -30,6 +30,11 @@ export async function rows<R>(db: Queryable, sql: string, params: unknown[] = []
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await guarded(() => pool.connect());
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a connection the server ends between two
+  // statements would otherwise be an uncaught 'error' event that ends the process. The next
+  // statement fails with it anyway; here it only marks the client broken.
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await guarded(() => client.query(begin));
     const result = await work(client);
@@ -40,6 +45,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     else await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr as Error));
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
