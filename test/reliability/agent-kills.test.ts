@@ -45,8 +45,12 @@ async function powerLoss(agent: CliProcess): Promise<void> {
 }
 
 /** The appliance's status in the controller's latest plan; null while the controller has none. */
+/** The operator credential `GET /v1/status` asks for, issued with the appliance's token. */
+let operator = '';
+
 async function statusOf(port: number): Promise<string | null> {
-  const plan = await fetch(`http://127.0.0.1:${port}/v1/status`).then((r) => (r.ok ? (r.json() as Promise<Plan>) : null), () => null);
+  const read = fetch(`http://127.0.0.1:${port}/v1/status`, { headers: { authorization: `Bearer ${operator}` } });
+  const plan = await read.then((r) => (r.ok ? (r.json() as Promise<Plan>) : null), () => null);
   return plan?.appliances.find((a) => a.id === APPLIANCE)?.status ?? null;
 }
 
@@ -82,6 +86,7 @@ describe('the agent killed at every step of an update and of pruning', () => {
     });
     const db = join(dir, 'controller.db');
     const token = (await muster(['appliance', 'token', APPLIANCE, '--repo', fleet, '--db', db])).stdout.trim();
+    operator = (await muster(['operator', 'token', 'reliability', '--db', db])).stdout.trim();
     const versionFile = join(dir, 'version.json');
     writeFileSync(versionFile, JSON.stringify({ agentVersion: '1.0.45', imageVersion: '45' }));
     const installed = join(dir, 'installed.img');
