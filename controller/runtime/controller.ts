@@ -123,8 +123,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const loop: ReconcileLoop = new ReconcileLoop({
     pass: (now) => {
       const desired = view.desired();
-      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify }, now);
-      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify }, now);
+      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify, forecast: true }, now);
+      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify, forecast: true }, now);
     },
     timers,
     intervalMs: options.intervalMs ?? 10_000,

@@ -21,6 +21,7 @@ export interface PassRequest {
   expireBatch?: number;
   /** The notifiers' own findings and what the outbox writes need, worked out on the controller's thread. */
   notify?: { findings: Finding[]; context: NotifyContext };
+  forecast?: boolean;
 }
 
 /** A log record the pass wrote in the worker, replayed on the controller's logger. */

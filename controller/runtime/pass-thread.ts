@@ -28,6 +28,7 @@ export interface ThreadPassDeps {
   log: Logger;
   expireBatch?: number;
   notify?: PassNotify;
+  forecast?: boolean;
 }
 
 const WORKER_SCRIPT = new URL('./pass-worker.js', import.meta.url);
@@ -63,6 +64,7 @@ export class PassThread {
     const worker = this.started();
     const request: PassRequest = { id: this.nextId++, now: now.getTime(), sourceStatus: plainStatus(deps.sourceStatus), isLeader: deps.isLeader };
     if (deps.expireBatch !== undefined) request.expireBatch = deps.expireBatch;
+    if (deps.forecast) request.forecast = true;
     if (deps.notify) request.notify = { findings: await deps.notify.findings(), context: deps.notify.context() };
     // Without its `objects` (the documents as loaded): the pass does not read them.
     if (desired !== this.sent) request.desired = { ...desired, objects: [] };

@@ -33,7 +33,7 @@ if (port) {
     const given = request.notify;
     const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;
     void runPass(
-      { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify },
+      { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify, forecast: request.forecast },
       new Date(request.now),
     ).then((outcome) => {
       const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };

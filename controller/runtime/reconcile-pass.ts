@@ -29,6 +29,11 @@ export interface PassDeps {
   expireBatch?: number;
   /** Notifications: findings about notifiers to add to the plan, and the outbox context applyPlan writes with. */
   notify?: PassNotify;
+  /**
+   * Forecast each rollout in the plan (the status page shows it), from the fleet's observed update
+   * times; about a third more work per pass at 100,000 appliances.
+   */
+  forecast?: boolean;
 }
 
 export interface PassNotify {
@@ -46,7 +51,7 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   if (!desired) return { kind: 'idle', reason: 'no valid desired state yet' };
   try {
     const snapshot = await deps.store.loadObserved(now);
-    const planned = withSourceFindings(reconcile(desired, snapshot.state, now), deps.sourceStatus());
+    const planned = withSourceFindings(reconcile(desired, snapshot.state, now, deps.forecast ? { forecast: { assumeUpdateMs: null } } : {}), deps.sourceStatus());
     const plan = deps.notify ? withFindings(planned, await deps.notify.findings()) : planned;
     if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0, proofs: snapshot.state.proofs };
     const result = await deps.store.applyPlan(plan, {

@@ -130,6 +130,8 @@ describe('status page in a browser', () => {
 
     const rollout = await open(`/rollouts/${E2E_ROLLOUT}`);
     expect(await rollout.textContent('main')).toMatch(/Stage 1: 25% = 3 of 12/);
+    // The controller's passes forecast each rollout: a line per stage from the current one.
+    expect(await rollout.textContent('main')).toMatch(/Forecast[\s\S]*stage 1\/\d+: start(s|ed) \d{4}-/);
     expect(await rollout.locator('main table').first().textContent()).toBeTruthy();
     await rollout.getByRole('link', { name: HELD }).first().click();
     await rollout.waitForURL(`**/appliances/${HELD}`);

@@ -65,9 +65,14 @@ async function rolloutCards(plan: Plan, data: PageData): Promise<SafeHtml[]> {
 <h3>${rolloutLink(r.name)} ${phaseBadge(r.phase)} <span class="muted">release ${r.release} · stage ${r.stage}/${r.stages}</span></h3>
 ${stageBars(r, stages)}
 ${countsList(r.counts, (s) => withQuery('/appliances', { rollout: r.name, status: s }))}
-<p>${r.message}</p></section>`;
+<p>${r.message}</p>${r.forecast ? html`<p class="muted">Forecast: ${forecastHeadline(r.forecast.completesAt, r.forecast.stages.length)}</p>` : ''}</section>`;
     }),
   );
+}
+
+function forecastHeadline(completesAt: string | null, stages: number): string {
+  if (completesAt) return `completes ${completesAt}`;
+  return stages ? 'does not complete under its assumptions' : 'none';
 }
 
 function attention(appliances: readonly ApplianceStatus[]): SafeHtml {

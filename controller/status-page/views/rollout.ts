@@ -1,6 +1,7 @@
 import type { Plan, RolloutStatus } from '../../reconcile/plan.js';
 import type { StoredEvent } from '../../store/store.js';
 import { describeAction } from '../../plan/describe-action.js';
+import { forecastLines } from '../../plan/forecast-lines.js';
 import { html, type SafeHtml } from '../html.js';
 import type { PageParts } from '../layout.js';
 import type { PageData, RolloutStages } from '../page-data.js';
@@ -25,10 +26,20 @@ export async function rolloutPage(data: PageData, name: string): Promise<PagePar
 <p>${status.message}</p>
 ${stageBars(status, stages)}
 ${countsList(status.counts, (s) => withQuery('/appliances', { rollout: name, status: s }))}
+<h2>Forecast</h2>${forecast(status)}
 <h2>Conditions</h2>${conditions(status, data.now())}
 <h2>Stages</h2>${stages ? cohorts(plan, status, stages) : html`<p class="muted">The desired state behind this plan is not stored yet.</p>`}
 <h2>Events</h2>${eventTable(events, data.now())}`;
   return { title: `Rollout ${name}`, section: '/', head, url, live };
+}
+
+/** When each stage would start and complete if every member took the fleet's typical update time. */
+function forecast(status: RolloutStatus): SafeHtml {
+  const [lines] = forecastLines([status]);
+  if (!lines) return html`<p class="muted">No forecast in this plan.</p>`;
+  return html`<p>${lines.headline}</p>
+<ul>${lines.stages.map((line) => html`<li>${line}</li>`)}</ul>
+<p class="muted">Assumes: ${lines.assumptions.join('; ')}</p>`;
 }
 
 function conditions(status: RolloutStatus, now: Date): SafeHtml {
