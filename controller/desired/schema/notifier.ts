@@ -20,7 +20,7 @@ export const SecretSource = (description: string) =>
  * The rollout phases a notifier can listen for: the State document's phases (a test keeps the two
  * lists equal; importing them here would make the schema modules import each other).
  */
-export const NOTIFIABLE_PHASES = ['Pending', 'Progressing', 'Paused', 'Aborted', 'Stalled', 'Superseded', 'Complete'] as const;
+export const NOTIFIABLE_PHASES = ['Pending', 'Progressing', 'Paused', 'Aborted', 'Stalled', 'Superseded', 'Complete', 'Removed'] as const;
 /** The phases told when `on.rollouts` is absent. */
 export const DEFAULT_NOTIFIED_PHASES = ['Stalled', 'Paused', 'Aborted', 'Complete'] as const;
 
