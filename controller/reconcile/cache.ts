@@ -215,6 +215,3 @@ function updatePermutation(rollout: string, previous: CohortEntry, eligible: IdL
   }
   return Int32Array.from(order);
 }
-
-/** The cache reconcile uses when none is passed: one per process, shared by every caller. */
-export const sharedReconcileCache = new ReconcileCache();
