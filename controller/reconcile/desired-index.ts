@@ -1,7 +1,8 @@
 import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
 import type { ReconcileCache } from './cache.js';
 import { cohortPermutationAt } from './cohorts.js';
-import { compileSelector, eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
+import { eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
+import { retentionPolicyOf } from './retention-of.js';
 import { compareVersions, normalizeVersion } from './versions.js';
 
 /**
@@ -19,8 +20,9 @@ export interface DesiredIndex {
   releaseByVersion: Map<string, Release>;
   /** Rollouts sorted newest first: release semver descending, then name descending. */
   rolloutsNewestFirst: Rollout[];
+  /** The declared retention policies, sorted by name. */
   retentionPolicies: RetentionPolicy[];
-  /** Per appliance, the position in retentionPolicies of the policy it should apply, or -1. */
+  /** Per appliance, the position in retentionPolicies of the policy it should apply (see retentionPolicyOf), or -1. */
   policyOf: Int32Array;
   eligible: Map<string, Int32Array>;
   /** Appliances by label value, for the keys selectors have named so far. */
@@ -43,9 +45,12 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
   }
   const versionOf = (r: Rollout) => releases.get(r.release)?.version ?? '0.0.0';
   const retentionPolicies = [...desired.retentionPolicies].sort(byName);
-  const matchers = retentionPolicies.map((p) => compileSelector(p.selector));
-  const policyOf = new Int32Array(ids.length);
-  labels.forEach((l, i) => (policyOf[i] = matchers.findIndex((matches) => matches(l))));
+  const positionOf = new Map(retentionPolicies.map((p, k) => [p, k]));
+  const applies = retentionPolicyOf(desired);
+  const policyOf = Int32Array.from(ids, (id) => {
+    const policy = applies.get(id);
+    return policy ? (positionOf.get(policy) as number) : -1;
+  });
   return {
     ids,
     labels,
