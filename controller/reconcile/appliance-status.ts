@@ -11,12 +11,13 @@ const FAILED = 3;
 const STUCK = 4;
 
 /**
- * Each declared appliance's membership, by position: `by[i]` is the position (newest first) of the
+ * Each declared appliance's membership, by position: `rankOf[i]` is the rank (position in planning order) of the
  * rollout whose assignment targets it, or -1; the other columns are its status there. Rollouts are
  * planned newest first, so a position another rollout already holds was claimed by a newer one.
  */
 export interface MemberTable {
-  by: Int32Array;
+  /** See above: the member's rollout by rank, or -1. */
+  rankOf: Int32Array;
   status: Uint8Array;
   assignedAtMs: Float64Array;
   /** When it reached succeeded or failed (its report's `since`, never before the assignment); NaN otherwise. */
@@ -45,7 +46,7 @@ export function evaluateMember(
   progressDeadlineMs: number,
   nowMs: number,
 ): void {
-  members.by[i] = rank;
+  members.rankOf[i] = rank;
   members.assignedAtMs[i] = assignedAtMs;
   members.finalAtMs[i] = NaN;
   members.deadlineMs[i] = NaN;
@@ -84,7 +85,7 @@ export function runsRelease(seen: SeenTable, i: number, version: string): boolea
 
 /** Forgets appliance `i`'s membership (an aborted rollout withdrew it). */
 export function clearMember(members: MemberTable, i: number): void {
-  members.by[i] = -1;
+  members.rankOf[i] = -1;
   members.status[i] = PENDING;
   members.assignedAtMs[i] = NaN;
   members.finalAtMs[i] = NaN;
