@@ -164,6 +164,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     metrics,
     logger: log,
     now: () => timers.now(),
+    timers,
     onCheckin: () => loop.checkinArrived(),
     webhookSecret: options.webhookSecret,
     onWebhook: () => source.source.trigger(),
