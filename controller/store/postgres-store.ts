@@ -42,7 +42,7 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { pgListRevisions, pgLoadDesiredState, pgLoadSourceStatus, pgSaveDesiredState, pgSaveSourceStatus } from './postgres-desired.js';
 import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 export interface PostgresStoreOptions {
@@ -317,54 +317,23 @@ export class PostgresStore implements Store {
   }
 
   async saveDesiredState(desired: SavedDesiredState): Promise<void> {
-    await rows(
-      this.pool,
-      `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, $1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
-      [desired.revision, JSON.stringify(desired.objects), desired.appliedAt],
-    );
-    const c = desired.commit;
-    await rows(
-      this.pool,
-      'INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (revision) DO NOTHING',
-      [desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null],
-    );
+    return pgSaveDesiredState(this.pool, desired);
   }
 
   async listRevisions(): Promise<RevisionRecord[]> {
-    return (await rows<RevisionRow>(this.pool, 'SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision')).map(revisionRecord);
+    return pgListRevisions(this.pool);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {
-    const [row] = await rows<{ revision: string; objects: string; applied_at: string }>(
-      this.pool,
-      'SELECT revision, objects::text AS objects, applied_at FROM desired_state WHERE id = 1',
-    );
-    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+    return pgLoadDesiredState(this.pool);
   }
 
   async saveSourceStatus(status: SourceStatus): Promise<void> {
-    await rows(
-      this.pool,
-      `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, $1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
-         last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
-      [status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at],
-    );
+    return pgSaveSourceStatus(this.pool, status);
   }
 
   async loadSourceStatus(): Promise<SourceStatus | null> {
-    const [row] = await rows<{ last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }>(
-      this.pool,
-      'SELECT last_applied_revision, last_attempted_revision, errors::text AS errors, at FROM source_status WHERE id = 1',
-    );
-    if (!row) return null;
-    return {
-      lastAppliedRevision: row.last_applied_revision,
-      lastAttemptedRevision: row.last_attempted_revision,
-      errors: JSON.parse(row.errors),
-      at: row.at,
-    };
+    return pgLoadSourceStatus(this.pool);
   }
 
   async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {

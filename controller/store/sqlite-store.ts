@@ -43,7 +43,7 @@ import type {
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { sqliteListRevisions, sqliteLoadDesiredState, sqliteLoadSourceStatus, sqliteSaveDesiredState, sqliteSaveSourceStatus } from './sqlite-desired.js';
 import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
@@ -262,51 +262,23 @@ export class SqliteStore implements Store {
   }
 
   async saveDesiredState(desired: SavedDesiredState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
-      )
-      .run(desired.revision, JSON.stringify(desired.objects), desired.appliedAt);
-    const c = desired.commit;
-    this.db
-      .prepare('INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES (?, ?, ?, ?, ?) ON CONFLICT (revision) DO NOTHING')
-      .run(desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null);
+    return sqliteSaveDesiredState(this.db, desired);
   }
 
   async listRevisions(): Promise<RevisionRecord[]> {
-    const found = this.db.prepare('SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision').all() as RevisionRow[];
-    return found.map(revisionRecord);
+    return sqliteListRevisions(this.db);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {
-    const row = this.db.prepare('SELECT revision, objects, applied_at FROM desired_state WHERE id = 1').get() as
-      | { revision: string; objects: string; applied_at: string }
-      | undefined;
-    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+    return sqliteLoadDesiredState(this.db);
   }
 
   async saveSourceStatus(status: SourceStatus): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
-           last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
-      )
-      .run(status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at);
+    return sqliteSaveSourceStatus(this.db, status);
   }
 
   async loadSourceStatus(): Promise<SourceStatus | null> {
-    const row = this.db.prepare('SELECT last_applied_revision, last_attempted_revision, errors, at FROM source_status WHERE id = 1').get() as
-      | { last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }
-      | undefined;
-    if (!row) return null;
-    return {
-      lastAppliedRevision: row.last_applied_revision,
-      lastAttemptedRevision: row.last_attempted_revision,
-      errors: JSON.parse(row.errors),
-      at: row.at,
-    };
+    return sqliteLoadSourceStatus(this.db);
   }
 
   async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {
