@@ -39,12 +39,12 @@ import type {
   Store,
   StoredEvent,
   StoredFinding,
-  TokenChange,
   TokenChanges,
   TokenListener,
 } from './store.js';
 import { sqliteListRevisions, sqliteLoadDesiredState, sqliteLoadSourceStatus, sqliteSaveDesiredState, sqliteSaveSourceStatus } from './sqlite-desired.js';
-import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { sqliteApplianceForToken, sqliteIssueOperatorToken, sqliteIssueTokens, sqliteOperatorForToken, sqliteTokensChangedSince } from './sqlite-tokens.js';
+import { TokenListeners } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -164,48 +164,17 @@ export class SqliteStore implements Store {
   }
 
   async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
-    const now = this.clock().getTime();
-    const has = this.db.prepare('SELECT 1 FROM tokens WHERE appliance = ?').pluck();
-    const upsert = this.db.prepare(
-      `INSERT INTO tokens (appliance, token_sha256, created_at, rotated_at, change_seq) VALUES (?, ?, ?, NULL, ?)
-       ON CONFLICT (appliance) DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at,
-         change_seq = excluded.change_seq`,
-    );
-    const issue = this.db.transaction((): { issued: IssuedToken[]; changes: TokenChange[] } => {
-      // Writes are serialized: one above the highest number so far is above everything committed.
-      const seq = (this.db.prepare('SELECT coalesce(max(change_seq), 0) + 1 FROM tokens').pluck().get() as number);
-      const issued: IssuedToken[] = [];
-      const changes: TokenChange[] = [];
-      for (const appliance of uniqueIds(applianceIds)) {
-        if (!options.rotate && has.get(appliance) !== undefined) continue;
-        const token = newToken();
-        const tokenSha256 = tokenHash(token);
-        upsert.run(appliance, tokenSha256, now, seq);
-        issued.push({ appliance, token });
-        changes.push({ appliance, tokenSha256, seq });
-      }
-      return { issued, changes };
-    });
-    const { issued, changes } = issue.immediate();
+    const { issued, changes } = sqliteIssueTokens(this.db, applianceIds, options, this.clock().getTime());
     this.tokenListeners.notify(changes);
     return issued;
   }
 
   async applianceForToken(token: string): Promise<string | null> {
-    if (!looksLikeToken(token)) return null;
-    const row = unlessBusy(() => this.statement('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
-      | { appliance: string }
-      | undefined;
-    return row?.appliance ?? null;
+    return sqliteApplianceForToken((sql) => this.statement(sql), token);
   }
 
   async tokensChangedSince(cursor: number | null): Promise<TokenChanges> {
-    const rows = unlessBusy(() =>
-      this.statement('SELECT appliance, token_sha256 AS tokenSha256, change_seq AS seq FROM tokens WHERE change_seq > ? ORDER BY change_seq').all(
-        cursor ?? -1,
-      ),
-    ) as TokenChange[];
-    return { changes: rows, cursor: rows.length ? (rows[rows.length - 1] as TokenChange).seq : cursor };
+    return sqliteTokensChangedSince((sql) => this.statement(sql), cursor);
   }
 
   onTokensChanged(listener: TokenListener): () => void {
@@ -217,20 +186,11 @@ export class SqliteStore implements Store {
   }
 
   async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    const token = newOperatorToken();
-    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
-    const written = this.db
-      .prepare(`INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES (?, ?, ?) ON CONFLICT (name) ${conflict}`)
-      .run(name, tokenHash(token), this.clock().getTime());
-    return written.changes ? token : null;
+    return sqliteIssueOperatorToken(this.db, name, options, this.clock().getTime());
   }
 
   async operatorForToken(token: string): Promise<string | null> {
-    if (!looksLikeOperatorToken(token)) return null;
-    const row = unlessBusy(() => this.statement('SELECT name FROM operator_tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
-      | { name: string }
-      | undefined;
-    return row?.name ?? null;
+    return sqliteOperatorForToken((sql) => this.statement(sql), token);
   }
 
   async loadObserved(now: Date): Promise<ObservedSnapshot> {
