@@ -57,11 +57,11 @@ export function compactAnswers(desired: DesiredState, plan: Plan | null): Compac
   const bodies: string[] = [];
   const bodyOf = new Uint32Array(desired.appliances.length);
   const seen = new Map<Release | undefined, Map<RetentionPolicy | undefined, number>>();
-  const policies = retentionPolicyOf(desired);
+  const retention = retentionPolicyOf(desired);
   desired.appliances.forEach((appliance, i) => {
     const releaseName = targets.get(appliance.name) ?? null;
     const release = releaseName ? releases.get(releaseName) : undefined;
-    const policy = policies.get(appliance.name);
+    const policy = retention.policies[retention.of[i] as number];
     let byPolicy = seen.get(release);
     if (!byPolicy) seen.set(release, (byPolicy = new Map()));
     let body = byPolicy.get(policy);

@@ -1,4 +1,4 @@
-import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
+import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
 import type { ReconcileCache } from './cache.js';
 import { cohortPermutationAt } from './cohorts.js';
 import { eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
@@ -44,13 +44,8 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
     if (!releaseByVersion.has(version)) releaseByVersion.set(version, release);
   }
   const versionOf = (r: Rollout) => releases.get(r.release)?.version ?? '0.0.0';
-  const retentionPolicies = [...desired.retentionPolicies].sort(byName);
-  const positionOf = new Map(retentionPolicies.map((p, k) => [p, k]));
-  const applies = retentionPolicyOf(desired);
-  const policyOf = Int32Array.from(ids, (id) => {
-    const policy = applies.get(id);
-    return policy ? (positionOf.get(policy) as number) : -1;
-  });
+  const { policies: retentionPolicies, of } = retentionPolicyOf(desired);
+  const policyOf = inSortedOrder(desired.appliances, appliances, of);
   return {
     ids,
     labels,
@@ -63,6 +58,16 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
     byLabel: new Map(),
     orders: new Map(),
   };
+}
+
+/**
+ * `of` (one entry per appliance of `declared`) in the order of `sorted`, the same appliances sorted by
+ * name. A loaded desired state lists them sorted already, so this is most often a copy.
+ */
+function inSortedOrder(declared: readonly Appliance[], sorted: readonly Appliance[], of: Int32Array): Int32Array {
+  if (sorted.every((a, i) => a === declared[i])) return Int32Array.from(of);
+  const at = new Map(declared.map((a, k) => [a, k]));
+  return Int32Array.from(sorted, (a) => of[at.get(a) as number] as number);
 }
 
 /** The positions of the appliances a selector makes eligible, ascending. */

@@ -23,7 +23,8 @@ describe('the retention policy an appliance follows', () => {
   for (const row of rows) {
     it(row.name, () => {
       const d = withPolicies(row.given);
-      const decided = retentionPolicyOf(d);
+      const { policies, of } = retentionPolicyOf(d);
+      const decided = new Map(d.appliances.map((x, k) => [x.name, policies[of[k] as number]]));
       expect(Object.fromEntries(fleet.map((x) => [x.name, decided.get(x.name)?.name ?? null]))).toEqual(row.want);
       // The findings' index and the check-in answers read the same decision.
       const index = buildDesiredIndex(d);
