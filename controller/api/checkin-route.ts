@@ -34,6 +34,7 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, 
       await store.recordCheckins(batch);
     },
     options.groupCommit ?? defaultGroupCommit(store.kind),
+    options.timers,
   );
   app.addHook('onClose', async () => committer.drain());
 

@@ -1,3 +1,5 @@
+import { systemTimers, type TimerHandle, type Timers } from '../sources/timers.js';
+
 /** Options for a group committer. */
 export interface GroupCommitOptions {
   /** Most items written in one commit. */
@@ -22,17 +24,18 @@ interface Pending<T> {
  * its item has been durably written by `flush`, and rejects with flush's error if that write failed — so
  * a caller never acknowledges what is not stored. At most `maxConcurrent` flushes run at a time; items
  * arriving while every slot is busy form the next batch, written as soon as a slot frees up, which is how
- * the batch size adapts to load.
+ * the batch size adapts to load. The wait for company runs on the given timers (the system's by default).
  */
 export class GroupCommitter<T> {
   private queue: Pending<T>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private readonly maxConcurrent: number;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly options: GroupCommitOptions,
+    private readonly timers: Timers = systemTimers,
   ) {
     this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 1);
   }
@@ -66,8 +69,8 @@ export class GroupCommitter<T> {
     if (this.inFlight.size >= this.maxConcurrent) return; // a flush ending picks the queue up
     if (this.queue.length >= this.options.maxBatch) {
       this.startFlush();
-    } else if (!this.timer && this.queue.length > 0) {
-      this.timer = setTimeout(() => {
+    } else if (this.timer === null && this.queue.length > 0) {
+      this.timer = this.timers.setTimeout(() => {
         this.timer = null;
         if (this.inFlight.size < this.maxConcurrent) this.startFlush();
       }, this.options.maxDelayMs);
@@ -77,8 +80,8 @@ export class GroupCommitter<T> {
   private startFlush(): void {
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    if (this.queue.length === 0 && this.timer) {
-      clearTimeout(this.timer);
+    if (this.queue.length === 0 && this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
       this.timer = null;
     }
     const flushing: Promise<void> = this.flush(batch.map((p) => p.item))

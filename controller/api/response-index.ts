@@ -1,7 +1,7 @@
-import { matchesSelector } from '../desired/selector.js';
 import type { DesiredState, Release, RetentionPolicy } from '../desired/types.js';
 import type { CheckinResponse } from '../observed/checkin-response-schema.js';
 import type { Plan } from '../reconcile/plan.js';
+import { retentionPolicyOf } from '../reconcile/retention-of.js';
 
 /** What the check-in route asks of the answers: one appliance's response body, serialized. */
 export interface CheckinAnswers {
@@ -21,7 +21,7 @@ export interface CompactAnswers {
 
 /**
  * What every appliance is told at check-in, computed once per plan rather than per request: its target
- * (from the plan's statuses) and its retention policy (the one whose selector matches its labels).
+ * (from the plan's statuses) and its retention policy (see retentionPolicyOf).
  */
 export class ResponseIndex implements CheckinAnswers {
   private readonly positions: ReadonlyMap<string, number>;
@@ -57,11 +57,11 @@ export function compactAnswers(desired: DesiredState, plan: Plan | null): Compac
   const bodies: string[] = [];
   const bodyOf = new Uint32Array(desired.appliances.length);
   const seen = new Map<Release | undefined, Map<RetentionPolicy | undefined, number>>();
-  const policies = policiesOf(desired);
+  const retention = retentionPolicyOf(desired);
   desired.appliances.forEach((appliance, i) => {
     const releaseName = targets.get(appliance.name) ?? null;
     const release = releaseName ? releases.get(releaseName) : undefined;
-    const policy = policies.get(appliance.name);
+    const policy = retention.policies[retention.of[i] as number];
     let byPolicy = seen.get(release);
     if (!byPolicy) seen.set(release, (byPolicy = new Map()));
     let body = byPolicy.get(policy);
@@ -79,9 +79,8 @@ export function compactAnswers(desired: DesiredState, plan: Plan | null): Compac
   return { bodies, bodyOf };
 }
 
-// Which position and policy each appliance has changes only with the desired state, not with every plan.
+// Which position each appliance has changes only with the desired state, not with every plan.
 const positionCache = new WeakMap<DesiredState, Map<string, number>>();
-const policyCache = new WeakMap<DesiredState, Map<string, RetentionPolicy | undefined>>();
 
 function positionsOf(desired: DesiredState): Map<string, number> {
   let positions = positionCache.get(desired);
@@ -90,16 +89,6 @@ function positionsOf(desired: DesiredState): Map<string, number> {
     positionCache.set(desired, positions);
   }
   return positions;
-}
-
-/** Each declared appliance's retention policy: the first whose selector matches its labels. */
-function policiesOf(desired: DesiredState): Map<string, RetentionPolicy | undefined> {
-  let policies = policyCache.get(desired);
-  if (!policies) {
-    policies = new Map(desired.appliances.map((a) => [a.name, desired.retentionPolicies.find((p) => matchesSelector(p.selector, a.labels))]));
-    policyCache.set(desired, policies);
-  }
-  return policies;
 }
 
 function retentionResponse(policy: RetentionPolicy): NonNullable<CheckinResponse['retention']> {

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Timers } from '../sources/timers.js';
 import type { Logger } from 'pino';
 import type { Plan } from '../reconcile/plan.js';
 import type { Store } from '../store/store.js';
@@ -37,6 +38,8 @@ export interface ApiOptions {
   onWebhook?: () => void;
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   groupCommit?: GroupCommitOptions;
+  /** The timers group commit waits on (the system's by default; the controller passes its own). */
+  timers?: Timers;
   /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
   tokenRefreshMs?: number;
   /** Extra routes (the evidence endpoint of the OTS lifecycle) registered on the same server. */

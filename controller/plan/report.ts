@@ -1,6 +1,7 @@
 import type { DesiredState, LoadError, LoadResult, SourceRef } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
+import { ReconcileCache } from '../reconcile/cache.js';
 import { invalidPlan, reconcile } from '../reconcile/reconcile.js';
 import { diffObjects, type Change } from './changes.js';
 import { stageCohorts, type RolloutCohorts } from './stage-cohorts.js';
@@ -37,12 +38,12 @@ export interface ReportInput {
 /**
  * Plans the head against the observed state at `now`, each rollout with its forecast (an invalid
  * head gives its errors and no plan), and with a base, diffs the two desired states and the
- * targets the two plans give.
+ * targets the two plans give. Head and base are each planned with a cache of their own.
  */
 export function buildPlanReport(input: ReportInput): PlanReport {
   const head = input.head.ok ? input.head.state : null;
   const forecast = { assumeUpdateMs: input.assumeUpdateMs ?? null };
-  const plan = head ? reconcile(head, input.observed, input.now, { forecast }) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
+  const plan = head ? reconcile(head, input.observed, input.now, { forecast, cache: new ReconcileCache() }) : invalidPlan(input.head.ok ? [] : input.head.errors, input.now);
   const sources = new Map<string, SourceRef>();
   for (const o of head?.objects ?? []) sources.set(`${o.kind}/${o.name}`, o.source);
   const base = input.base ? compareWithBase(input.base, head, plan, input) : null;
@@ -52,7 +53,7 @@ export function buildPlanReport(input: ReportInput): PlanReport {
 function compareWithBase(base: { ref: string; result: LoadResult }, head: DesiredState | null, headPlan: Plan, input: ReportInput): BaseComparison {
   const baseState = base.result.ok ? base.result.state : null;
   const changes = head ? diffObjects(baseState?.objects ?? [], head.objects) : [];
-  const basePlan = baseState ? reconcile(baseState, input.observed, input.now) : null;
+  const basePlan = baseState ? reconcile(baseState, input.observed, input.now, { cache: new ReconcileCache() }) : null;
   return {
     ref: base.ref,
     revision: baseState?.revision ?? null,

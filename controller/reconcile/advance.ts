@@ -24,7 +24,7 @@ export interface AdvanceInput {
   /** Whether the rollout may advance (not paused, not latched). */
   active: boolean;
   /** Whether any member is left that no newer rollout claimed; without one nothing ever completes. */
-  anyUnclaimed: boolean;
+  anyNotClaimedByNewer: boolean;
   set: MemberSet;
   scan: Omit<CohortScan, 'from' | 'to'>;
 }
@@ -47,7 +47,7 @@ export function advanceStages(input: AdvanceInput): StageProgress {
     const size = stageSize(spec.stages[stage - 1]?.percent ?? 100, scan.order.length);
     assignCohort(set, { ...scan, from: scanned, to: size });
     scanned = Math.max(scanned, size);
-    const completedAtMs = input.active && input.anyUnclaimed ? completion(set, stageStartMs) : null;
+    const completedAtMs = input.active && input.anyNotClaimedByNewer ? completion(set, stageStartMs) : null;
     if (completedAtMs === null || stage >= last) return { stage, stageStartMs, advances, completedAtMs };
     const nextStartMs = completedAtMs + (spec.stages[stage - 1]?.soakMs ?? 0);
     if (nextStartMs > scan.nowMs) return { stage, stageStartMs, advances, completedAtMs };

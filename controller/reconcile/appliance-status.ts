@@ -1,6 +1,6 @@
-import { IN_FLIGHT_PHASES, type UpdatePhase } from '../observed/state-schema.js';
 import type { ApplianceUpdateStatus } from './plan.js';
 import type { ReleaseRef, SeenTable } from './context.js';
+import { memberStatus, type MemberReport } from './member-status.js';
 
 /** Statuses by code, as the member table stores them. */
 export const STATUSES: readonly ApplianceUpdateStatus[] = ['pending', 'updating', 'succeeded', 'failed', 'stuck'];
@@ -11,12 +11,13 @@ const FAILED = 3;
 const STUCK = 4;
 
 /**
- * Each declared appliance's membership, by position: `by[i]` is the position (newest first) of the
+ * Each declared appliance's membership, by position: `rankOf[i]` is the rank (position in planning order) of the
  * rollout whose assignment targets it, or -1; the other columns are its status there. Rollouts are
  * planned newest first, so a position another rollout already holds was claimed by a newer one.
  */
 export interface MemberTable {
-  by: Int32Array;
+  /** See above: the member's rollout by rank, or -1. */
+  rankOf: Int32Array;
   status: Uint8Array;
   assignedAtMs: Float64Array;
   /** When it reached succeeded or failed (its report's `since`, never before the assignment); NaN otherwise. */
@@ -25,15 +26,12 @@ export interface MemberTable {
   deadlineMs: Float64Array;
 }
 
-const inFlight = new Set<UpdatePhase>(IN_FLIGHT_PHASES);
+// One report object filled for each member in turn: a pass reads 100,000 of them, and the rule keeps none.
+const reused: MemberReport = { runsRelease: false, update: null, updateSinceMs: null, deferUntilMs: null };
 
 /**
- * Records appliance `i` as a member of rollout `rank`, assigned at `assignedAtMs`, with its status,
- * mutually exclusive: `succeeded` (its agent reports the release's version), `failed` (it reports
- * failure for this release since its assignment), `stuck` (neither, past its deadline, not
- * deferring), `updating` (an in-flight phase for this release) or `pending`. A failure reported
- * at or before the assignment belongs to an earlier one and does not count: so an appliance is
- * never failed the moment it is assigned, and a plan's own assignments cannot trip its latch.
+ * Records appliance `i` as a member of rollout `rank`, assigned at `assignedAtMs`, with the status
+ * and times memberStatus gives from what it reported (empty times are NaN in the table).
  */
 export function evaluateMember(
   members: MemberTable,
@@ -45,31 +43,20 @@ export function evaluateMember(
   progressDeadlineMs: number,
   nowMs: number,
 ): void {
-  members.by[i] = rank;
-  members.assignedAtMs[i] = assignedAtMs;
-  members.finalAtMs[i] = NaN;
-  members.deadlineMs[i] = NaN;
   const obs = seen.obs[i];
-  const update = obs?.update ?? null;
-  const forThis = update !== null && update.release === release.name;
   const since = seen.updateSinceMs[i] as number;
-  if (obs && runsRelease(seen, i, release.version)) {
-    const reportedAt = forThis && update.phase === 'succeeded' && !Number.isNaN(since) ? since : assignedAtMs;
-    members.status[i] = SUCCEEDED;
-    members.finalAtMs[i] = Math.max(reportedAt, assignedAtMs);
-    return;
-  }
-  if (forThis && update.phase === 'failed' && since > assignedAtMs) {
-    members.status[i] = FAILED;
-    members.finalAtMs[i] = since;
-    return;
-  }
   const deferUntil = seen.deferUntilMs[i] as number;
-  const deferring = deferUntil > nowMs;
-  if (!deferring) members.deadlineMs[i] = Math.max(assignedAtMs, Number.isNaN(deferUntil) ? assignedAtMs : deferUntil) + progressDeadlineMs;
-  const deadline = members.deadlineMs[i] as number;
-  if (nowMs > deadline) members.status[i] = STUCK;
-  else members.status[i] = forThis && inFlight.has(update.phase) ? UPDATING : PENDING;
+  const report = reused;
+  report.runsRelease = obs !== undefined && obs !== null && runsRelease(seen, i, release.version);
+  report.update = obs?.update ?? null;
+  report.updateSinceMs = Number.isNaN(since) ? null : since;
+  report.deferUntilMs = Number.isNaN(deferUntil) ? null : deferUntil;
+  const verdict = memberStatus(report, assignedAtMs, release.name, progressDeadlineMs, nowMs);
+  members.rankOf[i] = rank;
+  members.assignedAtMs[i] = assignedAtMs;
+  members.status[i] = CODE[verdict.status];
+  members.finalAtMs[i] = verdict.finalAtMs ?? NaN;
+  members.deadlineMs[i] = verdict.deadlineMs ?? NaN;
 }
 
 /**
@@ -84,7 +71,7 @@ export function runsRelease(seen: SeenTable, i: number, version: string): boolea
 
 /** Forgets appliance `i`'s membership (an aborted rollout withdrew it). */
 export function clearMember(members: MemberTable, i: number): void {
-  members.by[i] = -1;
+  members.rankOf[i] = -1;
   members.status[i] = PENDING;
   members.assignedAtMs[i] = NaN;
   members.finalAtMs[i] = NaN;

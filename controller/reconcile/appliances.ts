@@ -31,7 +31,7 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly T
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
     while (u < ctx.undeclared.length && (ctx.undeclared[u] as Undeclared).id < id) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
-    const rank = ctx.members.by[i] as number;
+    const rank = ctx.members.rankOf[i] as number;
     const outcome = rank >= 0 ? newestFirst[rank] : undefined;
     if (outcome) {
       const status = statusAt(ctx.members, i);
@@ -117,8 +117,8 @@ const HOLD_TEXT: Record<Hold, string> = {
 // Says what the appliance's state is, when it is not simply online, then what it waits for: the
 // newest rollout that holds it back, if any, or else that nothing targets it.
 function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Targeting[], shared: SharedReasons): string {
-  const heldBy = ctx.held.by[i] as number;
-  const why = ctx.held.why[i] as number;
+  const heldBy = ctx.held.rankOf[i] as number;
+  const why = ctx.held.reasonCode[i] as number;
   const wait =
     heldBy >= 0 && HOLDS[why] === 'budget'
       ? budgetWaitText(ctx, i, newestFirst[heldBy] as Targeting)

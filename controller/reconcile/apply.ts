@@ -4,7 +4,7 @@ import type { Plan } from './plan.js';
 /**
  * The observed state once a plan is applied, as the stores apply it — a pure function that leaves
  * its input untouched. SetPhase sets the phase (creating an absent rollout at stage 1 started at
- * `plan.now`) and the latch (`{specHash}` → `{phase, specHash, at: plan.now}`, null clears it,
+ * `plan.now`) and the latch (`{phase, specHash}` → `{phase, specHash, at: plan.now}`, null clears it,
  * absent keeps it); AdvanceStage sets the stage and its start; AssignRelease records an assignment
  * at `plan.now` (replacing one of the same appliance) with the `previous` target it names, if any;
  * WithdrawRelease deletes it (the appliance's latest earlier assignment is its target again);
@@ -32,7 +32,7 @@ export function applyPlanToState(state: StateDocument, plan: Plan): StateDocumen
         const r = rollout(action.rollout);
         r.phase = action.phase;
         if (action.latch === null) r.latch = null;
-        else if (action.latch) r.latch = { phase: action.phase === 'Aborted' ? 'Aborted' : 'Paused', specHash: action.latch.specHash, at: plan.now };
+        else if (action.latch) r.latch = { phase: action.latch.phase, specHash: action.latch.specHash, at: plan.now };
         break;
       }
       case 'AdvanceStage': {

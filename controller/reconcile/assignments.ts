@@ -18,8 +18,10 @@ const BUDGET = HOLDS.indexOf('budget');
  * first, so the first to write a position is the newest.
  */
 export interface HeldTable {
-  by: Int32Array;
-  why: Uint8Array;
+  /** The rank of the first rollout that held the appliance back, or -1. */
+  rankOf: Int32Array;
+  /** Why that rollout held it back: an index into HOLDS. */
+  reasonCode: Uint8Array;
 }
 
 /** The targeted members of one rollout while its plan is built, with running totals. */
@@ -62,9 +64,9 @@ export function holdCounts(set: MemberSet): Map<Hold, number> {
 function hold(set: MemberSet, held: HeldTable, i: number, code: number): void {
   set.heldCounts[code] = (set.heldCounts[code] ?? 0) + 1;
   set.heldTotal++;
-  if (held.by[i] === -1) {
-    held.by[i] = set.rank;
-    held.why[i] = code;
+  if (held.rankOf[i] === -1) {
+    held.rankOf[i] = set.rank;
+    held.reasonCode[i] = code;
   }
 }
 
@@ -107,7 +109,7 @@ export function assignCohort(set: MemberSet, scan: CohortScan): void {
   const rolloutHold = scan.rolloutHold === null ? -1 : HOLDS.indexOf(scan.rolloutHold);
   for (let k = scan.from; k < scan.to; k++) {
     const i = scan.order[k] as number;
-    if (table.by[i] !== -1 || claimOf(scan.claims, i) !== TAKE) continue;
+    if (table.rankOf[i] !== -1 || claimOf(scan.claims, i) !== TAKE) continue;
     if (rolloutHold >= 0) {
       hold(set, held, i, rolloutHold);
       continue;

@@ -67,11 +67,6 @@ export class ReconcileCache {
     return index;
   }
 
-  /** The cohort order of `rollout` over `eligible` (ids sorted) as a permutation of it, from the cache when it can. */
-  cohortPermutation(rollout: string, eligible: readonly string[]): Int32Array {
-    return this.cohortPermutationAt(rollout, eligible, Int32Array.from(eligible, (_, k) => k));
-  }
-
   /**
    * The cohort order of `rollout` over the appliances at `positions` (ascending) among `ids` (sorted),
    * as a permutation of `positions`, from the cache when it can.
@@ -146,16 +141,6 @@ export class ReconcileCache {
     if (this.statuses?.index !== index) this.statuses = { index, byPosition: new Array<ApplianceStatus | undefined>(index.ids.length) };
     return this.statuses.byPosition;
   }
-
-  /** Forgets everything (the next pass is a cold one). */
-  clear(): void {
-    this.cohorts.clear();
-    this.indexes = new WeakMap();
-    this.workspace = null;
-    this.positionHints.clear();
-    this.statuses = null;
-    this.findings.clear();
-  }
 }
 
 /**
@@ -215,6 +200,3 @@ function updatePermutation(rollout: string, previous: CohortEntry, eligible: IdL
   }
   return Int32Array.from(order);
 }
-
-/** The cache reconcile uses when none is passed: one per process, shared by every caller. */
-export const sharedReconcileCache = new ReconcileCache();

@@ -71,8 +71,8 @@ export interface ReconcileContext {
   members: MemberTable;
   /** Which rollout first held each unassigned appliance back, and why. */
   held: HeldTable;
-  /** One number per declared appliance for a step's own bookkeeping; NaN between uses. */
-  scratch: Float64Array;
+  /** Per appliance, the earliest assignment time among a rollout's rows while its members are found; NaN between uses. */
+  earliestAssignedAtMs: Float64Array;
   cache: ReconcileCache | null;
   /** The Fleet's and Rollouts' disruption budgets with what is in flight; null when none is declared. */
   budgets: DisruptionBudgets | null;
@@ -132,7 +132,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     replan: new Map(),
     members: workspace.members,
     held: workspace.held,
-    scratch: workspace.scratch,
+    earliestAssignedAtMs: workspace.earliestAssignedAtMs,
     cache,
     budgets: buildBudgets(desired.fleet.disruptionBudget, desired.rollouts, index, seen, observedRollouts.values()),
   };

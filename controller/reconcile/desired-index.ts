@@ -1,7 +1,8 @@
-import type { DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
+import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
 import type { ReconcileCache } from './cache.js';
 import { cohortPermutationAt } from './cohorts.js';
-import { compileSelector, eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
+import { eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
+import { retentionPolicyOf } from './retention-of.js';
 import { compareVersions, normalizeVersion } from './versions.js';
 
 /**
@@ -19,8 +20,9 @@ export interface DesiredIndex {
   releaseByVersion: Map<string, Release>;
   /** Rollouts sorted newest first: release semver descending, then name descending. */
   rolloutsNewestFirst: Rollout[];
+  /** The declared retention policies, sorted by name. */
   retentionPolicies: RetentionPolicy[];
-  /** Per appliance, the position in retentionPolicies of the policy it should apply, or -1. */
+  /** Per appliance, the position in retentionPolicies of the policy it should apply (see retentionPolicyOf), or -1. */
   policyOf: Int32Array;
   eligible: Map<string, Int32Array>;
   /** Appliances by label value, for the keys selectors have named so far. */
@@ -42,10 +44,8 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
     if (!releaseByVersion.has(version)) releaseByVersion.set(version, release);
   }
   const versionOf = (r: Rollout) => releases.get(r.release)?.version ?? '0.0.0';
-  const retentionPolicies = [...desired.retentionPolicies].sort(byName);
-  const matchers = retentionPolicies.map((p) => compileSelector(p.selector));
-  const policyOf = new Int32Array(ids.length);
-  labels.forEach((l, i) => (policyOf[i] = matchers.findIndex((matches) => matches(l))));
+  const { policies: retentionPolicies, of } = retentionPolicyOf(desired);
+  const policyOf = inSortedOrder(desired.appliances, appliances, of);
   return {
     ids,
     labels,
@@ -58,6 +58,16 @@ export function buildDesiredIndex(desired: DesiredState): DesiredIndex {
     byLabel: new Map(),
     orders: new Map(),
   };
+}
+
+/**
+ * `of` (one entry per appliance of `declared`) in the order of `sorted`, the same appliances sorted by
+ * name. A loaded desired state lists them sorted already, so this is most often a copy.
+ */
+function inSortedOrder(declared: readonly Appliance[], sorted: readonly Appliance[], of: Int32Array): Int32Array {
+  if (sorted.every((a, i) => a === declared[i])) return Int32Array.from(of);
+  const at = new Map(declared.map((a, k) => [a, k]));
+  return Int32Array.from(sorted, (a) => of[at.get(a) as number] as number);
 }
 
 /** The positions of the appliances a selector makes eligible, ascending. */

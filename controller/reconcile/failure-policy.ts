@@ -1,6 +1,7 @@
 import type { Rollout } from '../desired/types.js';
 import type { RolloutObservation } from '../observed/state-schema.js';
 import { toMs } from './time.js';
+import type { LatchSet } from './plan.js';
 
 /**
  * What the failure policy and `paused` make of a rollout in this pass:
@@ -32,9 +33,9 @@ export function decideLatch(spec: Rollout, observed: RolloutObservation | null, 
   return { kind: 'active', release: latch !== null };
 }
 
-/** The SetPhase `latch` field the decision calls for: `{specHash}` to set, null to release, undefined to keep. */
-export function latchChange(decision: LatchDecision, spec: Rollout): { specHash: string } | null | undefined {
-  if (decision.kind === 'tripped') return { specHash: spec.specHash };
+/** The SetPhase `latch` field the decision calls for: `{phase, specHash}` to set, null to release, undefined to keep. */
+export function latchField(decision: LatchDecision, spec: Rollout): LatchSet | null | undefined {
+  if (decision.kind === 'tripped') return { phase: decision.phase, specHash: spec.specHash };
   if ((decision.kind === 'active' || decision.kind === 'spec-paused') && decision.release) return null;
   return undefined;
 }

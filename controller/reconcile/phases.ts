@@ -5,8 +5,8 @@ export interface PhaseInput {
   decision: LatchDecision;
   /** Any eligible or assigned appliance at all, claimed or not. */
   anyMember: boolean;
-  /** Any member that no newer rollout claimed. */
-  anyUnclaimed: boolean;
+  /** Any member that no newer rollout claimed: one it holds, or an eligible one it may still take. */
+  anyNotClaimedByNewer: boolean;
   observedPhase: RolloutPhase | null;
   anyStuck: boolean;
   /** The last stage is the current one and it completed. */
@@ -24,7 +24,7 @@ export function decidePhase(input: PhaseInput): RolloutPhase {
   if (input.decision.kind === 'spec-paused') return 'Paused';
   const latched = latchedPhase(input.decision);
   if (latched) return latched;
-  if (input.anyMember && !input.anyUnclaimed) return input.observedPhase === 'Complete' ? 'Complete' : 'Superseded';
+  if (input.anyMember && !input.anyNotClaimedByNewer) return input.observedPhase === 'Complete' ? 'Complete' : 'Superseded';
   if (input.anyStuck) return 'Stalled';
   if (input.lastStageComplete) return 'Complete';
   if (input.targeted === 0) return 'Pending';

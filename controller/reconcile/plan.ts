@@ -32,7 +32,7 @@ export type Action =
       restores?: TargetRef | null;
     }
   | { type: 'AdvanceStage'; rollout: string; from: number; to: number; startedAt: string }
-  | { type: 'SetPhase'; rollout: string; phase: RolloutPhase; from: RolloutPhase | null; latch?: { specHash: string } | null }
+  | { type: 'SetPhase'; rollout: string; phase: RolloutPhase; from: RolloutPhase | null; latch?: LatchSet | null }
   | { type: 'ExpireProofs'; count: number; olderThan: string };
 
 export type ActionType = Action['type'];
@@ -129,4 +129,13 @@ export interface Plan {
   appliances: ApplianceStatus[];
   findings: Finding[];
   actions: Action[];
+}
+
+/**
+ * The failure latch a SetPhase records: the latched phase (the failure policy's `pause` or `abort`)
+ * and the spec hash it holds for. Appliers store it as `{phase, specHash, at: plan.now}`.
+ */
+export interface LatchSet {
+  phase: 'Paused' | 'Aborted';
+  specHash: string;
 }

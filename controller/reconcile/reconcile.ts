@@ -1,7 +1,7 @@
 import type { DesiredState, LoadError } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import { applianceStatuses } from './appliances.js';
-import { sharedReconcileCache, type ReconcileCache } from './cache.js';
+import { ReconcileCache } from './cache.js';
 import { buildContext, endPass, type ReconcileContext } from './context.js';
 import type { Targeting } from './appliances.js';
 import { applianceFindings } from './findings/appliances.js';
@@ -22,8 +22,10 @@ import { toIso } from './time.js';
 
 export interface ReconcileOptions {
   /**
-   * Where cohort orders are kept between passes: the process-wide cache by default, a given one,
-   * or null to compute everything afresh (the naive pass the benchmark compares with).
+   * Where cohort orders and reusable results are kept between passes: the caller's own cache (the
+   * controller's loop keeps one for its passes), or null to compute everything afresh (the naive pass
+   * the benchmark compares with). Without one, the pass uses a private cache that ends with it, so no
+   * two callers ever share hidden state.
    */
   cache?: ReconcileCache | null;
   /** Forecast each rollout assuming this update time (`muster plan` does; the controller's passes do not). */
@@ -42,7 +44,7 @@ export interface ReconcileOptions {
  * cache share the appliance entries and findings that did not change between them.
  */
 export function reconcile(desired: DesiredState, observed: StateDocument, now: Date, options: ReconcileOptions = {}): Plan {
-  const cache = options.cache === undefined ? sharedReconcileCache : options.cache;
+  const cache = options.cache === undefined ? new ReconcileCache() : options.cache;
   let ctx = buildContext(desired, observed, now, cache);
   try {
     let planned = planRollouts(ctx, cache);

@@ -98,7 +98,7 @@ export function removedOutcome(ctx: ReconcileContext, rank: number): RemovedOutc
   const members: number[] = [];
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
     const i = t.position[row] as number;
-    if (t.owner[i] !== row || ctx.members.by[i] !== -1) continue;
+    if (t.owner[i] !== row || ctx.members.rankOf[i] !== -1) continue;
     evaluateMember(ctx.members, ctx.seen, i, rank, t.atMs[row] as number, release, 0, ctx.nowMs);
     members.push(i);
   }

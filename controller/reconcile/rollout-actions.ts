@@ -1,5 +1,5 @@
 import type { ReconcileContext } from './context.js';
-import { latchChange } from './failure-policy.js';
+import { latchField } from './failure-policy.js';
 import { targetOf } from './claims.js';
 import type { Action, TargetRef } from './plan.js';
 import { compareVersions } from './versions.js';
@@ -16,7 +16,7 @@ type Decided = Omit<RolloutOutcome, 'actions' | 'status'>;
  */
 export function rolloutActions(ctx: ReconcileContext, o: Decided): Action[] {
   const actions: Action[] = [];
-  const latch = latchChange(o.decision, o.spec);
+  const latch = latchField(o.decision, o.spec);
   if (!o.observed || o.observed.phase !== o.phase || latch !== undefined) {
     const setPhase: Extract<Action, { type: 'SetPhase' }> = { type: 'SetPhase', rollout: o.spec.name, phase: o.phase, from: o.observed?.phase ?? null };
     if (latch !== undefined) setPhase.latch = latch;

@@ -62,20 +62,20 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const { count: existing, anyAssigned } = existingMembers(ctx, spec, rank, release);
   const claims: ClaimRule = { targets: ctx.targets, versions: ctx.seen.version, rank, release: spec.release, version: release.version, rollback: spec.rollback, newer: new Map() };
   const eligible = scanEligible(ctx, order, claims);
-  const anyUnclaimed = existing > 0 || eligible.anyClaimable;
+  const anyNotClaimedByNewer = existing > 0 || eligible.anyClaimable;
   const failed = failedMembers(ctx, list, existing);
   const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
   const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
   // Withdrawals made here (not before planning) may give a target back to a rollout already planned.
   if (aborted && decision.kind === 'tripped' && !ctx.abortFirst.has(rank) && restoresUpward(ctx, withdrawn, rank)) ctx.replan.set(rank, decision);
-  const set = memberSet(ctx.members, rank, list, aborted ? keepRank(ctx, list, existing, rank) : existing);
+  const set = memberSet(ctx.members, rank, list, aborted ? keepMembersOfRank(ctx, list, existing, rank) : existing);
   const progress = advanceStages({
     spec,
     stage: observed ? Math.min(Math.max(1, observed.stage), spec.stages.length) : 1,
     stageStartMs: observed ? (toMs(observed.stageStartedAt) ?? ctx.nowMs) : ctx.nowMs,
     active: !isStopped(decision),
-    anyUnclaimed,
+    anyNotClaimedByNewer,
     set,
     scan: {
       order,
@@ -95,7 +95,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const phase = decidePhase({
     decision,
     anyMember: order.length > 0 || anyAssigned,
-    anyUnclaimed,
+    anyNotClaimedByNewer,
     observedPhase: observed?.phase ?? null,
     anyStuck: stuck.length > 0,
     lastStageComplete: progress.stage === spec.stages.length && progress.completedAtMs !== null,
@@ -116,9 +116,9 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
  * is ignored: the appliance is assigned afresh.
  */
 function existingMembers(ctx: ReconcileContext, spec: Rollout, rank: number, release: ReleaseRef): { count: number; anyAssigned: boolean } {
-  // Earliest times are kept in the pass's scratch column, so a rollout of 100,000 assignments
+  // Earliest times are kept in a column of the pass's workspace, so a rollout of 100,000 assignments
   // allocates nothing per assignment.
-  const { scratch } = ctx;
+  const { earliestAssignedAtMs } = ctx;
   const { list } = ctx.workspace;
   const t = ctx.targets;
   let count = 0;
@@ -132,16 +132,16 @@ function existingMembers(ctx: ReconcileContext, spec: Rollout, rank: number, rel
       if (ownerRank >= 0 && (ownerRank < rank || !ctx.ranked[ownerRank]?.spec)) t.lost[i] = rank;
       continue;
     }
-    if (t.release[row] !== spec.release || ctx.members.by[i] !== -1 || t.release[owner] !== spec.release) continue;
+    if (t.release[row] !== spec.release || ctx.members.rankOf[i] !== -1 || t.release[owner] !== spec.release) continue;
     const at = t.atMs[row] as number;
-    const before = scratch[i] as number;
+    const before = earliestAssignedAtMs[i] as number;
     if (Number.isNaN(before)) list[count++] = i;
-    if (Number.isNaN(before) || at < before) scratch[i] = at;
+    if (Number.isNaN(before) || at < before) earliestAssignedAtMs[i] = at;
   }
   for (let k = 0; k < count; k++) {
     const i = list[k] as number;
-    evaluateMember(ctx.members, ctx.seen, i, rank, scratch[i] as number, release, spec.progressDeadlineMs, ctx.nowMs);
-    scratch[i] = NaN;
+    evaluateMember(ctx.members, ctx.seen, i, rank, earliestAssignedAtMs[i] as number, release, spec.progressDeadlineMs, ctx.nowMs);
+    earliestAssignedAtMs[i] = NaN;
   }
   return { count, anyAssigned };
 }
@@ -151,12 +151,12 @@ function existingMembers(ctx: ReconcileContext, spec: Rollout, rank: number, rel
  * because they run a newer version (not members, no higher-ranked rollout targeting them).
  */
 function scanEligible(ctx: ReconcileContext, order: Int32Array, claims: ClaimRule): { anyClaimable: boolean; newer: number[] } {
-  const { by } = ctx.members;
+  const { rankOf } = ctx.members;
   let anyClaimable = false;
   const newer: number[] = [];
   for (let k = 0; k < order.length; k++) {
     const i = order[k] as number;
-    if (by[i] !== -1) continue;
+    if (rankOf[i] !== -1) continue;
     const claim = claimOf(claims, i);
     if (claim === TAKE) anyClaimable = true;
     else if (claim === NEWER) newer.push(i);
@@ -194,11 +194,11 @@ function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[],
 }
 
 // Compacts the member list to the members still held by this rollout; returns how many.
-function keepRank(ctx: ReconcileContext, list: Int32Array, count: number, rank: number): number {
+function keepMembersOfRank(ctx: ReconcileContext, list: Int32Array, count: number, rank: number): number {
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const i = list[k] as number;
-    if (ctx.members.by[i] === rank) list[kept++] = i;
+    if (ctx.members.rankOf[i] === rank) list[kept++] = i;
   }
   return kept;
 }

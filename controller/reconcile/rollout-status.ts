@@ -77,7 +77,7 @@ function countStatuses(table: MemberTable, o: Decided): StatusCounts {
 function claimers(ctx: ReconcileContext, order: Int32Array): string[] {
   const names = new Set<string>();
   for (const i of order) {
-    const rank = ctx.members.by[i] as number;
+    const rank = ctx.members.rankOf[i] as number;
     const name = rank >= 0 ? ctx.ranked[rank]?.name : undefined;
     if (name) names.add(name);
   }

@@ -16,8 +16,8 @@ export interface Workspace {
   seen: SeenTable;
   members: MemberTable;
   held: HeldTable;
-  /** One number per appliance for a step's own bookkeeping; NaN between uses. */
-  scratch: Float64Array;
+  /** Per appliance, the earliest assignment time among a rollout's rows while its members are found; NaN between uses. */
+  earliestAssignedAtMs: Float64Array;
   /** The positions of the members of the rollout being planned. */
   list: Int32Array;
   /** Every assignment of the last pass and each appliance's target, kept to reuse its columns. */
@@ -38,14 +38,14 @@ export function newWorkspace(size: number): Workspace {
       version: new Array<string | null>(size),
     },
     members: {
-      by: new Int32Array(size),
+      rankOf: new Int32Array(size),
       status: new Uint8Array(size),
       assignedAtMs: new Float64Array(size),
       finalAtMs: new Float64Array(size),
       deadlineMs: new Float64Array(size),
     },
-    held: { by: new Int32Array(size), why: new Uint8Array(size) },
-    scratch: new Float64Array(size),
+    held: { rankOf: new Int32Array(size), reasonCode: new Uint8Array(size) },
+    earliestAssignedAtMs: new Float64Array(size),
     list: new Int32Array(size),
     targets: null,
     inUse: false,
@@ -62,14 +62,14 @@ export function resetWorkspace(ws: Workspace): void {
   seen.deferUntilMs.fill(NaN);
   seen.updateSinceMs.fill(NaN);
   seen.version.fill(null);
-  members.by.fill(-1);
+  members.rankOf.fill(-1);
   members.status.fill(0);
   members.assignedAtMs.fill(NaN);
   members.finalAtMs.fill(NaN);
   members.deadlineMs.fill(NaN);
-  held.by.fill(-1);
-  held.why.fill(0);
-  ws.scratch.fill(NaN);
+  held.rankOf.fill(-1);
+  held.reasonCode.fill(0);
+  ws.earliestAssignedAtMs.fill(NaN);
 }
 
 /** Drops the workspace's references to the observed state, so that a finished pass does not keep it alive. */

@@ -9,6 +9,7 @@ import type { FetchLike } from '../ots/calendar-http.js';
 import { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
 import { ProofUpgradeJob } from '../ots/lifecycle/upgrade-job.js';
 import { UpgradeSchedule } from '../ots/lifecycle/upgrade-schedule.js';
+import { ReconcileCache } from '../reconcile/cache.js';
 import type { Plan } from '../reconcile/plan.js';
 import { DEFAULT_BACKOFF } from '../sources/backoff.js';
 import { openSource } from '../sources/open-source.js';
@@ -120,11 +121,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const mode = options.reconcileWorker ?? 'auto';
   const thread = mode !== 'never' && !options.store && passWorkerAvailable() ? new PassThread(options.db) : null;
   const onWorker = (desired: DesiredState | null) => thread !== null && (mode === 'always' || (desired?.appliances.length ?? 0) >= WORKER_PASS_APPLIANCES);
+  // The loop's passes on this thread keep their cache here; the worker keeps its own.
+  const cache = new ReconcileCache();
   const loop: ReconcileLoop = new ReconcileLoop({
     pass: (now) => {
       const desired = view.desired();
       if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify, forecast: true }, now);
-      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify, forecast: true }, now);
+      return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify, cache, forecast: true }, now);
     },
     timers,
     intervalMs: options.intervalMs ?? 10_000,
@@ -161,6 +164,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     metrics,
     logger: log,
     now: () => timers.now(),
+    timers,
     onCheckin: () => loop.checkinArrived(),
     webhookSecret: options.webhookSecret,
     onWebhook: () => source.source.trigger(),

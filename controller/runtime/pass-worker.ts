@@ -5,6 +5,7 @@ import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
 import { compactAnswers } from '../api/response-index.js';
 import type { DesiredState } from '../desired/types.js';
+import { ReconcileCache } from '../reconcile/cache.js';
 import { openStore } from '../store/open-store.js';
 import type { PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
@@ -21,6 +22,7 @@ if (port) {
   const logs: PassLogRecord[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(toRecord(line)) });
   let desired: DesiredState | null = null;
+  const cache = new ReconcileCache();
 
   port.on('message', (request: PassRequest | 'close') => {
     if (request === 'close') {
@@ -33,7 +35,7 @@ if (port) {
     const given = request.notify;
     const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;
     void runPass(
-      { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify, forecast: request.forecast },
+      { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify, cache, forecast: request.forecast },
       new Date(request.now),
     ).then((outcome) => {
       const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };

@@ -4,6 +4,7 @@ import type { ProofCounts } from '../observed/state-schema.js';
 import type { NotifyContext } from '../notify/events.js';
 import { withFindings } from '../notify/pass-findings.js';
 import type { Finding, Plan } from '../reconcile/plan.js';
+import type { ReconcileCache } from '../reconcile/cache.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
@@ -27,6 +28,8 @@ export interface PassDeps {
   log: Logger;
   /** Rows per transaction when expiring proofs. */
   expireBatch?: number;
+  /** The cache this loop keeps from pass to pass (its owner's alone); without one each pass starts cold. */
+  cache?: ReconcileCache;
   /** Notifications: findings about notifiers to add to the plan, and the outbox context applyPlan writes with. */
   notify?: PassNotify;
   /**
@@ -51,7 +54,8 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   if (!desired) return { kind: 'idle', reason: 'no valid desired state yet' };
   try {
     const snapshot = await deps.store.loadObserved(now);
-    const planned = withSourceFindings(reconcile(desired, snapshot.state, now, deps.forecast ? { forecast: { assumeUpdateMs: null } } : {}), deps.sourceStatus());
+    const options = { cache: deps.cache, ...(deps.forecast ? { forecast: { assumeUpdateMs: null } } : {}) };
+    const planned = withSourceFindings(reconcile(desired, snapshot.state, now, options), deps.sourceStatus());
     const plan = deps.notify ? withFindings(planned, await deps.notify.findings()) : planned;
     if (!deps.isLeader()) return { kind: 'planned', plan, applied: false, expired: 0, proofs: snapshot.state.proofs };
     const result = await deps.store.applyPlan(plan, {

@@ -43,14 +43,13 @@ export function eventRows(plan: Plan, revision: string | null): EventRow[] {
 
 /**
  * What a SetPhase does to the failure latch: absent `latch` keeps it; null clears it (stored as JSON
- * `null`, so the rollout reads back with `latch: null`, as applyPlanToState leaves it); `{specHash}`
- * records `{phase, specHash, at: now}`, the phase being Aborted or else Paused.
+ * `null`, so the rollout reads back with `latch: null`, as applyPlanToState leaves it); `{phase, specHash}`
+ * records `{phase, specHash, at: now}`.
  */
-export function latchChange(action: Extract<Action, { type: 'SetPhase' }>, now: string): { set: false } | { set: true; json: string } {
+export function latchWrite(action: Extract<Action, { type: 'SetPhase' }>, now: string): { set: false } | { set: true; json: string } {
   if (action.latch === undefined) return { set: false };
   if (action.latch === null) return { set: true, json: 'null' };
-  const phase = action.phase === 'Aborted' ? 'Aborted' : 'Paused';
-  return { set: true, json: JSON.stringify({ phase, specHash: action.latch.specHash, at: now }) };
+  return { set: true, json: JSON.stringify({ phase: action.latch.phase, specHash: action.latch.specHash, at: now }) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { pgWriteOutbox } from './postgres-outbox.js';
-import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
+import { actionRuns, eventRows, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -110,7 +110,7 @@ async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Pro
            ON CONFLICT (name) DO UPDATE SET phase = excluded.phase`,
           [a.rollout, now, a.phase],
         );
-        const latch = latchChange(a, now);
+        const latch = latchWrite(a, now);
         if (latch.set) await rows(client, 'UPDATE rollouts SET latch = $1::json WHERE name = $2', [latch.json, a.rollout]);
       }
       return;

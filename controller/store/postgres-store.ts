@@ -38,12 +38,12 @@ import type {
   Store,
   StoredEvent,
   StoredFinding,
-  TokenChange,
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
-import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { pgListRevisions, pgLoadDesiredState, pgLoadSourceStatus, pgSaveDesiredState, pgSaveSourceStatus } from './postgres-desired.js';
+import { pgApplianceForToken, pgAppliancesWithTokens, pgIssueOperatorToken, pgIssueTokens, pgOperatorForToken, pgTokensChangedSince } from './postgres-tokens.js';
+import { TokenListeners } from './tokens.js';
 
 export interface PostgresStoreOptions {
   /** The clock for times the store stamps itself (token creation, migrations); defaults to the system clock. */
@@ -214,51 +214,17 @@ export class PostgresStore implements Store {
   }
 
   async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
-    const ids = uniqueIds(applianceIds);
-    if (ids.length === 0) return [];
-    const tokens = ids.map(() => newToken());
-    const hashes = tokens.map(tokenHash);
-    const conflict = options.rotate
-      ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at, change_seq = excluded.change_seq'
-      : 'DO NOTHING';
-    const written = await withTransaction(this.pool, async (client) => {
-      // The counter row stays locked until commit, so change numbers are committed in order.
-      const [counter] = await rows<{ seq: string }>(client, 'UPDATE token_changes SET seq = seq + 1 WHERE id = 1 RETURNING seq');
-      const seq = Number(counter?.seq);
-      const inserted = await rows<{ appliance: string }>(
-        client,
-        `INSERT INTO tokens (appliance, token_sha256, created_at, change_seq)
-         SELECT u.appliance, u.hash, $3, $4 FROM unnest($1::text[], $2::text[]) AS u(appliance, hash)
-         ON CONFLICT (appliance) ${conflict} RETURNING appliance`,
-        [ids, hashes, this.clock(), seq],
-      );
-      return { seq, appliances: new Set(inserted.map((r) => r.appliance)) };
-    });
-    const issued: IssuedToken[] = [];
-    const changes: TokenChange[] = [];
-    ids.forEach((appliance, i) => {
-      if (!written.appliances.has(appliance)) return;
-      issued.push({ appliance, token: tokens[i] as string });
-      changes.push({ appliance, tokenSha256: hashes[i] as string, seq: written.seq });
-    });
+    const { issued, changes } = await pgIssueTokens(this.pool, applianceIds, options, this.clock());
     this.tokenListeners.notify(changes);
     return issued;
   }
 
   async applianceForToken(token: string): Promise<string | null> {
-    if (!looksLikeToken(token)) return null;
-    const [row] = await rows<{ appliance: string }>(this.pool, 'SELECT appliance FROM tokens WHERE token_sha256 = $1', [tokenHash(token)]);
-    return row?.appliance ?? null;
+    return pgApplianceForToken(this.pool, token);
   }
 
   async tokensChangedSince(cursor: number | null): Promise<TokenChanges> {
-    const found = await rows<{ appliance: string; tokenSha256: string; seq: string }>(
-      this.pool,
-      'SELECT appliance, token_sha256 AS "tokenSha256", change_seq AS seq FROM tokens WHERE change_seq > $1 ORDER BY change_seq',
-      [cursor ?? -1],
-    );
-    const changes = found.map((r) => ({ appliance: r.appliance, tokenSha256: r.tokenSha256, seq: Number(r.seq) }));
-    return { changes, cursor: changes.length ? (changes[changes.length - 1] as TokenChange).seq : cursor };
+    return pgTokensChangedSince(this.pool, cursor);
   }
 
   onTokensChanged(listener: TokenListener): () => void {
@@ -266,25 +232,15 @@ export class PostgresStore implements Store {
   }
 
   async appliancesWithTokens(): Promise<string[]> {
-    const found = await rows<{ appliance: string }>(this.pool, 'SELECT appliance FROM tokens ORDER BY appliance COLLATE "C"');
-    return found.map((r) => r.appliance);
+    return pgAppliancesWithTokens(this.pool);
   }
 
   async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    const token = newOperatorToken();
-    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
-    const written = await rows<{ name: string }>(
-      this.pool,
-      `INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) ${conflict} RETURNING name`,
-      [name, tokenHash(token), this.clock()],
-    );
-    return written.length ? token : null;
+    return pgIssueOperatorToken(this.pool, name, options, this.clock());
   }
 
   async operatorForToken(token: string): Promise<string | null> {
-    if (!looksLikeOperatorToken(token)) return null;
-    const [row] = await rows<{ name: string }>(this.pool, 'SELECT name FROM operator_tokens WHERE token_sha256 = $1', [tokenHash(token)]);
-    return row?.name ?? null;
+    return pgOperatorForToken(this.pool, token);
   }
 
   async loadObserved(now: Date): Promise<ObservedSnapshot> {
@@ -317,54 +273,23 @@ export class PostgresStore implements Store {
   }
 
   async saveDesiredState(desired: SavedDesiredState): Promise<void> {
-    await rows(
-      this.pool,
-      `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, $1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
-      [desired.revision, JSON.stringify(desired.objects), desired.appliedAt],
-    );
-    const c = desired.commit;
-    await rows(
-      this.pool,
-      'INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (revision) DO NOTHING',
-      [desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null],
-    );
+    return pgSaveDesiredState(this.pool, desired);
   }
 
   async listRevisions(): Promise<RevisionRecord[]> {
-    return (await rows<RevisionRow>(this.pool, 'SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision')).map(revisionRecord);
+    return pgListRevisions(this.pool);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {
-    const [row] = await rows<{ revision: string; objects: string; applied_at: string }>(
-      this.pool,
-      'SELECT revision, objects::text AS objects, applied_at FROM desired_state WHERE id = 1',
-    );
-    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+    return pgLoadDesiredState(this.pool);
   }
 
   async saveSourceStatus(status: SourceStatus): Promise<void> {
-    await rows(
-      this.pool,
-      `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, $1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
-         last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
-      [status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at],
-    );
+    return pgSaveSourceStatus(this.pool, status);
   }
 
   async loadSourceStatus(): Promise<SourceStatus | null> {
-    const [row] = await rows<{ last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }>(
-      this.pool,
-      'SELECT last_applied_revision, last_attempted_revision, errors::text AS errors, at FROM source_status WHERE id = 1',
-    );
-    if (!row) return null;
-    return {
-      lastAppliedRevision: row.last_applied_revision,
-      lastAttemptedRevision: row.last_attempted_revision,
-      errors: JSON.parse(row.errors),
-      at: row.at,
-    };
+    return pgLoadSourceStatus(this.pool);
   }
 
   async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {

@@ -3,7 +3,7 @@ import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
-import { actionRuns, eventRows, findingFromRow, latchChange, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import { actionRuns, eventRows, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
 /**
@@ -91,7 +91,7 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
       const setLatch = db.prepare('UPDATE rollouts SET latch = ? WHERE name = ?');
       for (const a of run.actions) {
         setPhase.run(a.rollout, now, a.phase);
-        const latch = latchChange(a, now);
+        const latch = latchWrite(a, now);
         if (latch.set) setLatch.run(latch.json, a.rollout);
       }
       return;

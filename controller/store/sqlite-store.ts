@@ -39,12 +39,12 @@ import type {
   Store,
   StoredEvent,
   StoredFinding,
-  TokenChange,
   TokenChanges,
   TokenListener,
 } from './store.js';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
-import { looksLikeOperatorToken, looksLikeToken, newOperatorToken, newToken, tokenHash, TokenListeners, uniqueIds } from './tokens.js';
+import { sqliteListRevisions, sqliteLoadDesiredState, sqliteLoadSourceStatus, sqliteSaveDesiredState, sqliteSaveSourceStatus } from './sqlite-desired.js';
+import { sqliteApplianceForToken, sqliteIssueOperatorToken, sqliteIssueTokens, sqliteOperatorForToken, sqliteTokensChangedSince } from './sqlite-tokens.js';
+import { TokenListeners } from './tokens.js';
 
 /** How long a write waits for another process's write to finish, by default. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -164,48 +164,17 @@ export class SqliteStore implements Store {
   }
 
   async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
-    const now = this.clock().getTime();
-    const has = this.db.prepare('SELECT 1 FROM tokens WHERE appliance = ?').pluck();
-    const upsert = this.db.prepare(
-      `INSERT INTO tokens (appliance, token_sha256, created_at, rotated_at, change_seq) VALUES (?, ?, ?, NULL, ?)
-       ON CONFLICT (appliance) DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at,
-         change_seq = excluded.change_seq`,
-    );
-    const issue = this.db.transaction((): { issued: IssuedToken[]; changes: TokenChange[] } => {
-      // Writes are serialized: one above the highest number so far is above everything committed.
-      const seq = (this.db.prepare('SELECT coalesce(max(change_seq), 0) + 1 FROM tokens').pluck().get() as number);
-      const issued: IssuedToken[] = [];
-      const changes: TokenChange[] = [];
-      for (const appliance of uniqueIds(applianceIds)) {
-        if (!options.rotate && has.get(appliance) !== undefined) continue;
-        const token = newToken();
-        const tokenSha256 = tokenHash(token);
-        upsert.run(appliance, tokenSha256, now, seq);
-        issued.push({ appliance, token });
-        changes.push({ appliance, tokenSha256, seq });
-      }
-      return { issued, changes };
-    });
-    const { issued, changes } = issue.immediate();
+    const { issued, changes } = sqliteIssueTokens(this.db, applianceIds, options, this.clock().getTime());
     this.tokenListeners.notify(changes);
     return issued;
   }
 
   async applianceForToken(token: string): Promise<string | null> {
-    if (!looksLikeToken(token)) return null;
-    const row = unlessBusy(() => this.statement('SELECT appliance FROM tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
-      | { appliance: string }
-      | undefined;
-    return row?.appliance ?? null;
+    return sqliteApplianceForToken((sql) => this.statement(sql), token);
   }
 
   async tokensChangedSince(cursor: number | null): Promise<TokenChanges> {
-    const rows = unlessBusy(() =>
-      this.statement('SELECT appliance, token_sha256 AS tokenSha256, change_seq AS seq FROM tokens WHERE change_seq > ? ORDER BY change_seq').all(
-        cursor ?? -1,
-      ),
-    ) as TokenChange[];
-    return { changes: rows, cursor: rows.length ? (rows[rows.length - 1] as TokenChange).seq : cursor };
+    return sqliteTokensChangedSince((sql) => this.statement(sql), cursor);
   }
 
   onTokensChanged(listener: TokenListener): () => void {
@@ -217,20 +186,11 @@ export class SqliteStore implements Store {
   }
 
   async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    const token = newOperatorToken();
-    const conflict = options.rotate ? 'DO UPDATE SET token_sha256 = excluded.token_sha256, rotated_at = excluded.created_at' : 'DO NOTHING';
-    const written = this.db
-      .prepare(`INSERT INTO operator_tokens (name, token_sha256, created_at) VALUES (?, ?, ?) ON CONFLICT (name) ${conflict}`)
-      .run(name, tokenHash(token), this.clock().getTime());
-    return written.changes ? token : null;
+    return sqliteIssueOperatorToken(this.db, name, options, this.clock().getTime());
   }
 
   async operatorForToken(token: string): Promise<string | null> {
-    if (!looksLikeOperatorToken(token)) return null;
-    const row = unlessBusy(() => this.statement('SELECT name FROM operator_tokens WHERE token_sha256 = ?').get(tokenHash(token))) as
-      | { name: string }
-      | undefined;
-    return row?.name ?? null;
+    return sqliteOperatorForToken((sql) => this.statement(sql), token);
   }
 
   async loadObserved(now: Date): Promise<ObservedSnapshot> {
@@ -262,51 +222,23 @@ export class SqliteStore implements Store {
   }
 
   async saveDesiredState(desired: SavedDesiredState): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO desired_state (id, revision, objects, applied_at) VALUES (1, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, objects = excluded.objects, applied_at = excluded.applied_at`,
-      )
-      .run(desired.revision, JSON.stringify(desired.objects), desired.appliedAt);
-    const c = desired.commit;
-    this.db
-      .prepare('INSERT INTO revisions (revision, first_applied_at, author, committed_at, subject) VALUES (?, ?, ?, ?, ?) ON CONFLICT (revision) DO NOTHING')
-      .run(desired.revision, desired.appliedAt, c?.author ?? null, c?.committedAt ?? null, c?.subject ?? null);
+    return sqliteSaveDesiredState(this.db, desired);
   }
 
   async listRevisions(): Promise<RevisionRecord[]> {
-    const found = this.db.prepare('SELECT revision, first_applied_at, author, committed_at, subject FROM revisions ORDER BY first_applied_at, revision').all() as RevisionRow[];
-    return found.map(revisionRecord);
+    return sqliteListRevisions(this.db);
   }
 
   async loadDesiredState(): Promise<SavedDesiredState | null> {
-    const row = this.db.prepare('SELECT revision, objects, applied_at FROM desired_state WHERE id = 1').get() as
-      | { revision: string; objects: string; applied_at: string }
-      | undefined;
-    return row ? { revision: row.revision, objects: JSON.parse(row.objects), appliedAt: row.applied_at } : null;
+    return sqliteLoadDesiredState(this.db);
   }
 
   async saveSourceStatus(status: SourceStatus): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO source_status (id, last_applied_revision, last_attempted_revision, errors, at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET last_applied_revision = excluded.last_applied_revision,
-           last_attempted_revision = excluded.last_attempted_revision, errors = excluded.errors, at = excluded.at`,
-      )
-      .run(status.lastAppliedRevision, status.lastAttemptedRevision, JSON.stringify(status.errors), status.at);
+    return sqliteSaveSourceStatus(this.db, status);
   }
 
   async loadSourceStatus(): Promise<SourceStatus | null> {
-    const row = this.db.prepare('SELECT last_applied_revision, last_attempted_revision, errors, at FROM source_status WHERE id = 1').get() as
-      | { last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }
-      | undefined;
-    if (!row) return null;
-    return {
-      lastAppliedRevision: row.last_applied_revision,
-      lastAttemptedRevision: row.last_attempted_revision,
-      errors: JSON.parse(row.errors),
-      at: row.at,
-    };
+    return sqliteLoadSourceStatus(this.db);
   }
 
   async insertProof(proof: NewProof): Promise<{ proof: ProofRow; created: boolean }> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildIncidentsDatabase } from '../../agent/retention/incidents-fixture.js';
+import { buildIncidentsDatabase } from '../helpers/incidents-fixture.js';
 import { createIncidentsRetention } from '../../agent/retention/incidents-retention.js';
 import { pruneIncidents } from '../../agent/retention/prune.js';
 import { retentionDue } from '../../agent/retention/schedule.js';

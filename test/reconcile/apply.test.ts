@@ -19,7 +19,7 @@ describe('applyPlanToState', () => {
     },
     {
       name: 'SetPhase with a latch records phase, spec hash and now; null clears it',
-      given: [{ type: 'SetPhase', rollout: 'ro', phase: 'Aborted', from: 'Progressing', latch: { specHash: 'h' } }],
+      given: [{ type: 'SetPhase', rollout: 'ro', phase: 'Aborted', from: 'Progressing', latch: { phase: 'Aborted', specHash: 'h' } }],
       want: (s) => s.rollouts[0]?.latch,
       equals: { phase: 'Aborted', specHash: 'h', at: '2026-01-31T12:00:00.000Z' },
     },

@@ -5,16 +5,18 @@ import { computeCohortOrder } from '../../controller/reconcile/cohorts.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { appliances, desired, rollout, state, NOW } from './builders.js';
 
+// The cohort order of every appliance in `eligible`, from the cache when it can.
+const permutation = (cache: ReconcileCache, rollout: string, eligible: readonly string[]) => cache.cohortPermutationAt(rollout, eligible, Int32Array.from(eligible, (_, k) => k));
 // The cached permutation read back as ids.
-const orderOf = (cache: ReconcileCache, rollout: string, eligible: readonly string[]) => Array.from(cache.cohortPermutation(rollout, eligible), (i) => eligible[i]);
+const orderOf = (cache: ReconcileCache, rollout: string, eligible: readonly string[]) => Array.from(permutation(cache, rollout, eligible), (i) => eligible[i]);
 const ids = (n: number, prefix = 'a') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`).sort();
 
 describe('ReconcileCache', () => {
   it('reuses the cohort order when the eligible set is unchanged', () => {
     const cache = new ReconcileCache();
     const eligible = ids(300);
-    const first = cache.cohortPermutation('r', eligible);
-    const second = cache.cohortPermutation('r', [...eligible]);
+    const first = permutation(cache, 'r', eligible);
+    const second = permutation(cache, 'r', [...eligible]);
     expect(second).toBe(first);
     expect(cache.stats).toEqual({ hits: 1, incremental: 0, full: 1 });
   });

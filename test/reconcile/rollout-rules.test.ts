@@ -141,7 +141,7 @@ describe('failures', () => {
 
   it('more than maxFailures latches the rollout Paused (pause) with its spec hash, and assigns nothing more', () => {
     const { d, p } = tripped('pause');
-    expect(ofType(p, 'SetPhase')).toEqual([{ type: 'SetPhase', rollout: 'v1.0.2', phase: 'Paused', from: 'Progressing', latch: { specHash: desired(d).rollouts[0]?.specHash } }]);
+    expect(ofType(p, 'SetPhase')).toEqual([{ type: 'SetPhase', rollout: 'v1.0.2', phase: 'Paused', from: 'Progressing', latch: { phase: 'Paused', specHash: desired(d).rollouts[0]?.specHash } }]);
     expect(ofType(p, 'AssignRelease')).toEqual([]);
     expect(p.findings.find((f) => f.type === 'RolloutFailed')).toMatchObject({ severity: 'error', rollout: 'v1.0.2', since: '2026-01-31T09:00:00.000Z' });
   });

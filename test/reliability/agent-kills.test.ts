@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildIncidentsDatabase } from '../../agent/retention/incidents-fixture.js';
+import { buildIncidentsDatabase } from '../helpers/incidents-fixture.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController } from '../agent/helpers/cli-processes.js';
 import { ThrottledImageServer } from '../agent/helpers/throttled-image-server.js';

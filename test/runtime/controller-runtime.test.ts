@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,11 +28,19 @@ function fleetDir(): string {
   return tmp.dir;
 }
 
+/** A database file beside `repo`, removed after the test with the journal and lock files written next to it. */
+function dbBeside(repo: string): string {
+  const db = `${repo}.db`;
+  cleanups.push(() => {
+    for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}.lock`]) rmSync(file, { force: true });
+  });
+  return db;
+}
+
 describe('the controller on SQLite', () => {
   it('applies the first plan: the rollout starts and its first stage is assigned', async () => {
     const repo = fleetDir();
-    const controller = await controllerOn(join(repo, '..', `${repo.split('/').pop()}.db`), repo);
-    cleanups.push(() => tempDir().remove());
+    const controller = await controllerOn(dbBeside(repo), repo);
     const outcome = await controller.reconcileNow();
     expect(outcome.kind).toBe('planned');
     const { state } = await controller.store.loadObserved(new Date());
@@ -46,7 +54,7 @@ describe('the controller on SQLite', () => {
 
   it('refuses a second controller on the same file with a clear message', async () => {
     const repo = fleetDir();
-    const db = `${repo}.db`;
+    const db = dbBeside(repo);
     await controllerOn(db, repo);
     await expect(controllerOn(db, repo)).rejects.toThrow(StoreLockedError);
     await expect(controllerOn(db, repo)).rejects.toThrow(/another muster controller is already running/);
@@ -54,7 +62,7 @@ describe('the controller on SQLite', () => {
 
   it('tells a checking-in appliance its target once the plan assigned it', async () => {
     const repo = fleetDir();
-    const controller = await controllerOn(`${repo}.db`, repo);
+    const controller = await controllerOn(dbBeside(repo), repo);
     await controller.reconcileNow();
     const assigned = (controller.plan()?.appliances ?? []).filter((a) => a.target === 'v1.0.51').map((a) => a.id);
     expect(assigned).toHaveLength(2);

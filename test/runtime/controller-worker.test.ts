@@ -29,7 +29,8 @@ const stores = [
   {
     name: 'SQLite',
     db: async (dir: string) => {
-      cleanups.push(() => rmSync(`${dir}.db`, { force: true }));
+      // The database, its journal and its lock file.
+      cleanups.push(() => ['', '-wal', '-shm', '.lock'].forEach((suffix) => rmSync(`${dir}.db${suffix}`, { force: true })));
       return `${dir}.db`;
     },
   },

@@ -72,10 +72,10 @@ export function planContract(h: () => StoreHarness): void {
     expect(await store.listEvents({ limit: 2 })).toHaveLength(2);
   });
 
-  it('SetPhase latches ({specHash}), keeps the latch when absent, and clears it with null', async () => {
+  it('SetPhase latches ({phase, specHash}), keeps the latch when absent, and clears it with null', async () => {
     const { store } = h();
     const latched = async () => (await store.loadObserved(new Date(T1))).state.rollouts[0]?.latch;
-    await store.applyPlan(plan(T0, [{ type: 'SetPhase', rollout: 'v51', phase: 'Aborted', from: null, latch: { specHash: 'h1' } }]), {
+    await store.applyPlan(plan(T0, [{ type: 'SetPhase', rollout: 'v51', phase: 'Aborted', from: null, latch: { phase: 'Aborted', specHash: 'h1' } }]), {
       revision: 'r',
       expectedVersion: 0,
     });
@@ -254,7 +254,7 @@ const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
     rollout: rolloutName,
     phase: fc.constantFrom(...ROLLOUT_PHASES),
     from: fc.constant(null),
-    latch: fc.option(fc.option(fc.record({ specHash: fc.constantFrom('h1', 'h2') }), { nil: null }), { nil: undefined }),
+    latch: fc.option(fc.option(fc.record({ phase: fc.constantFrom('Paused' as const, 'Aborted' as const), specHash: fc.constantFrom('h1', 'h2') }), { nil: null }), { nil: undefined }),
   }),
   fc.record({ type: fc.constant('AdvanceStage' as const), rollout: rolloutName, from: fc.constant(1), to: fc.integer({ min: 1, max: 4 }), startedAt: time }),
   fc.record(

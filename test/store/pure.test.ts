@@ -4,7 +4,7 @@ import type { Action } from '../../controller/reconcile/plan.js';
 import { batched } from '../../controller/store/batches.js';
 import { latestPerAppliance } from '../../controller/store/observed-document.js';
 import { isPostgresUrl } from '../../controller/store/open-store.js';
-import { actionRuns, findingKey, latchChange } from '../../controller/store/plan-writes.js';
+import { actionRuns, findingKey, latchWrite } from '../../controller/store/plan-writes.js';
 import { isUnavailable } from '../../controller/store/postgres-errors.js';
 import { redactUrl } from '../../controller/store/postgres-store.js';
 import { looksLikeToken, newToken, tokenHash } from '../../controller/store/tokens.js';
@@ -38,15 +38,15 @@ describe('tokens', () => {
 });
 
 describe('what a plan writes', () => {
-  const phase = (latch?: { specHash: string } | null, p: 'Paused' | 'Aborted' | 'Progressing' = 'Paused') =>
+  const phase = (latch?: { phase: 'Paused' | 'Aborted'; specHash: string } | null, p: 'Paused' | 'Aborted' | 'Progressing' = 'Paused') =>
     ({ type: 'SetPhase', rollout: 'r', phase: p, from: null, ...(latch === undefined ? {} : { latch }) }) as Extract<Action, { type: 'SetPhase' }>;
   const rows = [
     { name: 'no latch field keeps the latch', given: phase(), want: { set: false } },
     { name: 'null clears it (JSON null)', given: phase(null), want: { set: true, json: 'null' } },
-    { name: 'a spec hash latches Paused', given: phase({ specHash: 'h' }), want: { set: true, json: '{"phase":"Paused","specHash":"h","at":"T"}' } },
-    { name: 'an abort latches Aborted', given: phase({ specHash: 'h' }, 'Aborted'), want: { set: true, json: '{"phase":"Aborted","specHash":"h","at":"T"}' } },
+    { name: 'a spec hash latches Paused', given: phase({ phase: 'Paused', specHash: 'h' }), want: { set: true, json: '{"phase":"Paused","specHash":"h","at":"T"}' } },
+    { name: 'an abort latches Aborted', given: phase({ phase: 'Aborted', specHash: 'h' }, 'Aborted'), want: { set: true, json: '{"phase":"Aborted","specHash":"h","at":"T"}' } },
   ];
-  for (const { name, given, want } of rows) it(name, () => expect(latchChange(given, 'T')).toEqual(want));
+  for (const { name, given, want } of rows) it(name, () => expect(latchWrite(given, 'T')).toEqual(want));
 
   it('keys findings by type and subject', () => {
     expect(findingKey({ type: 'StuckAppliance', severity: 'error', appliance: 'a', rollout: 'r', message: 'x' })).toBe('StuckAppliance/a/r/');

@@ -73,12 +73,6 @@ export class FindingLanes {
     this.previous = this.current;
     this.current = new Map();
   }
-
-  /** Forgets every finding. */
-  clear(): void {
-    this.previous = new Map();
-    this.current = new Map();
-  }
 }
 
 function sameFinding(a: Finding, b: Finding): boolean {

@@ -57,7 +57,7 @@ function simulationInput(ctx: ReconcileContext, o: RolloutOutcome, updateMs: num
   let deferring = 0;
   for (let k = 0; k < n; k++) {
     const i = o.order[k] as number;
-    const by = members.by[i] as number;
+    const by = members.rankOf[i] as number;
     const deferUntil = seen.deferUntilMs[i] as number;
     if (by === o.rank) {
       if (isFinalAt(members, i)) {
@@ -107,7 +107,7 @@ function simBudgets(ctx: ReconcileContext, o: RolloutOutcome, kind: Uint8Array):
     const groupOf = new Int32Array(kind.length);
     for (let k = 0; k < kind.length; k++) groupOf[k] = b.groupOf[o.order[k] as number] as number;
     const others = new Int32Array(b.names.length);
-    for (let i = 0; i < all.inFlight.length; i++) if (all.inFlight[i] && ctx.members.by[i] !== o.rank) others[b.groupOf[i] as number]! += 1;
+    for (let i = 0; i < all.inFlight.length; i++) if (all.inFlight[i] && ctx.members.rankOf[i] !== o.rank) others[b.groupOf[i] as number]! += 1;
     return { max: b.spec.maxUnavailable, groupOf, others };
   });
 }

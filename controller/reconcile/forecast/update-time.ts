@@ -29,8 +29,8 @@ export function updateTimeOf(ctx: ReconcileContext, outcomes: readonly Pick<Roll
   if (options.assumeUpdateMs !== null) return { ms: options.assumeUpdateMs, basis: 'assumed', samples: 0 };
   const { members, seen } = ctx;
   const samples: number[] = [];
-  for (let i = 0; i < members.by.length; i++) {
-    const rank = members.by[i] as number;
+  for (let i = 0; i < members.rankOf.length; i++) {
+    const rank = members.rankOf[i] as number;
     if (rank < 0 || !isStatus(members, i, 'succeeded')) continue;
     const update = seen.obs[i]?.update;
     // Success known only from the version it runs says nothing of how long it took.

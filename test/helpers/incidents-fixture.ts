@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createIncidentsSchema } from './incidents-schema.js';
+import { createIncidentsSchema } from '../../agent/retention/incidents-schema.js';
 
 export interface IncidentsFixtureOptions {
   /** Incidents to create (default 30,000). */
