@@ -1,7 +1,6 @@
-import { matchesSelector } from '../desired/selector.js';
 import type { DesiredState } from '../desired/types.js';
-import { computeCohortOrder, stageSize } from '../reconcile/cohorts.js';
 import type { Plan } from '../reconcile/plan.js';
+import { stageMembers } from '../reconcile/stage-members.js';
 import type { Change } from './changes.js';
 
 /** The appliances one stage adds to the previous stage's cohort, in cohort order. */
@@ -38,16 +37,10 @@ export function stageCohorts(head: DesiredState, plan: Plan, changes: readonly C
   for (const r of head.rollouts) {
     const reason = why.get(r.name);
     if (!reason) continue;
-    const eligible = head.appliances.filter((a) => matchesSelector(r.selector, a.labels)).map((a) => a.name);
-    const order = computeCohortOrder(r.name, eligible);
-    let before = 0;
-    const stages = r.stages.map((s, k) => {
-      const covers = stageSize(s.percent, order.length);
-      const adds = order.slice(before, covers);
-      before = Math.max(before, covers);
-      return { stage: k + 1, percent: s.percent, covers, adds };
-    });
-    out.push({ rollout: r.name, release: r.release, why: reason, eligible: order.length, stages });
+    const cohorts = stageMembers(head, r.name);
+    if (!cohorts) continue;
+    const stages = cohorts.stages.map((s) => ({ stage: s.stage, percent: s.percent, covers: s.size, adds: s.members }));
+    out.push({ rollout: r.name, release: r.release, why: reason, eligible: cohorts.eligible, stages });
   }
   return out;
 }
