@@ -69,6 +69,10 @@ export async function pgImportState(pool: pg.Pool, doc: StateDocument): Promise<
   const assignments = rollouts.flatMap((r) => r.assignments);
   const of = <T, K extends keyof T>(list: T[], key: K) => list.map((item) => item[key]);
   return withTransaction(pool, async (client) => {
+    // Locks in the order a plan's apply takes them (the state version first), and holds check-ins
+    // back meanwhile, so an import beside a running controller waits instead of deadlocking.
+    await rows(client, 'SELECT version FROM state_version WHERE id = 1 FOR UPDATE');
+    await rows(client, 'LOCK TABLE appliances IN EXCLUSIVE MODE');
     await rows(client, 'DELETE FROM appliances');
     await rows(client, 'DELETE FROM assignments');
     await rows(client, 'DELETE FROM rollouts');

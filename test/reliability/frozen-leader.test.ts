@@ -46,7 +46,7 @@ async function leaderOf(controllers: ControllerProcess[]): Promise<{ leader: Con
 
 describe('two controllers on one PostgreSQL', () => {
   it('exactly one leads: a frozen (SIGSTOP) or cut-off leader loses the lock, the other takes over, and stale plans apply nothing', async () => {
-    const { store, controllers } = await twoControllers();
+    const { db, store, controllers } = await twoControllers();
     const rounds = runs('freezes', 1, 20);
     const takeoverMs: number[] = [];
     let version = 0;
@@ -70,7 +70,13 @@ describe('two controllers on one PostgreSQL', () => {
     const admin = new pg.Client({ connectionString: inject('pgUrl') });
     await admin.connect();
     const cut = Date.now();
-    await admin.query(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted`);
+    // Only this test's database: other test files run controllers on the same server meanwhile.
+    const name = new URL(db).pathname.slice(1);
+    await admin.query(
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+       WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1`,
+      [name],
+    );
     await admin.end();
     await waitFor(() => leads(follower), 'the follower to take over', 30_000);
     expect(await leads(leader)).toBe(false);
