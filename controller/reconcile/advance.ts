@@ -23,7 +23,7 @@ export interface AdvanceInput {
   stageStartMs: number;
   /** Whether the rollout may advance (not paused, not latched). */
   active: boolean;
-  /** Whether any member is left that no newer rollout claimed; without one nothing ever completes. */
+  /** Whether any member is left that no higher-ranked rollout claimed; without one nothing ever completes. */
   anyNotClaimedByNewer: boolean;
   set: MemberSet;
   scan: Omit<CohortScan, 'from' | 'to'>;
@@ -57,7 +57,7 @@ export function advanceStages(input: AdvanceInput): StageProgress {
   }
 }
 
-// A stage whose cohort a newer rollout claimed whole completes at its start: the members left for
+// A stage whose cohort a higher-ranked rollout claimed whole completes at its start: the members left for
 // this rollout are in later stages.
 function completion(set: MemberSet, stageStartMs: number): number | null {
   if (set.inFlight > 0 || set.heldTotal > 0) return null;

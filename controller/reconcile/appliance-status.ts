@@ -13,7 +13,7 @@ const STUCK = 4;
 /**
  * Each declared appliance's membership, by position: `rankOf[i]` is the rank (position in planning order) of the
  * rollout whose assignment targets it, or -1; the other columns are its status there. Rollouts are
- * planned newest first, so a position another rollout already holds was claimed by a newer one.
+ * planned highest rank first, so a position another rollout already holds was claimed by a higher-ranked one.
  */
 export interface MemberTable {
   /** See above: the member's rollout by rank, or -1. */

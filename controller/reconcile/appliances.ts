@@ -16,14 +16,14 @@ import { formatWindow } from './window.js';
  * without a target are `idle`, saying what holds a waiting rollout back; undeclared ones that check
  * in are `unknown` with no target.
  */
-export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly Targeting[]): ApplianceStatus[] {
+export function applianceStatuses(ctx: ReconcileContext, byRank: readonly Targeting[]): ApplianceStatus[] {
   const { ids } = ctx.index;
   // Most of a fleet runs what it is told, or waits for the same thing: reasons that do not depend
   // on the appliance are worded once per pass and shared.
   const shared: SharedReasons = { runs: [], waits: [], idle: new Map() };
   const previous = ctx.cache ? ctx.cache.previousStatuses(ctx.index) : null;
   // Each rollout's stuck members are sorted by position, so one cursor per rollout finds them.
-  const stuckAt = new Int32Array(newestFirst.length);
+  const stuckAt = new Int32Array(byRank.length);
   // Sized once: grown by pushes, a list this long leaves a trail of discarded copies in the old generation.
   const statuses = new Array<ApplianceStatus>(ids.length + ctx.undeclared.length);
   let s = 0;
@@ -32,7 +32,7 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly T
     const id = ids[i] as string;
     while (u < ctx.undeclared.length && (ctx.undeclared[u] as Undeclared).id < id) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
     const rank = ctx.members.rankOf[i] as number;
-    const outcome = rank >= 0 ? newestFirst[rank] : undefined;
+    const outcome = rank >= 0 ? byRank[rank] : undefined;
     if (outcome) {
       const status = statusAt(ctx.members, i);
       let reason: string;
@@ -42,7 +42,7 @@ export function applianceStatuses(ctx: ReconcileContext, newestFirst: readonly T
     } else if (ctx.targets.owner[i] !== -1) {
       statuses[s++] = keptTarget(ctx, previous, i, id);
     } else {
-      statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, newestFirst, shared));
+      statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, byRank, shared));
     }
   }
   while (u < ctx.undeclared.length) statuses[s++] = unknownStatus(ctx.undeclared[u++] as Undeclared);
@@ -116,14 +116,14 @@ const HOLD_TEXT: Record<Hold, string> = {
 
 // Says what the appliance's state is, when it is not simply online, then what it waits for: the
 // newest rollout that holds it back, if any, or else that nothing targets it.
-function idleReason(ctx: ReconcileContext, i: number, newestFirst: readonly Targeting[], shared: SharedReasons): string {
+function idleReason(ctx: ReconcileContext, i: number, byRank: readonly Targeting[], shared: SharedReasons): string {
   const heldBy = ctx.held.rankOf[i] as number;
   const why = ctx.held.reasonCode[i] as number;
   const wait =
     heldBy >= 0 && HOLDS[why] === 'budget'
-      ? budgetWaitText(ctx, i, newestFirst[heldBy] as Targeting)
+      ? budgetWaitText(ctx, i, byRank[heldBy] as Targeting)
       : heldBy >= 0
-        ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(newestFirst[heldBy] as Targeting, HOLDS[why] as Hold))
+        ? (shared.waits[heldBy * HOLDS.length + why] ??= waitText(byRank[heldBy] as Targeting, HOLDS[why] as Hold))
         : noTarget(ctx, ctx.seen.version[i] ?? null, shared);
   let state = '';
   const offline = offlineSince(ctx, i);

@@ -5,7 +5,7 @@ export interface PhaseInput {
   decision: LatchDecision;
   /** Any eligible or assigned appliance at all, claimed or not. */
   anyMember: boolean;
-  /** Any member that no newer rollout claimed: one it holds, or an eligible one it may still take. */
+  /** Any member that no higher-ranked rollout claimed: one it holds, or an eligible one it may still take. */
   anyNotClaimedByNewer: boolean;
   observedPhase: RolloutPhase | null;
   anyStuck: boolean;

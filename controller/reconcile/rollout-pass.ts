@@ -21,7 +21,7 @@ import { isWindowOpen } from './window.js';
 /** Everything one rollout's pass decided, for the plan and for the steps that follow it. */
 export interface RolloutOutcome {
   spec: Rollout;
-  /** Its position in planning order (newest first). */
+  /** Its position in planning order (highest rank first: see rank.ts). */
   rank: number;
   release: ReleaseRef;
   observed: RolloutObservation | null;
