@@ -132,11 +132,25 @@ export class SqliteCheckinWriter {
     if (this.pending.size === 0) this.worker?.unref();
     if (reply.ok) return waiting.resolve();
     const err = Object.assign(new Error(reply.message ?? 'SQLite write failed'), { code: reply.code });
-    waiting.reject(reply.code?.startsWith('SQLITE_BUSY') ? new StoreUnavailableError(`the SQLite database is busy: ${err.message}`, err) : err);
+    const unavailable = unavailableBecause(reply.code);
+    waiting.reject(unavailable ? new StoreUnavailableError(`the SQLite database ${unavailable}: ${err.message}`, err) : err);
   }
 
   private failAll(err: Error): void {
     for (const waiting of this.pending.values()) waiting.reject(err);
     this.pending.clear();
   }
+}
+
+/**
+ * Why a write failed for a reason that passes (so the check-in is answered 503 with Retry-After and
+ * the agent retries), or null for an error in the request itself: busy or locked by another
+ * connection, the disk full, or the disk failing to read or write.
+ */
+function unavailableBecause(code: string | undefined): string | null {
+  if (!code) return null;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'is busy';
+  if (code.startsWith('SQLITE_FULL')) return 'has no room: the disk is full';
+  if (code.startsWith('SQLITE_IOERR')) return 'cannot read or write its file';
+  return null;
 }
