@@ -66,6 +66,8 @@ describe.skipIf(disk === null)('a full disk under the SQLite store', () => {
     const during: { status: number; retryAfter: string | null }[] = [];
     // Each check-in with new figures is a new history row: the writes soon need a page the disk lacks.
     for (let n = 1; n <= 300 && !during.some((d) => d.status !== 200); n += 1) during.push(await checkin(controller.url, token, n));
+    // While the disk stays full, every check-in that needs room is refused the same way.
+    for (let n = 301; n <= 320; n += 1) during.push(await checkin(controller.url, token, n));
     const refused = during.filter((d) => d.status !== 200);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused).toEqual(refused.map(() => ({ status: 503, retryAfter: expect.any(String) })));
