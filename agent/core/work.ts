@@ -82,8 +82,9 @@ export class UpdateWork {
         await this.switchTo(step.target, step.discard);
         return 'continue';
       case 'succeed':
-        this.setPhase(state.work, 'succeeded', { error: null, nextAttemptAt: null });
+        // The image goes before the success is recorded: once the controller hears of it, nothing is left behind.
         await this.ctx.executor.cleanup(null);
+        this.setPhase(state.work, 'succeeded', { error: null, nextAttemptAt: null });
         return 'continue';
       case 'download':
         return this.download(step.attempt, state);
