@@ -74,3 +74,40 @@ export function heldKey(notifier: string, subjectKey: string): string {
 }
 
 export type { OutboxChanges };
+
+/** An outbox row as both stores select it: times as epoch milliseconds, `seq` as a number or (PostgreSQL bigint) text. */
+export interface OutboxRawRow {
+  seq: number | string;
+  notifier: string;
+  id: string;
+  subject_key: string;
+  kind: OutboxRow['kind'];
+  created_at: number;
+  next_attempt_at: number;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+  gave_up_at: number | null;
+  event: string;
+}
+
+/** An epoch-milliseconds time as ISO text, null kept. */
+export const isoFromMs = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The row either store selected, as the outbox interface gives it. */
+export function outboxRowOf(r: OutboxRawRow): OutboxRow {
+  return {
+    seq: Number(r.seq),
+    notifier: r.notifier,
+    id: r.id,
+    subjectKey: r.subject_key,
+    kind: r.kind,
+    createdAt: isoFromMs(r.created_at) as string,
+    nextAttemptAt: isoFromMs(r.next_attempt_at) as string,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    deliveredAt: isoFromMs(r.delivered_at),
+    gaveUpAt: isoFromMs(r.gave_up_at),
+    event: JSON.parse(r.event),
+  };
+}

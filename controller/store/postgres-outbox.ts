@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { notificationEvents, type NotifyContext } from '../notify/events.js';
 import type { Plan } from '../reconcile/plan.js';
 import type { FindingChanges } from './finding-changes.js';
-import { heldKey, planChangeOf, type AttemptOutcome, type NotificationOutbox, type OutboxRow, type OutboxStats } from './outbox.js';
+import { heldKey, isoFromMs as iso, outboxRowOf, planChangeOf, type AttemptOutcome, type NotificationOutbox, type OutboxRawRow, type OutboxRow, type OutboxStats } from './outbox.js';
 import type { FindingRecord } from './plan-writes.js';
 import { rows } from './postgres-rows.js';
 
@@ -12,7 +12,6 @@ const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 const rowColumns = (p = '') => `${p}seq, ${p}notifier, ${p}id, ${p}subject_key, ${p}kind, ${ms(`${p}created_at`)} AS created_at,
   ${ms(`${p}next_attempt_at`)} AS next_attempt_at, ${p}attempts, ${p}last_error, ${ms(`${p}delivered_at`)} AS delivered_at,
   ${ms(`${p}gave_up_at`)} AS gave_up_at, ${p}event::text AS event`;
-const iso = (value: number | null) => (value === null ? null : new Date(value).toISOString());
 
 /**
  * Adds the outbox rows a plan calls for, inside the transaction that applies it (after its findings
@@ -65,44 +64,14 @@ export async function pgWriteOutbox(client: pg.ClientBase, plan: Plan, changes: 
   return out.add.length;
 }
 
-interface RawRow {
-  seq: string;
-  notifier: string;
-  id: string;
-  subject_key: string;
-  kind: OutboxRow['kind'];
-  created_at: number;
-  next_attempt_at: number;
-  attempts: number;
-  last_error: string | null;
-  delivered_at: number | null;
-  gave_up_at: number | null;
-  event: string;
-}
 
-function outboxRow(r: RawRow): OutboxRow {
-  return {
-    seq: Number(r.seq),
-    notifier: r.notifier,
-    id: r.id,
-    subjectKey: r.subject_key,
-    kind: r.kind,
-    createdAt: iso(r.created_at) as string,
-    nextAttemptAt: iso(r.next_attempt_at) as string,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    deliveredAt: iso(r.delivered_at),
-    gaveUpAt: iso(r.gave_up_at),
-    event: JSON.parse(r.event),
-  };
-}
 
 /** The outbox on PostgreSQL: claims skip rows another replica's claim holds (FOR UPDATE SKIP LOCKED). */
 export class PostgresOutbox implements NotificationOutbox {
   constructor(private readonly pool: pg.Pool) {}
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-    const found = await rows<RawRow>(
+    const found = await rows<OutboxRawRow>(
       this.pool,
       `WITH due AS (
          SELECT seq FROM notification_outbox WHERE ${PENDING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
@@ -111,7 +80,7 @@ export class PostgresOutbox implements NotificationOutbox {
        RETURNING ${rowColumns('o.')}`,
       [now, new Date(now.getTime() + leaseMs), limit],
     );
-    return found.map(outboxRow).sort((a, b) => a.seq - b.seq);
+    return found.map(outboxRowOf).sort((a, b) => a.seq - b.seq);
   }
 
   async record(outcome: AttemptOutcome): Promise<void> {
@@ -129,12 +98,12 @@ export class PostgresOutbox implements NotificationOutbox {
   }
 
   async list(query: { limit: number; pendingOnly?: boolean }): Promise<OutboxRow[]> {
-    const found = await rows<RawRow>(
+    const found = await rows<OutboxRawRow>(
       this.pool,
       `SELECT ${rowColumns()} FROM notification_outbox ${query.pendingOnly ? `WHERE ${PENDING}` : ''} ORDER BY seq DESC LIMIT $1`,
       [query.limit],
     );
-    return found.map(outboxRow);
+    return found.map(outboxRowOf);
   }
 
   async prune(olderThan: Date): Promise<number> {

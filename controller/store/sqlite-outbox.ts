@@ -2,13 +2,12 @@ import type Database from 'better-sqlite3';
 import { notificationEvents, type NotifyContext } from '../notify/events.js';
 import type { Plan } from '../reconcile/plan.js';
 import type { FindingChanges } from './finding-changes.js';
-import { heldKey, planChangeOf, type AttemptOutcome, type NotificationOutbox, type OutboxRow, type OutboxStats } from './outbox.js';
+import { heldKey, isoFromMs as iso, outboxRowOf, planChangeOf, type AttemptOutcome, type NotificationOutbox, type OutboxRawRow, type OutboxRow, type OutboxStats } from './outbox.js';
 import type { FindingRecord } from './plan-writes.js';
 
 const FINDING_COLUMNS = `key, type, severity, appliance, rollout, policy, calendar, since, message, first_seen AS firstSeen, last_seen AS lastSeen,
   resolved_at AS resolvedAt`;
 const PENDING = 'delivered_at IS NULL AND gave_up_at IS NULL';
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * Adds the outbox rows a plan calls for, inside the transaction that applies it (after its findings
@@ -35,37 +34,7 @@ export function sqliteWriteOutbox(db: Database.Database, plan: Plan, changes: Fi
   return out.add.length;
 }
 
-interface RawRow {
-  seq: number;
-  notifier: string;
-  id: string;
-  subject_key: string;
-  kind: OutboxRow['kind'];
-  created_at: number;
-  next_attempt_at: number;
-  attempts: number;
-  last_error: string | null;
-  delivered_at: number | null;
-  gave_up_at: number | null;
-  event: string;
-}
 
-function outboxRow(r: RawRow): OutboxRow {
-  return {
-    seq: r.seq,
-    notifier: r.notifier,
-    id: r.id,
-    subjectKey: r.subject_key,
-    kind: r.kind,
-    createdAt: iso(r.created_at) as string,
-    nextAttemptAt: iso(r.next_attempt_at) as string,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    deliveredAt: iso(r.delivered_at),
-    gaveUpAt: iso(r.gave_up_at),
-    event: JSON.parse(r.event),
-  };
-}
 
 /** The outbox on SQLite: each call one short IMMEDIATE transaction. */
 export class SqliteOutbox implements NotificationOutbox {
@@ -78,8 +47,8 @@ export class SqliteOutbox implements NotificationOutbox {
          WHERE seq IN (SELECT seq FROM notification_outbox WHERE ${PENDING} AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit)
          RETURNING *`,
       )
-      .all({ now: now.getTime(), lease: now.getTime() + leaseMs, limit }) as RawRow[];
-    return rows.map(outboxRow).sort((a, b) => a.seq - b.seq);
+      .all({ now: now.getTime(), lease: now.getTime() + leaseMs, limit }) as OutboxRawRow[];
+    return rows.map(outboxRowOf).sort((a, b) => a.seq - b.seq);
   }
 
   async record(outcome: AttemptOutcome): Promise<void> {
@@ -95,8 +64,8 @@ export class SqliteOutbox implements NotificationOutbox {
   async list(query: { limit: number; pendingOnly?: boolean }): Promise<OutboxRow[]> {
     const rows = this.db
       .prepare(`SELECT * FROM notification_outbox ${query.pendingOnly ? `WHERE ${PENDING}` : ''} ORDER BY seq DESC LIMIT ?`)
-      .all(query.limit) as RawRow[];
-    return rows.map(outboxRow);
+      .all(query.limit) as OutboxRawRow[];
+    return rows.map(outboxRowOf);
   }
 
   async prune(olderThan: Date): Promise<number> {
