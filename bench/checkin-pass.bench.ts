@@ -7,6 +7,7 @@ import { summarize, type LoadOptions, type LoadResult, type Sample } from './loa
 import { ask, forkWithRequest, stopChild, stopLoad } from './support/child.js';
 import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
+import { chosenCases } from './support/cases.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -27,11 +28,8 @@ interface Settings {
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
-  const wanted = env.MUSTER_BENCH_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
-  const unknown = wanted?.filter((c) => !(CASES as readonly string[]).includes(c)) ?? [];
-  if (unknown.length) throw new Error(`unknown MUSTER_BENCH_CASES ${unknown.join(', ')}: choose from ${CASES.join(', ')}`);
   return {
-    cases: wanted ? CASES.filter((c) => wanted.includes(c)) : [...CASES],
+    cases: chosenCases(env, CASES),
     appliances: Number(env.MUSTER_BENCH_APPLIANCES ?? 100_000),
     idleMs: Number(env.MUSTER_BENCH_IDLE_MS ?? 8_000),
     passes: Number(env.MUSTER_BENCH_PASSES ?? 3),

@@ -9,6 +9,7 @@ import { ask, forkWithRequest, stopChild } from './support/child.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { metricsSince, passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
+import { chosenCases } from './support/cases.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -31,11 +32,8 @@ interface Settings {
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
-  const wanted = env.MUSTER_BENCH_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
-  const unknown = wanted?.filter((c) => !(CASES as readonly string[]).includes(c)) ?? [];
-  if (unknown.length) throw new Error(`unknown MUSTER_BENCH_CASES ${unknown.join(', ')}: choose from ${CASES.join(', ')}`);
   return {
-    cases: wanted ? CASES.filter((c) => wanted.includes(c)) : [...CASES],
+    cases: chosenCases(env, CASES),
     appliances: Number(env.MUSTER_BENCH_APPLIANCES ?? 10_000),
     durationMs: Number(env.MUSTER_BENCH_DURATION_MS ?? 8_000),
     profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
