@@ -8,6 +8,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY lib ./lib
+COPY protocol ./protocol
 COPY controller ./controller
 COPY agent ./agent
 COPY scripts ./scripts

@@ -28,4 +28,10 @@ export default tseslint.config(
     files: ['protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/agent/**', '**/controller/**'], message: 'protocol/ stands alone: both sides import it' }] }] },
   },
+  // lib/ is the small toolkit both sides build on (the clock, retry backoff, bounded concurrency): it
+  // knows nothing of the product, so it imports neither side nor the protocol.
+  {
+    files: ['lib/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/agent/**', '**/controller/**', '**/protocol/**'], message: 'lib/ stands alone: the controller and the agent import it' }] }] },
+  },
 );

@@ -16,6 +16,7 @@ import type { Plan } from '../controller/reconcile/plan.js';
 import { reconcile } from '../controller/reconcile/reconcile.js';
 import { openMigratedStore } from '../controller/store/open-store.js';
 import type { Store } from '../controller/store/store.js';
+import { clockReading } from '../lib/clock.js';
 import { launchChromium } from '../scripts/chromium.js';
 import { median, timeMs, type Benchmark, type BenchResult } from './bench.js';
 import { writeBenchFleet } from './support/bench-fleet.js';
@@ -89,7 +90,7 @@ async function measure(store: Store, desired: DesiredState, plan: Plan): Promise
     view: { responses: () => index, plan: () => plan, readiness: () => ({ desiredLoaded: true, revision: desired.revision, sourceError: null }) },
     metrics: new ControllerMetrics(),
     logger: pino({ level: 'silent' }),
-    now: () => NOW,
+    clock: clockReading(() => NOW.getTime()),
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${operator}` };

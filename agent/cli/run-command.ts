@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../lib/clock.js';
 import { createApplianceAgent, type ApplianceAgentConfig } from '../core/appliance-agent.js';
 import type { AgentEvent } from '../core/events.js';
 import { parseDeferWindows, systemTimeZone } from '../update/defer-window.js';

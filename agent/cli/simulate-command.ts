@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../lib/clock.js';
 import { createHttpFetch } from '../protocol/http-fetch.js';
 import { DEFAULT_PROFILE, parseProfile, type SimulatorProfile } from '../simulator/profile.js';
 import { startSimulator, type SimulatedApplianceStatus, type SimulatorEvent } from '../simulator/simulator.js';
@@ -122,6 +122,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     onEvent,
   });
   logger.info({ server: flags.server, appliances: identities.length, speed: flags.speed, download: flags.download }, 'simulator started');
+  // Wall time on purpose: a summary line for the operator watching, not part of the simulated fleet.
   const summary = setInterval(() => logger.info({ phases: summarize(simulator.status()) }, 'fleet'), flags.summaryEvery ?? 10_000);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());

@@ -1,6 +1,6 @@
 import type { CheckinRequest } from '../../protocol/checkin-request.js';
-import type { Clock } from '../clock.js';
-import { CHECKIN_BACKOFF, retryDelayMs } from '../protocol/backoff.js';
+import type { Clock } from '../../lib/clock.js';
+import { CHECKIN_BACKOFF, checkinRetryDelayMs } from '../protocol/checkin-retry.js';
 import type { CheckinOutcome } from '../protocol/checkin-client.js';
 import type { IncidentsMeasure, RetentionPort } from '../retention/incidents-retention.js';
 import { retentionDue } from '../retention/schedule.js';
@@ -206,7 +206,7 @@ export class Agent {
       this.checkinFailures++;
       this.lastCheckinOk = false;
       const retryAfter = outcome.kind === 'retry-after' ? outcome.retryAfterMs : null;
-      const delay = retryDelayMs(this.checkinFailures, retryAfter, CHECKIN_BACKOFF, this.deps.random ?? Math.random);
+      const delay = checkinRetryDelayMs(this.checkinFailures, retryAfter, this.deps.random ?? Math.random);
       this.nextCheckinAt = after + delay;
       if (!this.stopping) this.logger.warn({ outcome: outcome.kind, message: outcome.message, retryInMs: delay }, 'check-in failed');
     }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { checkIn } from '../protocol/checkin-client.js';
 import { createHttpFetch } from '../protocol/http-fetch.js';
 import { createIncidentsRetention } from '../retention/incidents-retention.js';

@@ -1,5 +1,5 @@
 import type { CheckinRequest } from '../../protocol/checkin-request.js';
-import { isoTime } from '../clock.js';
+import { isoTime } from '../../lib/clock.js';
 import type { IncidentsMeasure } from '../retention/incidents-retention.js';
 import type { LocalState } from '../state/local-state.js';
 import type { Running } from '../update/decide.js';

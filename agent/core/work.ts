@@ -1,6 +1,6 @@
 import type { UpdatePhase } from '../../protocol/checkin-request.js';
-import type { Clock } from '../clock.js';
-import { UPDATE_BACKOFF, backoffDelayMs } from '../protocol/backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
+import type { Clock } from '../../lib/clock.js';
 import { NO_PROGRESS, type LocalState, type StateStore, type Target } from '../state/local-state.js';
 import { decide, type Running, type Step } from '../update/decide.js';
 import type { DownloadProgress } from '../update/download.js';
@@ -22,6 +22,9 @@ export interface WorkContext {
   /** A phase changed: the agent reports it at once rather than at the next interval. */
   phaseChanged: () => void;
 }
+
+/** Update attempts: a failed download or install is retried within half a minute, then up to an hour. */
+export const UPDATE_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 3_600_000, floorMs: 5_000, jitter: 'full' };
 
 /** Progress is saved every this many bytes: often enough to show, rarely enough not to wear the disk. */
 const PROGRESS_SAVE_BYTES = 1 << 20;

@@ -1,7 +1,7 @@
 import { CheckinResponse, ErrorResponse } from '../../protocol/checkin-response.js';
 import type { CheckinRequest } from '../../protocol/checkin-request.js';
 import { createAjv } from '../../protocol/ajv.js';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from './checkin-retry.js';
 import type { FetchLike } from './http-fetch.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UpdatePhase } from '../../protocol/checkin-request.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { Agent } from '../core/agent.js';
 import type { AgentEvent } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sleep, type Clock } from '../clock.js';
+import { sleep, type Clock } from '../../lib/clock.js';
 import type { FetchLike } from '../protocol/http-fetch.js';
 import type { LocalState, Target } from '../state/local-state.js';
 import { downloadImage, type DownloadProgress } from '../update/download.js';

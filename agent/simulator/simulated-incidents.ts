@@ -1,4 +1,4 @@
-import { isoTime } from '../clock.js';
+import { isoTime } from '../../lib/clock.js';
 import type { RetentionPort } from '../retention/incidents-retention.js';
 
 const DAY_MS = 86_400_000;

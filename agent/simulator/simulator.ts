@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createHttpFetch, type FetchLike } from '../protocol/http-fetch.js';
 import type { Running } from '../update/decide.js';

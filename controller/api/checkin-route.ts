@@ -34,7 +34,7 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, 
       await store.recordCheckins(batch);
     },
     options.groupCommit ?? defaultGroupCommit(store.kind),
-    options.timers,
+    options.clock,
   );
   app.addHook('onClose', async () => committer.drain());
 
@@ -56,7 +56,7 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, 
         metrics.checkins.inc({ outcome: 'forbidden' });
         return sendError(reply, 'Forbidden', `this token belongs to ${appliance}; it cannot report as ${report.id}`);
       }
-      await committer.submit({ appliance, report, at: options.now() });
+      await committer.submit({ appliance, report, at: new Date(options.clock.now()) });
       metrics.checkins.inc({ outcome: 'ok' });
       options.onCheckin?.(appliance);
       return reply.type('application/json').send(view.responses().responseFor(appliance));

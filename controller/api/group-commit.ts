@@ -1,4 +1,4 @@
-import { systemTimers, type TimerHandle, type Timers } from '../sources/timers.js';
+import { backgroundClock, type Clock, type TimerHandle } from '../../lib/clock.js';
 
 /** Options for a group committer. */
 export interface GroupCommitOptions {
@@ -24,7 +24,7 @@ interface Pending<T> {
  * its item has been durably written by `flush`, and rejects with flush's error if that write failed — so
  * a caller never acknowledges what is not stored. At most `maxConcurrent` flushes run at a time; items
  * arriving while every slot is busy form the next batch, written as soon as a slot frees up, which is how
- * the batch size adapts to load. The wait for company runs on the given timers (the system's by default).
+ * the batch size adapts to load. The wait for company runs on the given clock (the real one by default).
  */
 export class GroupCommitter<T> {
   private queue: Pending<T>[] = [];
@@ -35,7 +35,7 @@ export class GroupCommitter<T> {
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly options: GroupCommitOptions,
-    private readonly timers: Timers = systemTimers,
+    private readonly clock: Clock = backgroundClock,
   ) {
     this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 1);
   }
@@ -70,7 +70,7 @@ export class GroupCommitter<T> {
     if (this.queue.length >= this.options.maxBatch) {
       this.startFlush();
     } else if (this.timer === null && this.queue.length > 0) {
-      this.timer = this.timers.setTimeout(() => {
+      this.timer = this.clock.setTimeout(() => {
         this.timer = null;
         if (this.inFlight.size < this.maxConcurrent) this.startFlush();
       }, this.options.maxDelayMs);
@@ -81,7 +81,7 @@ export class GroupCommitter<T> {
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
     if (this.queue.length === 0 && this.timer !== null) {
-      this.timers.clearTimeout(this.timer);
+      this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
     const flushing: Promise<void> = this.flush(batch.map((p) => p.item))

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Timers } from '../sources/timers.js';
+import type { Clock } from '../../lib/clock.js';
 import type { Logger } from 'pino';
 import type { Plan } from '../reconcile/plan.js';
 import type { Store } from '../store/store.js';
@@ -28,8 +28,8 @@ export interface ApiOptions {
   view: ApiView;
   metrics: ControllerMetrics;
   logger: Logger;
-  /** The clock that stamps check-ins. */
-  now: () => Date;
+  /** The clock that stamps check-ins and runs the group commit's wait and the token cache's polls. */
+  clock: Clock;
   /** Called after each stored check-in (the loop debounces it into a reconcile). */
   onCheckin?: (appliance: string) => void;
   /** `MUSTER_WEBHOOK_SECRET`; without it the webhook route does not exist. */
@@ -38,8 +38,6 @@ export interface ApiOptions {
   onWebhook?: () => void;
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   groupCommit?: GroupCommitOptions;
-  /** The timers group commit waits on (the system's by default; the controller passes its own). */
-  timers?: Timers;
   /** How often tokens changed by other processes are read into the token cache (default 1000 ms). */
   tokenRefreshMs?: number;
   /** Extra routes (the evidence endpoint of the OTS lifecycle) registered on the same server. */
@@ -77,7 +75,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return sendError(reply, 'Internal', 'internal error; see the controller log');
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'NotFound', `no route ${request.method} ${request.url}`));
-  const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger });
+  const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger, clock: options.clock });
   void tokens.start();
   app.addHook('onClose', async () => tokens.stop());
   registerCheckinRoute(app, options, tokens);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { backgroundClock, type Clock, type TimerHandle } from '../../lib/clock.js';
 import type { Store, TokenChange } from '../store/store.js';
 import { looksLikeToken, tokenHash } from '../store/tokens.js';
 
@@ -9,6 +10,8 @@ export interface TokenCacheOptions {
   /** How often to read the tokens other processes changed (default TOKEN_REFRESH_MS). */
   refreshMs?: number;
   log?: Logger;
+  /** The clock the polls are timed on (the real one, unref'd, by default). */
+  clock?: Clock;
 }
 
 /**
@@ -27,17 +30,19 @@ export class TokenCache {
   private cursor: number | null = null;
   private reading: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private stopped = false;
   private pollFailing = false;
   private readonly unsubscribe: () => void;
   private readonly refreshMs: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly store: Store,
     private readonly options: TokenCacheOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? TOKEN_REFRESH_MS;
+    this.clock = options.clock ?? backgroundClock;
     this.unsubscribe = store.onTokensChanged((changes) => this.apply(changes));
   }
 
@@ -50,7 +55,7 @@ export class TokenCache {
   stop(): void {
     this.stopped = true;
     this.unsubscribe();
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -115,7 +120,6 @@ export class TokenCache {
       this.pollFailing = true;
     }
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.poll(), this.refreshMs);
-    this.timer.unref();
+    this.timer = this.clock.setTimeout(() => void this.poll(), this.refreshMs);
   }
 }

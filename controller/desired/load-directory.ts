@@ -4,7 +4,7 @@ import { sha256Hex } from './canonical.js';
 import { isFleetFilePath, sortErrors, type FleetFile } from './load.js';
 import { loadFleetFilesInParallel } from './parallel-load.js';
 import type { LoadError, LoadResult } from './types.js';
-import { mapLimited } from '../map-limited.js';
+import { mapLimited } from '../../lib/map-limited.js';
 
 /** Files of a directory tree that the loader reads, and the ones that could not be read. */
 export interface DirectoryFiles {

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
 import type { Notifier } from '../desired/types.js';
-import { jitteredDelayMs, type BackoffPolicy } from '../sources/backoff.js';
 import type { AttemptOutcome, NotificationOutbox, OutboxRow } from '../store/outbox.js';
 import { undiciPost, type Post } from './deliver.js';
 import { requestFor } from './format.js';
@@ -9,7 +9,7 @@ import type { NotificationMetrics } from './metrics.js';
 import { resolveNotifier, type ResolvedNotifier } from './secrets.js';
 
 /** Retries start at 10 s and double up to 10 minutes (each drawn from the upper half of that, for jitter). */
-export const NOTIFY_BACKOFF: BackoffPolicy = { initialMs: 10_000, maxMs: 10 * 60_000 };
+export const NOTIFY_BACKOFF: BackoffPolicy = { baseMs: 10_000, maxMs: 10 * 60_000, jitter: 'upper-half' };
 
 export interface SenderDeps {
   outbox: NotificationOutbox;
@@ -101,7 +101,7 @@ export class NotificationSender {
     } else error = target.problem;
     const now = this.deps.now();
     if (now.getTime() - Date.parse(row.createdAt) >= n.giveUpAfterMs) return { ...base, at: now, result: 'gaveUp', error };
-    const delay = jitteredDelayMs(row.attempts, this.deps.backoff ?? NOTIFY_BACKOFF, this.deps.random);
+    const delay = backoffDelayMs(row.attempts, this.deps.backoff ?? NOTIFY_BACKOFF, this.deps.random);
     return { ...base, at: now, result: 'retry', nextAttemptAt: new Date(now.getTime() + delay), error };
   }
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
 import type { Notifier } from '../desired/types.js';
 import type { PassNotify } from '../runtime/reconcile-pass.js';
-import type { TimerHandle, Timers } from '../sources/timers.js';
 import type { Store } from '../store/store.js';
 import type { Post } from './deliver.js';
 import { NotificationMetrics } from './metrics.js';
@@ -20,7 +20,7 @@ export interface NotificationOptions {
   /** `--public-url`: the status page's base URL for links; null for none. */
   publicUrl: string | null;
   isLeader: () => boolean;
-  timers: Timers;
+  clock: Clock;
   log: Logger;
   registry: Registry;
   /** How often the outbox is checked for due events besides after each applied plan (default 5 s). */
@@ -47,7 +47,7 @@ export class Notifications {
     this.sender = new NotificationSender({
       outbox: options.store.outbox,
       notifiers: options.notifiers,
-      now: () => options.timers.now(),
+      now: () => new Date(options.clock.now()),
       isLeader: options.isLeader,
       log: options.log.child({ component: 'notifications' }),
       resolve: (n) => resolveNotifier(n, secrets),
@@ -74,15 +74,15 @@ export class Notifications {
     const tick = () => {
       if (this.stopped) return;
       void Promise.all([this.sender.sendDue(), this.prune()]).finally(() => {
-        if (!this.stopped) this.timer = this.options.timers.setTimeout(tick, this.options.pollMs ?? 5_000);
+        if (!this.stopped) this.timer = this.options.clock.setTimeout(tick, this.options.pollMs ?? 5_000);
       });
     };
-    this.timer = this.options.timers.setTimeout(tick, 0);
+    this.timer = this.options.clock.setTimeout(tick, 0);
   }
 
   /** On the leader, at most hourly: forgets rows delivered or given up more than OUTBOX_RETENTION_MS ago. */
   private async prune(): Promise<void> {
-    const now = this.options.timers.now().getTime();
+    const now = this.options.clock.now();
     if (!this.options.isLeader() || now - this.lastPruneMs < HOUR_MS) return;
     this.lastPruneMs = now;
     try {
@@ -101,7 +101,7 @@ export class Notifications {
   /** Stops the timer and waits for the round in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) this.options.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
     await this.sender.idle();
   }
 }

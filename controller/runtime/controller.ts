@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import type { GroupCommitOptions } from '../api/group-commit.js';
 import { ResponseIndex } from '../api/response-index.js';
 import { evidencePlugin } from '../api/evidence-route.js';
@@ -11,10 +12,8 @@ import { ProofUpgradeJob } from '../ots/lifecycle/upgrade-job.js';
 import { UpgradeSchedule } from '../ots/lifecycle/upgrade-schedule.js';
 import { ReconcileCache } from '../reconcile/cache.js';
 import type { Plan } from '../reconcile/plan.js';
-import { DEFAULT_BACKOFF } from '../sources/backoff.js';
 import { openSource } from '../sources/open-source.js';
 import { TrackedSource, type TrackedChange } from '../sources/revision-tracker.js';
-import { systemTimers, type Timers } from '../sources/timers.js';
 import { openMigratedStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { Notifications } from '../notify/service.js';
@@ -47,7 +46,8 @@ export interface ControllerOptions {
   leaderRetryMs?: number;
   /** PostgreSQL: how often the leader checks its lock connection; silent for three, it loses the lock (default 5 s). */
   leaderHeartbeatMs?: number;
-  timers?: Timers;
+  /** The clock passes, fetches, retries and check-in stamps run on (the real one, unref'd, by default). */
+  clock?: Clock;
   logger: Logger;
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
   groupCommit?: GroupCommitOptions;
@@ -89,30 +89,31 @@ export interface RunningController {
  * controller is started on the same SQLite file or the store cannot be opened.
  */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
-  const timers = options.timers ?? systemTimers;
+  const clock = options.clock ?? backgroundClock;
+  const nowDate = () => new Date(clock.now());
   const log = options.logger;
   const store = options.store ?? (await openMigratedStore(options.db, options.leaderHeartbeatMs ? { leaderHeartbeatMs: options.leaderHeartbeatMs } : {}));
   const metrics = new ControllerMetrics({ defaultMetrics: true });
   const source = new TrackedSource(
-    openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, timers, intervalMs: options.fetchIntervalMs ?? 60_000 }),
-    timers,
+    openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, clock, intervalMs: options.fetchIntervalMs ?? 60_000 }),
+    clock,
   );
   const view = new ControllerView(source, desiredFromSaved(await store.loadDesiredState().catch(() => null)));
 
-  const leadership = new LeadershipKeeper(store, timers, log, options.leaderRetryMs ?? 5_000, (leader) => {
+  const leadership = new LeadershipKeeper(store, clock, log, options.leaderRetryMs ?? 5_000, (leader) => {
     metrics.leader.set(leader ? 1 : 0);
     if (leader) loop.request(0);
   });
   const housekeeping = new HousekeepingSchedule(store, log);
   const otsPolicy = () => view.desired()?.otsPolicy ?? null;
-  const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => timers.now().getTime() });
+  const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => clock.now() });
   const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
   const notifications = new Notifications({
     store,
     notifiers: () => view.desired()?.notifiers ?? [],
     publicUrl: options.publicUrl ?? null,
     isLeader: () => leadership.isLeader(),
-    timers,
+    clock,
     log,
     registry: metrics.registry,
     pollMs: options.notifyPollMs,
@@ -129,18 +130,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify, forecast: true }, now);
       return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify, cache, forecast: true }, now);
     },
-    timers,
+    clock,
     intervalMs: options.intervalMs ?? 10_000,
     checkinDebounceMs: options.checkinDebounceMs ?? 1_000,
     checkinMinGapMs: options.checkinMinGapMs,
-    backoff: DEFAULT_BACKOFF,
     onOutcome: (outcome, ms) => {
       metrics.reconcileDuration.observe(ms / 1000);
       view.record(outcome, log, metrics);
       if (outcome.kind === 'planned' && outcome.applied) {
         void reportPlan(source, outcome, log);
-        void housekeeping.afterPass(view.desired(), timers.now());
-        void upgrades.afterPass(otsPolicy(), timers.now());
+        void housekeeping.afterPass(view.desired(), nowDate());
+        void upgrades.afterPass(otsPolicy(), nowDate());
         notifications.afterPass();
       }
     },
@@ -163,13 +163,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
     view,
     metrics,
     logger: log,
-    now: () => timers.now(),
-    timers,
+    clock,
     onCheckin: () => loop.checkinArrived(),
     webhookSecret: options.webhookSecret,
     onWebhook: () => source.source.trigger(),
     tls: options.tls,
-    plugins: [evidencePlugin({ store, policy: otsPolicy, calendars, now: () => timers.now(), metrics }), ...(options.apiPlugins ?? [])],
+    plugins: [evidencePlugin({ store, policy: otsPolicy, calendars, now: nowDate, metrics }), ...(options.apiPlugins ?? [])],
     groupCommit: options.groupCommit,
   });
   const address = await api.listen({ host: options.host, port: options.port });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Leadership, Store } from '../store/store.js';
-import type { TimerHandle, Timers } from '../sources/timers.js';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
 
 /**
  * Keeps trying to lead: holds the store's leadership when it can, drops it the moment the lock is lost,
@@ -14,7 +14,7 @@ export class LeadershipKeeper {
 
   constructor(
     private readonly store: Store,
-    private readonly timers: Timers,
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly retryMs: number,
     private readonly onChange: (leader: boolean) => void,
@@ -31,7 +31,7 @@ export class LeadershipKeeper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     const held = this.held;
     this.held = null;
     await held?.release();
@@ -65,6 +65,6 @@ export class LeadershipKeeper {
 
   private retry(): void {
     if (this.stopped || this.timer !== null) return;
-    this.timer = this.timers.setTimeout(() => void this.attempt(false), this.retryMs);
+    this.timer = this.clock.setTimeout(() => void this.attempt(false), this.retryMs);
   }
 }

@@ -1,11 +1,11 @@
-import { retryDelayMs, type BackoffPolicy } from '../sources/backoff.js';
-import type { TimerHandle, Timers } from '../sources/timers.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
 import type { PassOutcome } from './reconcile-pass.js';
 
 export interface LoopOptions {
   /** One reconcile pass at the given time. */
   pass: (now: Date) => Promise<PassOutcome>;
-  timers: Timers;
+  clock: Clock;
   /** Time between passes when nothing asks for one sooner. */
   intervalMs: number;
   /** Quiet time after a check-in before the pass it asks for (check-ins come in floods). */
@@ -16,11 +16,14 @@ export interface LoopOptions {
    * process spends at most about a fifth of its time reconciling, however large the fleet.
    */
   checkinMinGapMs?: number;
-  /** Retries after failures. */
-  backoff: BackoffPolicy;
+  /** Retries after failed or unavailable passes (default PASS_BACKOFF). */
+  backoff?: BackoffPolicy;
   /** Sees every outcome (status, metrics, logs). */
   onOutcome?: (outcome: PassOutcome, durationMs: number) => void;
 }
+
+/** Retries of a failed pass: 5 s after the first failure, doubling to at most 5 min. */
+export const PASS_BACKOFF: BackoffPolicy = { baseMs: 5_000, maxMs: 5 * 60_000 };
 
 /** Default least time between a pass and the next one a check-in asks for. */
 export const CHECKIN_MIN_GAP_MS = 5_000;
@@ -65,11 +68,11 @@ export class ReconcileLoop {
       else if (!this.again) this.scheduleAfterRun = Math.min(this.scheduleAfterRun ?? delayMs, delayMs);
       return;
     }
-    const at = this.options.timers.now().getTime() + delayMs;
+    const at = this.options.clock.now() + delayMs;
     if (this.dueAt !== null && this.dueAt <= at) return;
     this.cancel();
     this.dueAt = at;
-    this.timer = this.options.timers.setTimeout(() => void this.runOnce(), delayMs);
+    this.timer = this.options.clock.setTimeout(() => void this.runOnce(), delayMs);
   }
 
   /**
@@ -80,7 +83,7 @@ export class ReconcileLoop {
     const gap = Math.max(this.options.checkinMinGapMs ?? CHECKIN_MIN_GAP_MS, CHECKIN_GAP_PER_PASS * this.lastDurationMs);
     let wait = 0;
     if (this.running) wait = gap;
-    else if (this.lastEndedAt !== null) wait = gap - (this.options.timers.now().getTime() - this.lastEndedAt);
+    else if (this.lastEndedAt !== null) wait = gap - (this.options.clock.now() - this.lastEndedAt);
     this.request(Math.max(this.options.checkinDebounceMs, wait));
   }
 
@@ -104,13 +107,13 @@ export class ReconcileLoop {
   }
 
   private async timedPass(): Promise<PassOutcome> {
-    const now = this.options.timers.now();
+    const now = new Date(this.options.clock.now());
     const started = process.hrtime.bigint();
     const outcome = await this.options.pass(now);
     this.options.onOutcome?.(outcome, Number(process.hrtime.bigint() - started) / 1e6);
     // On the loop's clock, so the gap follows injected time; what the outcome's consumers did
     // (rebuilding the check-in answers) counts too.
-    this.lastEndedAt = this.options.timers.now().getTime();
+    this.lastEndedAt = this.options.clock.now();
     this.lastDurationMs = Math.max(0, this.lastEndedAt - now.getTime());
     return outcome;
   }
@@ -141,12 +144,12 @@ export class ReconcileLoop {
       case 'unavailable':
       case 'failed':
         this.failures += 1;
-        return retryDelayMs(this.failures, this.options.backoff);
+        return backoffDelayMs(this.failures, this.options.backoff ?? PASS_BACKOFF);
     }
   }
 
   private cancel(): void {
-    if (this.timer !== null) this.options.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
     this.dueAt = null;
   }

@@ -88,6 +88,8 @@ export class PassThread {
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('close');
+    // Real time on purpose: how long a thread gets to close its connections is no business of the
+    // injected clock, and a test's clock that never moves must not leave a worker running.
     const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
     await exited;
     clearTimeout(timer);

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { contentRevision, readFleetDirectory } from '../desired/load-directory.js';
 import { FetchingSource, type Revision, type SourceTiming } from './source.js';
-import type { TimerHandle } from './timers.js';
+import type { TimerHandle } from '../../lib/clock.js';
 
 export interface DirectorySourceOptions extends SourceTiming {
   dir: string;
@@ -54,7 +54,7 @@ export class DirectorySource extends FetchingSource {
   }
 
   override async stop(): Promise<void> {
-    if (this.debounce !== null) this.timers.clearTimeout(this.debounce);
+    if (this.debounce !== null) this.clock.clearTimeout(this.debounce);
     this.debounce = null;
     await this.watcher?.close();
     this.watcher = null;
@@ -62,8 +62,8 @@ export class DirectorySource extends FetchingSource {
   }
 
   private changed(): void {
-    if (this.debounce !== null) this.timers.clearTimeout(this.debounce);
-    this.debounce = this.timers.setTimeout(() => {
+    if (this.debounce !== null) this.clock.clearTimeout(this.debounce);
+    this.debounce = this.clock.setTimeout(() => {
       this.debounce = null;
       this.trigger();
     }, this.debounceMs);

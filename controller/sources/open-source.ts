@@ -23,15 +23,15 @@ export interface OpenSourceOptions extends SourceTiming {
  */
 export function openSource(options: OpenSourceOptions): Source {
   const location = repoLocation(options.repo);
-  const { timers, intervalMs, backoff } = options;
-  if (location.kind === 'directory') return new DirectorySource({ dir: location.dir, timers, backoff });
-  if (location.kind === 'kubernetes') return new KubernetesSource({ namespace: location.namespace, config: loadKubeConfig(), timers, backoff });
+  const { clock, intervalMs, backoff } = options;
+  if (location.kind === 'directory') return new DirectorySource({ dir: location.dir, clock, backoff });
+  if (location.kind === 'kubernetes') return new KubernetesSource({ namespace: location.namespace, config: loadKubeConfig(), clock, backoff });
   return new GitSource({
     url: location.url,
     branch: options.branch,
     revision: options.revision,
     cacheDir: options.cacheDir ?? join(process.cwd(), '.muster', 'git'),
-    timers,
+    clock,
     intervalMs,
     backoff,
   });

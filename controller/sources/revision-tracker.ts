@@ -2,7 +2,7 @@ import { loadFleetFiles, sortErrors } from '../desired/load.js';
 import { loadFleetFilesInParallel, parallelPoolFor, type ParallelLoadOptions } from '../desired/parallel-load.js';
 import type { DesiredState, LoadError, LoadResult } from '../desired/types.js';
 import type { FetchStatus, Revision, Source } from './source.js';
-import { systemTimers, type Timers } from './timers.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 
 /**
  * Flux's view of a source: the revision being acted on and the newest one tried. When they differ,
@@ -90,13 +90,13 @@ export class TrackedSource {
 
   constructor(
     readonly source: Source,
-    private readonly timers: Timers = systemTimers,
+    private readonly clock: Clock = backgroundClock,
     initial?: TrackerState,
     parallel: ParallelLoadOptions = {},
   ) {
     // A source loads revision after revision: the workers' start-up is paid once.
     this.parallel = { startWorkers: true, ...parallel };
-    this.state = initial ?? initialTrackerState(timers.now());
+    this.state = initial ?? initialTrackerState(new Date(clock.now()));
     source.onRevision((revision) => this.offer(revision));
     source.onFetch(() => this.noteFetch());
   }
@@ -108,7 +108,7 @@ export class TrackedSource {
    */
   offer(revision: Revision): void {
     if (this.loading === null && parallelPoolFor(revision.files, this.parallel) === null) {
-      this.record(trackRevision(this.state, revision, this.timers.now()));
+      this.record(trackRevision(this.state, revision, new Date(this.clock.now())));
       return;
     }
     const loaded = (this.loading ?? Promise.resolve())
@@ -166,7 +166,7 @@ export class TrackedSource {
   private async loadInParallel(revision: Revision): Promise<void> {
     if (revision.id === this.state.status.lastAttemptedRevision) return;
     const result = await loadFleetFilesInParallel(revision.files, revision.id, this.parallel);
-    this.record(recordRevision(this.state, revision, result, this.timers.now()));
+    this.record(recordRevision(this.state, revision, result, new Date(this.clock.now())));
   }
 
   private record({ state, outcome }: { state: TrackerState; outcome: TrackOutcome }): void {

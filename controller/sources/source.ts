@@ -1,8 +1,8 @@
 import type { FleetFile } from '../desired/load.js';
 import type { LoadError, RevisionCommit } from '../desired/types.js';
 import type { Plan } from '../reconcile/plan.js';
-import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
+import { backgroundClock, isoTime, type Clock, type TimerHandle } from '../../lib/clock.js';
 
 /** Where revisions come from: a git remote, a local directory, or custom resources in a cluster. */
 export type SourceKind = 'git' | 'directory' | 'kubernetes';
@@ -63,8 +63,15 @@ export interface Source {
   reportPlan?(plan: Plan): Promise<string[]>;
 }
 
+/**
+ * Retries of a failing fetch: 5 s after the first failure, doubling to
+ * at most 5 min, exactly on time (one controller, no crowd to spread out).
+ */
+export const FETCH_BACKOFF: BackoffPolicy = { baseMs: 5_000, maxMs: 5 * 60_000 };
+
 export interface SourceTiming {
-  timers?: Timers;
+  /** The clock fetches are scheduled on (the real one, unref'd, by default). */
+  clock?: Clock;
   /** Time between fetches while the origin answers; null to fetch only when triggered. */
   intervalMs?: number | null;
   backoff?: BackoffPolicy;
@@ -77,7 +84,7 @@ export interface SourceTiming {
  */
 export abstract class FetchingSource implements Source {
   abstract readonly kind: SourceKind;
-  protected readonly timers: Timers;
+  protected readonly clock: Clock;
   private readonly intervalMs: number | null;
   private readonly backoff: BackoffPolicy;
   private readonly listeners = new Set<(revision: Revision) => void>();
@@ -94,9 +101,9 @@ export abstract class FetchingSource implements Source {
     readonly location: string,
     timing: SourceTiming,
   ) {
-    this.timers = timing.timers ?? systemTimers;
+    this.clock = timing.clock ?? backgroundClock;
     this.intervalMs = timing.intervalMs === undefined ? 60_000 : timing.intervalMs;
-    this.backoff = timing.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = timing.backoff ?? FETCH_BACKOFF;
   }
 
   /** Reads the origin's current revision; rejects when the origin cannot be read. */
@@ -135,7 +142,7 @@ export abstract class FetchingSource implements Source {
     if (this.again) {
       this.again = false;
       this.schedule(0);
-    } else if (this.failures > 0) this.schedule(retryDelayMs(this.failures, this.backoff));
+    } else if (this.failures > 0) this.schedule(backoffDelayMs(this.failures, this.backoff));
     else if (this.intervalMs !== null) this.schedule(this.intervalMs);
   }
 
@@ -175,16 +182,16 @@ export abstract class FetchingSource implements Source {
       revision = await this.fetchRevision();
     } catch (err) {
       this.failures += 1;
-      const now = this.timers.now();
-      const retryAt = new Date(now.getTime() + retryDelayMs(this.failures, this.backoff)).toISOString();
+      const now = this.clock.now();
+      const retryAt = isoTime(now + backoffDelayMs(this.failures, this.backoff));
       const message = err instanceof Error ? err.message.trim() : String(err);
-      this.fetchError = { message, at: now.toISOString(), failures: this.failures, retryAt };
+      this.fetchError = { message, at: isoTime(now), failures: this.failures, retryAt };
       return null;
     }
     this.failures = 0;
     this.fetchError = null;
     const changed = this.fetched?.id !== revision.id;
-    this.fetched = { id: revision.id, at: this.timers.now().toISOString() };
+    this.fetched = { id: revision.id, at: isoTime(this.clock.now()) };
     if (changed) {
       for (const listener of this.listeners) safely(() => listener(revision));
     }
@@ -193,14 +200,14 @@ export abstract class FetchingSource implements Source {
 
   private schedule(ms: number): void {
     this.cancelTimer();
-    this.timer = this.timers.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       void this.sync();
     }, ms);
   }
 
   private cancelTimer(): void {
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 }

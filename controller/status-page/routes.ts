@@ -39,7 +39,7 @@ function notFound(what: string, url: string): PageParts {
  */
 export function statusPagePlugin(options: ApiOptions) {
   return async function statusPage(app: FastifyInstance): Promise<void> {
-    const data = new PageData(options.store, options.view, options.now);
+    const data = new PageData(options.store, options.view, () => new Date(options.clock.now()));
     const secure = Boolean(options.tls);
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));

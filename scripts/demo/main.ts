@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { systemClock } from '../../agent/clock.js';
+import { systemClock } from '../../lib/clock.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import type { Behaviour } from '../../agent/simulator/behaviours.js';
 import type { Plan } from '../../controller/reconcile/plan.js';

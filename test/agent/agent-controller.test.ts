@@ -6,10 +6,10 @@ import { silentLogger } from '../../agent/core/logger.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { AgentFixture } from './helpers/agent-fixture.js';
-import { eventually } from './helpers/eventually.js';
-import { ManualClock } from './helpers/manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const APPLIANCES = ['clinic-a-01', 'clinic-b-01', 'clinic-c-01'];
 
@@ -53,7 +53,7 @@ beforeEach(async () => {
     leaderRetryMs: 100,
   });
   cleanups.push(() => controller.stop());
-  await waitFor(() => controller.isLeader(), 'leadership');
+  await eventually(() => controller.isLeader(), { what: 'leadership' });
   // The first plan assigns the release to every appliance; their check-ins are answered from it.
   expect(await controller.reconcileNow()).toMatchObject({ kind: 'planned', applied: true });
 });

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplianceStatus, Plan } from '../../controller/reconcile/plan.js';
 import { muster } from '../helpers/cli.js';
 import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController, type LogLine } from './helpers/cli-processes.js';
 import { ThrottledImageServer } from './helpers/throttled-image-server.js';
 
@@ -106,14 +107,12 @@ async function statusOf(id: string): Promise<ApplianceStatus | null> {
 
 function reportedSucceeded(timeoutMs: number): Promise<ApplianceStatus> {
   let last: ApplianceStatus | null = null;
-  return waitFor(
+  return eventually(
     async () => {
       last = await statusOf(APPLIANCE);
       return last?.status === 'succeeded' ? last : null;
     },
-    `the controller to report ${APPLIANCE} succeeded (last seen: ${JSON.stringify(last)})`,
-    timeoutMs,
-    200,
+    { what: () => `the controller to report ${APPLIANCE} succeeded (last seen: ${JSON.stringify(last)})`, timeoutMs, everyMs: 200 },
   );
 }
 
@@ -133,7 +132,7 @@ describe('muster-agent and muster controller as processes', () => {
     expect(await running.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const stoppedAt = running.logged('controller stopped')[0]?.time as number;
     expect(stoppedAt).toBeGreaterThan(0);
-    await waitFor(() => a.logged('check-in failed').length >= 4, `four failed check-ins; agent stderr:\n${a.output()}`, 30_000);
+    await eventually(() => a.logged('check-in failed').length >= 4, { what: () => `four failed check-ins; agent stderr:\n${a.output()}`, timeoutMs: 30_000 });
 
     // The agent keeps working on the target it was given: the update completes while the controller is away.
     images.rate = null;
@@ -179,12 +178,12 @@ describe('muster-agent and muster controller as processes', () => {
     images.rate = 256 * 1024;
     const partial = join(s.stateDir, 'images', `${s.image.sha256}.img`);
     const first = agent();
-    await waitFor(() => existsSync(partial) && statSync(partial).size >= 384 * 1024, `part of the image on disk; agent stderr:\n${first.output()}`, 30_000);
+    await eventually(() => existsSync(partial) && statSync(partial).size >= 384 * 1024, { what: () => `part of the image on disk; agent stderr:\n${first.output()}`, timeoutMs: 30_000 });
 
     expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     const kept = statSync(partial).size;
     const cut = images.requests[0]!;
-    await waitFor(() => cut.dropped, 'the image server to see the connection go');
+    await eventually(() => cut.dropped, { what: 'the image server to see the connection go' });
     expect(cut).toMatchObject({ range: null, status: 200 });
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThanOrEqual(cut.sent);

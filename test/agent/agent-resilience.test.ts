@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../agent/core/agent.js';
 import { parseDeferWindows, type DeferWindow } from '../../agent/update/defer-window.js';
 import { AgentFixture, APPLIANCE } from './helpers/agent-fixture.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually } from '../helpers/eventually.js';
 
 let f: AgentFixture;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentFixture, APPLIANCE } from './helpers/agent-fixture.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually } from '../helpers/eventually.js';
 import type { Agent } from '../../agent/core/agent.js';
 
 let f: AgentFixture;

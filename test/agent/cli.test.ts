@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentFixture, APPLIANCE, TOKEN } from './helpers/agent-fixture.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually } from '../helpers/eventually.js';
 
 const CLI = join(import.meta.dirname, '../../dist/agent/cli/main.js');
 

@@ -9,7 +9,7 @@ import { pruneIncidents } from '../../agent/retention/prune.js';
 import { retentionDue } from '../../agent/retention/schedule.js';
 import { retentionPolicyHash } from '../../controller/desired/canonical.js';
 import { AgentFixture } from './helpers/agent-fixture.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually } from '../helpers/eventually.js';
 
 const NOW = Date.parse('2026-02-02T12:00:00Z');
 const DAY = 86_400_000;

@@ -4,9 +4,9 @@ import { behaviourFor, parseProfile } from '../../agent/simulator/profile.js';
 import { startSimulator, type Simulator } from '../../agent/simulator/simulator.js';
 import { parseTokens } from '../../agent/simulator/tokens.js';
 import { CheckinServer } from './helpers/checkin-server.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually } from '../helpers/eventually.js';
 import { ImageServer } from './helpers/image-server.js';
-import { ManualClock } from './helpers/manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const START = Date.parse('2026-02-02T12:00:00Z');
 const identities = BEHAVIOURS.map((b) => ({ appliance: `sim-${b}`, token: `token-${b}` }));

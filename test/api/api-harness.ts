@@ -7,6 +7,7 @@ import type { DesiredState } from '../../controller/desired/types.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import type { Store } from '../../controller/store/store.js';
+import { clockReading } from '../../lib/clock.js';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -28,7 +29,7 @@ export async function startTestApi(store: Store, desired: DesiredState, now: Dat
     view: { responses: () => index, plan: () => plan, readiness: () => ({ desiredLoaded: true, revision: desired.revision, sourceError: null }) },
     metrics: new ControllerMetrics(),
     logger: pino({ level: 'silent' }),
-    now: () => now,
+    clock: clockReading(() => now.getTime()),
     onCheckin: (id) => result.checkins.push(id),
     onWebhook: () => (result.webhooks += 1),
     ...extra,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GroupCommitter } from '../../controller/api/group-commit.js';
-import { ManualTimers } from '../sources/manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 /** A flush the test completes by hand, recording every batch and the most commits seen at once. */
 function manualFlush() {
@@ -31,20 +31,20 @@ function manualFlush() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('group commit', () => {
-  it('waits maxDelayMs of its timers for company before writing a batch smaller than maxBatch', async () => {
+  it('waits maxDelayMs of its clock for company before writing a batch smaller than maxBatch', async () => {
     const f = manualFlush();
-    const timers = new ManualTimers();
-    const committer = new GroupCommitter(f.flush, { maxBatch: 100, maxDelayMs: 50 }, timers);
+    const clock = new ManualClock();
+    const committer = new GroupCommitter(f.flush, { maxBatch: 100, maxDelayMs: 50 }, clock);
     const written = committer.submit(1);
     await tick();
-    expect(timers.delays()).toEqual([50]);
-    timers.advance(49);
+    expect(clock.delays()).toEqual([50]);
+    clock.advance(49);
     void committer.submit(2);
     await tick();
     expect(f.batches).toEqual([]);
-    timers.advance(1);
+    clock.advance(1);
     expect(f.batches).toEqual([[1, 2]]);
-    expect(timers.delays()).toEqual([]);
+    expect(clock.delays()).toEqual([]);
     f.commit();
     await written;
   });

@@ -3,7 +3,7 @@ import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
 import { desiredFrom, smallFleetFiles } from '../helpers/fleet.js';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 import { checkinBody, post, startTestApi, type TestApi } from './api-harness.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
@@ -46,10 +46,10 @@ describe('check-ins while PostgreSQL is down', () => {
     }
 
     await server.start();
-    const back = await waitFor(async () => {
+    const back = await eventually(async () => {
       const res = await post(`${api.url}/v1/checkin`, checkinBody({ imageVersion: 'after-outage' }), token);
       return res.status === 200 ? res : null;
-    }, 'check-ins to succeed after PostgreSQL restarted');
+    }, { what: 'check-ins to succeed after PostgreSQL restarted' });
     expect(back.status).toBe(200);
     expect((await store.getAppliance('lab-01'))?.imageVersion).toBe('after-outage');
   }, 60_000);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenCache } from '../../controller/api/token-cache.js';
 import type { Store } from '../../controller/store/store.js';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 import { STORE_CLOCK } from '../store/contract.js';
 import type { HarnessFactory, StoreHarness } from '../store/harness.js';
 import { postgresHarness } from '../store/postgres-harness.js';
@@ -69,7 +69,7 @@ describe.each<{ name: string; factory: HarnessFactory }>([
     const old = (await store.issueToken('a-01')) as string;
     await startCache(20);
     const rotated = (await cli.issueToken('a-01', { rotate: true })) as string;
-    await waitFor(async () => (await cache.applianceFor(old)) === null, 'the poll to drop the rotated token');
+    await eventually(async () => (await cache.applianceFor(old)) === null, { what: 'the poll to drop the rotated token' });
     expect(await cache.applianceFor(rotated)).toBe('a-01');
     expect(cache.size).toBe(1);
   });

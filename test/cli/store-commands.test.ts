@@ -7,7 +7,8 @@ import { startController, type RunningController } from '../../controller/runtim
 import { checkinBody, post } from '../api/api-harness.js';
 import { muster } from '../helpers/cli.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('CLI commands against a live store', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -64,7 +65,7 @@ describe('CLI commands against a live store', () => {
     // The new token works at once; the old one stops working once the controller's token cache has
     // read the change another process made (it polls every second).
     expect((await post(`${controller.url}/v1/checkin`, checkinBody(), rotated.stdout.trim())).status).toBe(200);
-    await waitFor(async () => (await post(`${controller.url}/v1/checkin`, checkinBody(), token)).status === 401, 'the rotated token to be refused', 5_000);
+    await eventually(async () => (await post(`${controller.url}/v1/checkin`, checkinBody(), token)).status === 401, { what: 'the rotated token to be refused', timeoutMs: 5_000 });
   });
 
   it('refuses a token for an appliance that is not declared', async () => {

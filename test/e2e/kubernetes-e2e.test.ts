@@ -6,7 +6,8 @@ import { accessRules } from '../../controller/kubernetes/api-access.js';
 import { CliProcess } from '../agent/helpers/cli-processes.js';
 import { kubeconfigFor } from '../helpers/fake-kube-api.js';
 import { smallFleetFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { applyFiles, startFakeCluster } from '../kubernetes/kube-fixture.js';
 
 const MUSTER = fileURLToPath(new URL('../../dist/controller/cli/main.js', import.meta.url));
@@ -30,13 +31,13 @@ describe('muster controller --repo kubernetes://NAMESPACE (built CLI, loopback A
         env: { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', MUSTER_LOG_LEVEL: 'info' },
       });
       const status = () => (fake.get('rollouts', 'v1.0.51')?.status ?? {}) as Status;
-      await waitFor(() => status().phase, `a Rollout status; stderr:\n${controller.output()}`, 20_000);
+      await eventually(() => status().phase, { what: () => `a Rollout status; stderr:\n${controller.output()}`, timeoutMs: 20_000 });
       expect(status().observedGeneration).toBe(1);
       expect(status().conditions?.map((c) => c.type)).toEqual(['Ready', 'Reconciling', 'Stalled']);
 
       // An edit arrives through the watch; the next status describes the new generation.
       applyFiles(fake, smallFleetFiles({ rolloutExtra: '  paused: true' }));
-      await waitFor(() => status().phase === 'Paused', `the Paused status; stderr:\n${controller.output()}`, 20_000);
+      await eventually(() => status().phase === 'Paused', { what: () => `the Paused status; stderr:\n${controller.output()}`, timeoutMs: 20_000 });
       expect(status().observedGeneration).toBe(2);
       expect(status().conditions?.every((c) => c.observedGeneration === 2)).toBe(true);
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('npm start', () => {
   it('runs the demo headless: a first stage completes, a stuck appliance shows its reason, SIGINT stops it cleanly', async () => {
@@ -18,8 +19,8 @@ describe('npm start', () => {
     // 'close' waits for every process holding the output pipes: npm and the demo it started.
     const closed = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
     try {
-      await waitFor(() => /stage 1\/3 complete/.test(out), `a completed first stage; output so far:\n${out}\n${err}`, 180_000, 250);
-      const stuck = await waitFor(() => /STUCK \S+ \(v1\.0\.51\): .+/.exec(out), `a stuck appliance; output so far:\n${out}\n${err}`, 240_000, 250);
+      await eventually(() => /stage 1\/3 complete/.test(out), { what: () => `a completed first stage; output so far:\n${out}\n${err}`, timeoutMs: 180_000, everyMs: 250 });
+      const stuck = await eventually(() => /STUCK \S+ \(v1\.0\.51\): .+/.exec(out), { what: () => `a stuck appliance; output so far:\n${out}\n${err}`, timeoutMs: 240_000, everyMs: 250 });
       expect(stuck[0]).toMatch(/offline since|never acknowledged|in phase \w+ since/);
       process.kill(-(child.pid as number), 'SIGINT');
       const { code, signal } = await closed;

@@ -9,7 +9,8 @@ import type { Store } from '../../controller/store/store.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController } from '../agent/helpers/cli-processes.js';
 import { muster } from '../helpers/cli.js';
 import { writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { baseFleet, E2E_APPLIANCES, E2E_ROLLOUT, rolloutFile } from './e2e-fleet.js';
 
 const ROLLBACK = 'back-to-v1.0.49';
@@ -76,7 +77,7 @@ const everyoneOn = (p: Plan | null, release: string, rollout: string) =>
 
 async function until(what: string, check: (p: Plan | null) => boolean, r: Running, timeoutMs: number): Promise<Plan> {
   let last: Plan | null = null;
-  await waitFor(async () => check((last = await r.plan())), what, timeoutMs);
+  await eventually(async () => check((last = await r.plan())), { what: what, timeoutMs });
   return last as unknown as Plan;
 }
 
@@ -111,7 +112,7 @@ describe('rolling a fleet forward, back with a rollback rollout, then removing t
     rmSync(join(dir, ROLLBACK_FILE));
     const removed = await until('the rollback removed', (p) => rolloutOf(p, ROLLBACK)?.phase === 'Removed', r, 20_000);
     // Passes go on with the appliances checking in; any action from the removal on is an event.
-    await waitFor(() => Date.now() > Date.parse(removed.now) + 4_000, 'four more seconds of passes', 20_000);
+    await eventually(() => Date.now() > Date.parse(removed.now) + 4_000, { what: 'four more seconds of passes', timeoutMs: 20_000 });
     const after = (await store.listEvents({ limit: 500 })).filter((e) => e.at >= removed.now);
     expect(after.filter((e) => e.type === 'AssignRelease' || e.type === 'WithdrawRelease')).toEqual([]);
     const last = await r.plan();

@@ -1,12 +1,13 @@
 import pino from 'pino';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../agent/clock.js';
+import { systemClock } from '../../lib/clock.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { writeFiles } from '../helpers/fleet.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { baseFleet, E2E_APPLIANCES, E2E_ROLLOUT, lastStageMember, rolloutFile } from './e2e-fleet.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -47,7 +48,7 @@ async function run(db: string): Promise<void> {
     checkinDebounceMs: 200,
   });
   cleanups.push(() => controller.stop());
-  await waitFor(() => controller.isLeader(), 'leadership');
+  await eventually(() => controller.isLeader(), { what: 'leadership' });
   const identities = [];
   for (const appliance of E2E_APPLIANCES) identities.push({ appliance, token: (await controller.store.issueToken(appliance)) as string });
   const faulty = lastStageMember();
@@ -63,10 +64,10 @@ async function run(db: string): Promise<void> {
 
   // 1. Commit a rollout: the controller picks the commit up and starts stage 1.
   const withRollout = await commit(git, dir, rolloutFile(), 'roll out v1.0.51');
-  await waitFor(() => controller.plan()?.revision === withRollout && controller.plan()?.rollouts.some((r) => r.name === E2E_ROLLOUT), 'the rollout commit', 20_000);
+  await eventually(() => controller.plan()?.revision === withRollout && controller.plan()?.rollouts.some((r) => r.name === E2E_ROLLOUT), { what: 'the rollout commit', timeoutMs: 20_000 });
 
   // 2. Stages advance in order, one step at a time, while the faulty appliance is left behind.
-  await waitFor(() => controller.plan()?.rollouts.find((r) => r.name === E2E_ROLLOUT)?.stage === 3, 'stage 3', 45_000);
+  await eventually(() => controller.plan()?.rollouts.find((r) => r.name === E2E_ROLLOUT)?.stage === 3, { what: 'stage 3', timeoutMs: 45_000 });
   const advances = (await controller.store.listEvents({ rollout: E2E_ROLLOUT, limit: 100 })).filter((e) => e.type === 'AdvanceStage').reverse();
   expect(advances.map((e) => e.detail)).toMatchObject([
     { from: 1, to: 2 },
@@ -74,7 +75,7 @@ async function run(db: string): Promise<void> {
   ]);
 
   // 3. The faulty appliance is reported stuck, with the reason observed.
-  const stuck = await waitFor(() => controller.plan()?.appliances.find((a) => a.id === faulty && a.status === 'stuck'), `${faulty} stuck`, 45_000);
+  const stuck = await eventually(() => controller.plan()?.appliances.find((a) => a.id === faulty && a.status === 'stuck'), { what: `${faulty} stuck`, timeoutMs: 45_000 });
   expect(stuck.reason).toMatch(/in phase downloading since/);
   const status = controller.plan()?.rollouts.find((r) => r.name === E2E_ROLLOUT);
   expect(status?.phase).toBe('Stalled');
@@ -83,17 +84,17 @@ async function run(db: string): Promise<void> {
 
   // 4. A commit with a YAML error is rejected whole; the last good revision keeps acting.
   const broken = await commit(git, dir, { 'rollouts/v1.0.51.yaml': 'apiVersion: muster.dev/v1alpha1\nkind: Rollout\nmetadata:\n  name: [oops\n' }, 'broken YAML');
-  await waitFor(() => controller.source.status().lastAttemptedRevision === broken, 'the broken commit to be tried', 20_000);
+  await eventually(() => controller.source.status().lastAttemptedRevision === broken, { what: 'the broken commit to be tried', timeoutMs: 20_000 });
   expect(controller.source.status().lastAppliedRevision).toBe(withRollout);
   expect(controller.source.status().errors[0]).toMatchObject({ file: 'rollouts/v1.0.51.yaml' });
-  await waitFor(() => controller.plan()?.findings.some((f) => f.type === 'DesiredStateInvalid'), 'the DesiredStateInvalid finding');
+  await eventually(() => controller.plan()?.findings.some((f) => f.type === 'DesiredStateInvalid'), { what: 'the DesiredStateInvalid finding' });
   expect(controller.plan()?.revision).toBe(withRollout);
   expect(controller.plan()?.rollouts.find((r) => r.name === E2E_ROLLOUT)?.phase).toBe('Stalled');
 
   // 5. A commit pausing the rollout (and declaring a new appliance) stops new assignments.
   const newcomer = 'site-9-99';
   const paused = await commit(git, dir, { ...baseFleet([...E2E_APPLIANCES, newcomer]), ...rolloutFile('  paused: true') }, 'pause the rollout, add an appliance');
-  await waitFor(() => controller.plan()?.revision === paused, 'the pausing commit', 20_000);
+  await eventually(() => controller.plan()?.revision === paused, { what: 'the pausing commit', timeoutMs: 20_000 });
   expect(controller.plan()?.rollouts.find((r) => r.name === E2E_ROLLOUT)?.phase).toBe('Paused');
   expect(controller.plan()?.findings.some((f) => f.type === 'DesiredStateInvalid')).toBe(false);
   await controller.reconcileNow();

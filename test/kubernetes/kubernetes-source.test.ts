@@ -9,7 +9,7 @@ import { TrackedSource } from '../../controller/sources/revision-tracker.js';
 import type { Revision } from '../../controller/sources/source.js';
 import type { FakeKubeApi } from '../helpers/fake-kube-api.js';
 import { smallFleetFiles } from '../helpers/fleet.js';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 import { applyFiles, startFakeCluster } from './kube-fixture.js';
 
 const NS = 'fleet';
@@ -23,7 +23,7 @@ beforeEach(async () => {
   fake = cluster.fake;
   config = cluster.config;
   applyFiles(fake, smallFleetFiles());
-  source = new KubernetesSource({ namespace: NS, config: cluster.config, backoff: { initialMs: 20, maxMs: 100 } });
+  source = new KubernetesSource({ namespace: NS, config: cluster.config, backoff: { baseMs: 20, maxMs: 100 } });
   revisions = [];
   source.onRevision((r) => revisions.push(r));
 });
@@ -39,7 +39,7 @@ const latest = () => revisions[revisions.length - 1] as Revision;
 /** Waits until every kind's watch is open, so a change made next reaches the source through a watch. */
 async function started(): Promise<void> {
   await source.start();
-  await waitFor(() => fake.openWatches() === KINDS.length, 'a watch on every kind');
+  await eventually(() => fake.openWatches() === KINDS.length, { what: 'a watch on every kind' });
 }
 
 describe('KubernetesSource', () => {
@@ -67,7 +67,7 @@ describe('KubernetesSource', () => {
     await started();
     const first = latest().id;
     applyFiles(fake, smallFleetFiles({ rolloutExtra: '  paused: true' }));
-    await waitFor(() => latest().id !== first, 'a new revision');
+    await eventually(() => latest().id !== first, { what: 'a new revision' });
     const loaded = loadFleetFiles(latest().files, latest().id);
     expect(loaded.ok && loaded.state.rollouts[0]?.paused).toBe(true);
     expect(lists('rollouts')).toBe(1);
@@ -76,7 +76,7 @@ describe('KubernetesSource', () => {
   it('turns a deletion into a new revision without the resource', async () => {
     await started();
     fake.delete('retentionpolicies', 'incidents-30d');
-    await waitFor(() => revisions.length === 2, 'a new revision');
+    await eventually(() => revisions.length === 2, { what: 'a new revision' });
     expect(latest().files.some((f) => f.path.startsWith('RetentionPolicy/'))).toBe(false);
   });
 
@@ -85,16 +85,16 @@ describe('KubernetesSource', () => {
     await kubeApi(config, NS).patchStatus('rollouts', 'v1.0.51', { phase: 'Pending' });
     // A later event on the same stream: once it is seen, the status change was seen before it.
     fake.apply('rollouts', { kind: 'Rollout', metadata: { name: 'v1.0.52' }, spec: { release: 'v1.0.51', stages: [{ percent: 100 }] } });
-    await waitFor(() => latest().files.some((f) => f.path.endsWith('/v1.0.52.yaml')), 'the second rollout');
+    await eventually(() => latest().files.some((f) => f.path.endsWith('/v1.0.52.yaml')), { what: 'the second rollout' });
     expect(revisions).toHaveLength(2);
   });
 
   it('resumes a watch the server closed from the last resourceVersion, without listing again', async () => {
     await started();
     fake.closeWatches();
-    await waitFor(() => fake.openWatches() === KINDS.length, 'the watches reopened');
+    await eventually(() => fake.openWatches() === KINDS.length, { what: 'the watches reopened' });
     applyFiles(fake, smallFleetFiles({ rolloutExtra: '  paused: true' }));
-    await waitFor(() => revisions.length === 2, 'the edit through the resumed watch');
+    await eventually(() => revisions.length === 2, { what: 'the edit through the resumed watch' });
     for (const def of KINDS) expect(lists(def.plural), def.plural).toBe(1);
   });
 
@@ -104,7 +104,7 @@ describe('KubernetesSource', () => {
     const listed = watch.resumeVersion();
     applyFiles(fake, { 'a.yaml': 'apiVersion: muster.dev/v1alpha1\nkind: Appliance\nmetadata:\n  name: clinic-c-01\n' });
     fake.bookmark();
-    await waitFor(() => watch.resumeVersion() === fake.currentVersion(), 'the bookmark');
+    await eventually(() => watch.resumeVersion() === fake.currentVersion(), { what: 'the bookmark' });
     expect(watch.resumeVersion()).not.toBe(listed);
     fake.compact();
     fake.closeWatches();
@@ -121,7 +121,7 @@ describe('KubernetesSource', () => {
       // While no watch is open: a change, then compaction past it.
       applyFiles(fake, smallFleetFiles({ rolloutExtra: '  paused: true' }));
       fake.compact(mode);
-      await waitFor(() => revisions.length === 2, 'the edit, through a fresh list');
+      await eventually(() => revisions.length === 2, { what: 'the edit, through a fresh list' });
       expect(lists('rollouts')).toBe(2);
       const loaded = loadFleetFiles(latest().files, latest().id);
       expect(loaded.ok && loaded.state.rollouts[0]?.paused).toBe(true);
@@ -134,7 +134,7 @@ describe('KubernetesSource', () => {
     expect(revisions).toHaveLength(0);
     expect(source.status().fetchError?.message).toMatch(/list otspolicies: 403 .*cannot list resource "otspolicies" in API group "muster.dev"/);
     fake.forbid('list', 'otspolicies', false);
-    await waitFor(() => revisions.length === 1, 'the first revision, on backoff');
+    await eventually(() => revisions.length === 1, { what: 'the first revision, on backoff' });
     expect(source.status().fetchError).toBeNull();
   });
 
@@ -143,11 +143,11 @@ describe('KubernetesSource', () => {
     const good = latest().id;
     fake.forbid('watch', 'otspolicies');
     fake.closeWatches();
-    await waitFor(() => source.status().fetchError, 'the fetch error');
+    await eventually(() => source.status().fetchError, { what: 'the fetch error' });
     expect(source.status().fetchError?.message).toBe('watch otspolicies: 403 Forbidden');
     expect(source.status().fetchedRevision).toBe(good);
     fake.forbid('watch', 'otspolicies', false);
-    await waitFor(() => source.status().fetchError === null && fake.openWatches() === KINDS.length, 'recovery on backoff');
+    await eventually(() => source.status().fetchError === null && fake.openWatches() === KINDS.length, { what: 'recovery on backoff' });
     expect(revisions).toHaveLength(1);
   });
 
@@ -156,7 +156,7 @@ describe('KubernetesSource', () => {
     await tracked.start();
     const good = tracked.status().lastAppliedRevision;
     fake.apply('rollouts', { kind: 'Rollout', metadata: { name: 'v1.0.52' }, spec: { release: 'v1.0.52', stages: [{ percent: 100 }] } });
-    await waitFor(() => tracked.status().errors.length > 0, 'the rejection');
+    await eventually(() => tracked.status().errors.length > 0, { what: 'the rejection' });
     const status = tracked.status();
     expect(status.lastAppliedRevision).toBe(good);
     expect(tracked.current()?.rollouts.map((r) => r.name)).toEqual(['v1.0.51']);

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { resolveNotifier } from '../../controller/notify/secrets.js';
 import { NotificationSender } from '../../controller/notify/sender.js';
 import type { Finding } from '../../controller/reconcile/plan.js';
-import { ManualTimers } from '../sources/manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { plan } from '../store/builders.js';
 import { STORE_CLOCK } from '../store/contract.js';
 import { sqliteHarness } from '../store/sqlite-harness.js';
@@ -31,12 +31,12 @@ describe('delivery', () => {
         const receiver = new Receiver();
         await receiver.up();
         try {
-          const timers = new ManualTimers(T0);
+          const clock = new ManualClock(T0);
           const n = notifier('hook', { timeoutMs: 2_000 });
           const sender = new NotificationSender({
             outbox: h.store.outbox,
             notifiers: () => [n],
-            now: () => timers.now(),
+            now: () => clock.date(),
             isLeader: () => true,
             log: pino({ level: 'silent' }),
             resolve: (x) => resolveNotifier(x, { env: () => receiver.url, file: () => '' }),
@@ -44,20 +44,20 @@ describe('delivery', () => {
           let version = 0;
           let isDown = false;
           for (const s of steps) {
-            const p = plan(timers.now().toISOString(), [], { findings: s.offline.map(offline) });
+            const p = plan(clock.date().toISOString(), [], { findings: s.offline.map(offline) });
             await h.store.applyPlan(p, { revision: 'r', expectedVersion: version++, notify: { notifiers: [n], publicUrl: null } });
             if (s.mode === 'down' && !isDown) await receiver.down();
             if (s.mode !== 'down' && isDown) await receiver.up();
             isDown = s.mode === 'down';
             if (s.mode !== 'down') receiver.mode = s.mode;
             if (s.send) await sender.sendDue();
-            timers.advance(s.advanceMs);
+            clock.advance(s.advanceMs);
           }
           // The receiver recovers; the sender keeps going until the outbox is empty.
           if (isDown) await receiver.up();
           receiver.mode = 'ok';
           for (let i = 0; i < 50 && (await h.store.outbox.stats()).pending > 0; i += 1) {
-            timers.advance(10 * 60_000);
+            clock.advance(10 * 60_000);
             await sender.sendDue();
           }
           const rows = await h.store.outbox.list({ limit: 1000 });
@@ -78,7 +78,7 @@ describe('delivery', () => {
       fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }), async (states) => {
         const h = await sqliteHarness(STORE_CLOCK);
         try {
-          const timers = new ManualTimers(T0);
+          const clock = new ManualClock(T0);
           const ctx = { notifiers: [notifier('hook')], publicUrl: null };
           let version = 0;
           const want: string[] = [];
@@ -86,9 +86,9 @@ describe('delivery', () => {
           for (const isOffline of states) {
             if (isOffline !== was) want.push(isOffline ? 'finding.opened' : 'finding.resolved');
             was = isOffline;
-            const p = plan(timers.now().toISOString(), [], { findings: isOffline ? [offline('a')] : [] });
+            const p = plan(clock.date().toISOString(), [], { findings: isOffline ? [offline('a')] : [] });
             await h.store.applyPlan(p, { revision: 'r', expectedVersion: version++, notify: ctx });
-            timers.advance(60_000);
+            clock.advance(60_000);
           }
           const rows = await h.store.outbox.list({ limit: 1000 });
           expect(rows.map((r) => r.kind).reverse()).toEqual(want);
@@ -104,13 +104,13 @@ describe('delivery', () => {
   test('with a quiet period, a finding flapping faster than it tells only its first open (and a final resolve once quiet)', async () => {
     const h = await sqliteHarness(STORE_CLOCK);
     try {
-      const timers = new ManualTimers(T0);
+      const clock = new ManualClock(T0);
       const ctx = { notifiers: [notifier('hook', { quietPeriodMs: 10 * 60_000 })], publicUrl: null };
       let version = 0;
       for (const isOffline of [true, false, true, false, true, false]) {
-        const p = plan(timers.now().toISOString(), [], { findings: isOffline ? [offline('a')] : [] });
+        const p = plan(clock.date().toISOString(), [], { findings: isOffline ? [offline('a')] : [] });
         await h.store.applyPlan(p, { revision: 'r', expectedVersion: version++, notify: ctx });
-        timers.advance(60_000);
+        clock.advance(60_000);
       }
       const rows = await h.store.outbox.list({ limit: 100 });
       expect(rows.map((r) => r.kind).reverse()).toEqual(['finding.opened', 'finding.resolved']);

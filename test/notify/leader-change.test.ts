@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { Receiver } from './receiver.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -37,12 +38,12 @@ describe('notifications across a leader change on PostgreSQL', () => {
       return c;
     };
     const [a, b] = [await start(), await start()];
-    await waitFor(() => a.isLeader() || b.isLeader(), 'a leader');
+    await eventually(() => a.isLeader() || b.isLeader(), { what: 'a leader' });
     const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
-    const committed = await waitFor(async () => {
+    const committed = await eventually(async () => {
       const rows = await leader.store.outbox.list({ limit: 100 });
       return rows.length && receiver.requests >= rows.length ? rows : null;
-    }, 'the leader to commit events and try to send them');
+    }, { what: 'the leader to commit events and try to send them' });
     expect(receiver.delivered).toEqual([]);
 
     // Kill the leader's lock connection from outside, as a failover would; the receiver recovers.
@@ -50,12 +51,12 @@ describe('notifications across a leader change on PostgreSQL', () => {
     await admin.connect();
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
     await admin.end();
-    await waitFor(() => follower.isLeader(), 'the follower to take over');
+    await eventually(() => follower.isLeader(), { what: 'the follower to take over' });
     receiver.mode = 'ok';
 
     const ids = committed.map((r) => r.id);
-    await waitFor(() => ids.every((id) => receiver.unique().includes(id)), 'every committed event delivered', 45_000);
-    await waitFor(async () => (await follower.store.outbox.stats()).pending === 0, 'the outbox to drain');
+    await eventually(() => ids.every((id) => receiver.unique().includes(id)), { what: 'every committed event delivered', timeoutMs: 45_000 });
+    await eventually(async () => (await follower.store.outbox.stats()).pending === 0, { what: 'the outbox to drain' });
     expect(receiver.delivered.length).toBe(receiver.unique().length);
     expect(leader.isLeader()).toBe(false);
   }, 90_000);

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, freePort } from '../agent/helpers/cli-processes.js';
 import { muster } from '../helpers/cli.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { Receiver } from './receiver.js';
 
 const MUSTER = fileURLToPath(new URL('../../dist/controller/cli/main.js', import.meta.url));
@@ -44,10 +45,10 @@ describe('notifications survive a controller killed between commit and send', ()
 
     // The URL file does not exist yet: events are committed with the plan, but none can be sent.
     const first = start();
-    const committed = await waitFor(async () => {
+    const committed = await eventually(async () => {
       const listed = await list().catch(() => null);
       return listed && listed.stats.pending > 0 ? listed : null;
-    }, `events in the outbox; controller stderr:\n${first.output()}`, 30_000);
+    }, { what: () => `events in the outbox; controller stderr:\n${first.output()}`, timeoutMs: 30_000 });
     expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     expect(receiver.requests).toBe(0);
     const status = JSON.parse((await muster(['status', '--db', db, '--format', 'json'])).stdout) as { plan: { findings: { type: string; message: string }[] } };
@@ -56,11 +57,11 @@ describe('notifications survive a controller killed between commit and send', ()
     writeFileSync(urlFile, `${receiver.url}\n`);
     const second = start();
     const ids = committed.notifications.map((n) => n.id);
-    await waitFor(() => ids.every((id) => receiver.unique().includes(id)), `every committed event delivered; controller stderr:\n${second.output()}`, 60_000);
-    const after = await waitFor(async () => {
+    await eventually(() => ids.every((id) => receiver.unique().includes(id)), { what: () => `every committed event delivered; controller stderr:\n${second.output()}`, timeoutMs: 60_000 });
+    const after = await eventually(async () => {
       const listed = await list();
       return listed.notifications.filter((n) => ids.includes(n.id)).every((n) => n.deliveredAt) ? listed : null;
-    }, 'the outbox to record the deliveries');
+    }, { what: 'the outbox to record the deliveries' });
     expect(after.notifications.filter((n) => ids.includes(n.id))).toHaveLength(ids.length);
     expect(receiver.delivered.length).toBe(receiver.unique().length);
     expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });

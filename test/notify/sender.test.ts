@@ -9,7 +9,7 @@ import { undeliverableFindings } from '../../controller/notify/pass-findings.js'
 import { resolveNotifier } from '../../controller/notify/secrets.js';
 import { NotificationSender } from '../../controller/notify/sender.js';
 import type { Finding } from '../../controller/reconcile/plan.js';
-import { ManualTimers } from '../sources/manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { STORE_CLOCK } from '../store/contract.js';
 import type { StoreHarness } from '../store/harness.js';
 import { plan } from '../store/builders.js';
@@ -28,7 +28,7 @@ describe.each([
 ])('the sender on $name, against a real receiver', ({ factory }) => {
   let h: StoreHarness;
   let receiver: Receiver;
-  let timers: ManualTimers;
+  let clock: ManualClock;
   let metrics: NotificationMetrics;
   let registry: Registry;
 
@@ -36,7 +36,7 @@ describe.each([
     h = await factory(STORE_CLOCK);
     receiver = new Receiver();
     await receiver.up();
-    timers = new ManualTimers(T0);
+    clock = new ManualClock(T0);
     registry = new Registry();
     metrics = new NotificationMetrics(registry);
   });
@@ -50,7 +50,7 @@ describe.each([
     return new NotificationSender({
       outbox: h.store.outbox,
       notifiers: () => [n],
-      now: () => timers.now(),
+      now: () => clock.date(),
       isLeader: () => true,
       log: pino({ level: 'silent' }),
       resolve: (x) => resolveNotifier(x, { env: (name) => env[name], file: () => '' }),
@@ -60,7 +60,7 @@ describe.each([
   }
 
   async function commit(n: Notifier, findings: Finding[], version: number): Promise<void> {
-    await h.store.applyPlan(plan(timers.now().toISOString(), [], { findings }), { revision: 'r', expectedVersion: version, notify: { notifiers: [n], publicUrl: 'https://muster.example' } });
+    await h.store.applyPlan(plan(clock.date().toISOString(), [], { findings }), { revision: 'r', expectedVersion: version, notify: { notifiers: [n], publicUrl: 'https://muster.example' } });
   }
 
   test('a receiver that is down, then slow, then failing, then back gets the event once, signed', async () => {
@@ -70,17 +70,17 @@ describe.each([
     await receiver.down();
     expect(await sender.sendDue()).toEqual({ delivered: 0, retried: 1, gaveUp: 0 });
     // Backoff: the first retry waits 10 s (jitter 0.5 → 7.5 s); nothing is due before it.
-    timers.advance(7_499);
+    clock.advance(7_499);
     expect(await sender.sendDue()).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
     await receiver.up();
     receiver.mode = 'slow';
-    timers.advance(1);
+    clock.advance(1);
     expect(await sender.sendDue()).toEqual({ delivered: 0, retried: 1, gaveUp: 0 });
     receiver.mode = 'fail';
-    timers.advance(15_000); // second retry: 20 s × 0.75
+    clock.advance(15_000); // second retry: 20 s × 0.75
     expect(await sender.sendDue()).toEqual({ delivered: 0, retried: 1, gaveUp: 0 });
     receiver.mode = 'ok';
-    timers.advance(30_000); // third retry: 40 s × 0.75
+    clock.advance(30_000); // third retry: 40 s × 0.75
     expect(await sender.sendDue()).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
     expect(await sender.sendDue()).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
 
@@ -96,7 +96,7 @@ describe.each([
       link: 'https://muster.example/appliances/lab-01',
     });
     const [row] = await h.store.outbox.list({ limit: 1 });
-    expect(row).toMatchObject({ attempts: 4, deliveredAt: timers.now().toISOString(), lastError: null });
+    expect(row).toMatchObject({ attempts: 4, deliveredAt: clock.date().toISOString(), lastError: null });
     const text = await registry.metrics();
     expect(text).toContain('muster_notifications_sent_total{notifier="hook"} 1');
     expect(text).toContain('muster_notifications_failed_total{notifier="hook",result="retry"} 3');
@@ -110,7 +110,7 @@ describe.each([
     await receiver.down();
     let round = await sender.sendDue();
     for (let i = 0; i < 100 && round.gaveUp === 0; i += 1) {
-      timers.advance(10 * 60_000);
+      clock.advance(10 * 60_000);
       round = await sender.sendDue();
     }
     expect(round).toEqual({ delivered: 0, retried: 0, gaveUp: 1 });
@@ -125,7 +125,7 @@ describe.each([
     const sender = senderFor(n);
     await commit(n, [stuck], 0);
     await receiver.down();
-    timers.advance(90_000);
+    clock.advance(90_000);
     await sender.sendDue();
     const text = await registry.metrics();
     expect(text).toContain('muster_notifications_pending 1');
@@ -147,13 +147,13 @@ describe.each([
     const n = notifier('hook');
     await commit(n, [stuck], 0);
     // What a dying sender did: it claimed the row and the request reached the receiver, but nothing was recorded.
-    const [claimed] = await h.store.outbox.claimDue(timers.now(), 10, 50_000);
+    const [claimed] = await h.store.outbox.claimDue(clock.date(), 10, 50_000);
     const { body, headers } = requestFor(claimed!.event, n, null);
     expect(await undiciPost(receiver.url, body, headers, 1_000)).toEqual({ ok: true, status: 204 });
     const restarted = senderFor(n);
-    timers.advance(49_999);
+    clock.advance(49_999);
     expect(await restarted.sendDue()).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
-    timers.advance(1);
+    clock.advance(1);
     expect(await restarted.sendDue()).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
     expect(receiver.delivered).toHaveLength(2);
     expect(receiver.unique()).toEqual([claimed?.id]);
@@ -161,7 +161,7 @@ describe.each([
 
   test('a follower sends nothing', async () => {
     const n = notifier('hook');
-    const follower = new NotificationSender({ outbox: h.store.outbox, notifiers: () => [n], now: () => timers.now(), isLeader: () => false, log: pino({ level: 'silent' }) });
+    const follower = new NotificationSender({ outbox: h.store.outbox, notifiers: () => [n], now: () => clock.date(), isLeader: () => false, log: pino({ level: 'silent' }) });
     await commit(n, [stuck], 0);
     expect(await follower.sendDue()).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
     expect(receiver.requests).toBe(0);

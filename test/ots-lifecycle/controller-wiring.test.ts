@@ -10,10 +10,11 @@ import { parseDetached } from '../../controller/ots/codec.js';
 import { pendingCommitments } from '../../controller/ots/commitments.js';
 import { toHex } from '../../controller/ots/bytes.js';
 import { startController } from '../../controller/runtime/controller.js';
-import { systemTimers } from '../../controller/sources/timers.js';
+import { clockReading } from '../../lib/clock.js';
 import { post } from '../api/api-harness.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { bitcoinContinuation, routeTo, startCalendarServer } from '../ots/calendar-server.js';
 import { ALICE, T0, otsPolicyFile } from './lifecycle-harness.js';
 
@@ -39,7 +40,7 @@ describe('the controller with an OtsPolicy', () => {
       port: 0,
       logger: pino({ level: 'silent' }),
       intervalMs: 24 * HOUR,
-      timers: { ...systemTimers, now: () => clock.now },
+      clock: clockReading(() => clock.now.getTime()),
       calendarFetch: routeTo({ [ALICE]: alice.url }),
     });
     cleanups.push(() => controller.stop());
@@ -64,7 +65,7 @@ describe('the controller with an OtsPolicy', () => {
     const runAt = new Date(T0.getTime() + HOUR + 1000);
     clock.now = runAt;
     await controller.reconcileNow();
-    await waitFor(async () => (await controller.store.proofStats(runAt)).byStatus.anchored === 1, 'the proof to be anchored');
+    await eventually(async () => (await controller.store.proofStats(runAt)).byStatus.anchored === 1, { what: 'the proof to be anchored' });
 
     await controller.reconcileNow();
     const metrics = await (await fetch(`${controller.url}/metrics`)).text();

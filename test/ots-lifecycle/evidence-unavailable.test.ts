@@ -5,7 +5,7 @@ import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
 import { post, startTestApi, type TestApi } from '../api/api-harness.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 import { routeTo, startCalendarServer, type CalendarServer } from '../ots/calendar-server.js';
 import { ALICE, T0, desiredWith } from './lifecycle-harness.js';
 
@@ -42,10 +42,10 @@ describe('evidence while PostgreSQL is down', () => {
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
 
     await server.start();
-    const back = await waitFor(async () => {
+    const back = await eventually(async () => {
       const res = await post(`${api.url}/v1/evidence`, { bundleId: 'after', sha256: 'ab'.repeat(32) }, token);
       return res.status === 201 ? res : null;
-    }, 'evidence to be stored after PostgreSQL restarted');
+    }, { what: 'evidence to be stored after PostgreSQL restarted' });
     expect(back.body).toMatchObject({ bundleId: 'after', status: 'pending' });
     expect((await store.proofStats(T0)).byStatus.pending).toBe(2);
   }, 60_000);

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../agent/clock.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { createHttpFetch, type FetchLike } from '../../agent/protocol/http-fetch.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';

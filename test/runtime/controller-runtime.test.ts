@@ -7,7 +7,8 @@ import { StoreLockedError } from '../../controller/store/store.js';
 import { checkinBody, post } from '../api/api-harness.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const silent = pino({ level: 'silent' });
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -80,12 +81,12 @@ describe('two controllers on one PostgreSQL', () => {
     const repo = fleetDir();
     const a = await controllerOn(db.url, repo);
     const b = await controllerOn(db.url, repo);
-    await waitFor(() => a.isLeader() || b.isLeader(), 'a leader');
+    await eventually(() => a.isLeader() || b.isLeader(), { what: 'a leader' });
     expect([a.isLeader(), b.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, follower] = a.isLeader() ? [a, b] : [b, a];
 
     // The leader's own loop applies the first plan: a rollout start and two assignments.
-    await waitFor(async () => (await leader.store.listEvents({ limit: 10 })).length === 3, 'the leader to apply');
+    await eventually(async () => (await leader.store.listEvents({ limit: 10 })).length === 3, { what: 'the leader to apply' });
     const followerPass = await follower.reconcileNow();
     expect(followerPass).toMatchObject({ kind: 'planned', applied: false });
     const leaderPass = await leader.reconcileNow();
@@ -97,8 +98,8 @@ describe('two controllers on one PostgreSQL', () => {
     await admin.connect();
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
     await admin.end();
-    await waitFor(() => !leader.isLeader(), 'the old leader to notice');
-    await waitFor(() => follower.isLeader(), 'the follower to take over');
+    await eventually(() => !leader.isLeader(), { what: 'the old leader to notice' });
+    await eventually(() => follower.isLeader(), { what: 'the follower to take over' });
     expect(leader.isLeader()).toBe(false);
     const takeover = await follower.reconcileNow();
     expect(takeover.kind).toBe('planned');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PassOutcome } from '../../controller/runtime/reconcile-pass.js';
 import { CHECKIN_GAP_PER_PASS, ReconcileLoop } from '../../controller/runtime/loop.js';
-import { ManualTimers } from '../sources/manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const IDLE: PassOutcome = { kind: 'idle', reason: 'test' };
 
@@ -12,8 +12,8 @@ async function settle(): Promise<void> {
 
 /** A loop over a pass that records when it ran; with `hold`, each pass lasts until the test calls `finish`. */
 function loopFor(options: { intervalMs?: number; minGapMs?: number; hold?: boolean } = {}) {
-  const timers = new ManualTimers();
-  const started = timers.now().getTime();
+  const clock = new ManualClock();
+  const started = clock.now();
   const passes: number[] = [];
   let finish: (() => void) | null = null;
   const loop = new ReconcileLoop({
@@ -22,25 +22,25 @@ function loopFor(options: { intervalMs?: number; minGapMs?: number; hold?: boole
       if (options.hold) await new Promise<void>((resolve) => (finish = resolve));
       return IDLE;
     },
-    timers,
+    clock,
     intervalMs: options.intervalMs ?? 60_000,
     checkinDebounceMs: 1_000,
     checkinMinGapMs: options.minGapMs ?? 5_000,
-    backoff: { initialMs: 1_000, maxMs: 60_000 },
+    backoff: { baseMs: 1_000, maxMs: 60_000 },
   });
-  return { loop, timers, passes, finish: () => (finish as unknown as () => void)() };
+  return { loop, clock, passes, finish: () => (finish as unknown as () => void)() };
 }
 
 describe('scheduling check-in-triggered passes', () => {
   it('runs the first pass at once, then a check-in flood gets one pass per gap, not one per debounce', async () => {
-    const { loop, timers, passes } = loopFor();
+    const { loop, clock, passes } = loopFor();
     loop.start();
-    timers.advance(0);
+    clock.advance(0);
     await settle();
     expect(passes).toEqual([0]);
     for (let t = 0; t < 12_000; t += 100) {
       loop.checkinArrived();
-      timers.advance(100);
+      clock.advance(100);
       await settle();
     }
     expect(passes).toEqual([0, 5_000, 10_000]);
@@ -48,34 +48,34 @@ describe('scheduling check-in-triggered passes', () => {
   });
 
   it('waits only the debounce when the last pass is longer ago than the gap', async () => {
-    const { loop, timers, passes } = loopFor();
+    const { loop, clock, passes } = loopFor();
     loop.start();
-    timers.advance(0);
+    clock.advance(0);
     await settle();
-    timers.advance(20_000);
+    clock.advance(20_000);
     loop.checkinArrived();
-    timers.advance(999);
+    clock.advance(999);
     await settle();
     expect(passes).toEqual([0]);
-    timers.advance(1);
+    clock.advance(1);
     await settle();
     expect(passes).toEqual([0, 21_000]);
     await loop.stop();
   });
 
   it('counts the gap from the end of a pass that check-ins arrive during', async () => {
-    const { loop, timers, passes, finish } = loopFor({ hold: true });
+    const { loop, clock, passes, finish } = loopFor({ hold: true });
     loop.start();
-    timers.advance(0);
+    clock.advance(0);
     await settle();
     loop.checkinArrived();
-    timers.advance(2_000);
+    clock.advance(2_000);
     finish(); // the pass ends at 2 s
     await settle();
-    timers.advance(4_999);
+    clock.advance(4_999);
     await settle();
     expect(passes).toEqual([0]);
-    timers.advance(1);
+    clock.advance(1);
     await settle();
     expect(passes).toEqual([0, 7_000]);
     finish();
@@ -83,17 +83,17 @@ describe('scheduling check-in-triggered passes', () => {
   });
 
   it('stretches the gap to a multiple of a long pass, so a large fleet is not reconciled back to back', async () => {
-    const { loop, timers, passes, finish } = loopFor({ hold: true });
+    const { loop, clock, passes, finish } = loopFor({ hold: true });
     loop.start();
-    timers.advance(0);
+    clock.advance(0);
     await settle();
-    timers.advance(3_000);
+    clock.advance(3_000);
     finish(); // the first pass took 3 s
     await settle();
     const gap = CHECKIN_GAP_PER_PASS * 3_000;
     for (let t = 0; t < gap + 1_000; t += 500) {
       loop.checkinArrived();
-      timers.advance(500);
+      clock.advance(500);
       await settle();
     }
     expect(passes).toEqual([0, 3_000 + gap]);
@@ -102,12 +102,12 @@ describe('scheduling check-in-triggered passes', () => {
   });
 
   it('leaves an earlier interval pass where it is', async () => {
-    const { loop, timers, passes } = loopFor({ intervalMs: 2_000 });
+    const { loop, clock, passes } = loopFor({ intervalMs: 2_000 });
     loop.start();
-    timers.advance(0);
+    clock.advance(0);
     await settle();
     loop.checkinArrived();
-    timers.advance(2_000);
+    clock.advance(2_000);
     await settle();
     expect(passes).toEqual([0, 2_000]);
     await loop.stop();

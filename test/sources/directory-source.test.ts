@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DirectorySource } from '../../controller/sources/directory-source.js';
 import { TrackedSource } from '../../controller/sources/revision-tracker.js';
-import { systemTimers } from '../../controller/sources/timers.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { appliance, docs, release, rollout } from '../desired/fleet-builders.js';
-import { eventually, ManualTimers } from './manual-timers.js';
+import { eventually } from '../helpers/eventually.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 let dirs: string[] = [];
 let sources: DirectorySource[] = [];
@@ -31,9 +32,9 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 
-function tracked(source: DirectorySource, timers = systemTimers): TrackedSource {
+function tracked(source: DirectorySource, clock: Clock = backgroundClock): TrackedSource {
   sources.push(source);
-  return new TrackedSource(source, timers);
+  return new TrackedSource(source, clock);
 }
 
 describe('directory source', () => {
@@ -62,29 +63,29 @@ describe('directory source', () => {
     await t.start();
     const first = t.status().lastAppliedRevision;
     write(dir, { 'b.yaml': appliance('b') });
-    await eventually(() => t.status().lastAppliedRevision !== first, 10_000, 'the new file to be read');
+    await eventually(() => t.status().lastAppliedRevision !== first, { what: 'the new file to be read', timeoutMs: 10_000 });
     expect(t.current()?.appliances.map((a) => a.name)).toEqual(['a', 'b']);
   });
 
   test('changes are debounced: a burst of saves is read once, after the quiet time', async () => {
-    const timers = new ManualTimers();
+    const clock = new ManualClock();
     const dir = tree({ 'a.yaml': appliance('a') });
-    const source = new DirectorySource({ dir, debounceMs: 500, timers });
-    const t = tracked(source, timers);
+    const source = new DirectorySource({ dir, debounceMs: 500, clock });
+    const t = tracked(source, clock);
     await t.start();
     let fetches = 0;
     source.onFetch(() => (fetches += 1));
     write(dir, { 'b.yaml': appliance('b') });
-    await eventually(() => timers.delays()[0] === 500, 10_000, 'the watcher to see the first save');
-    timers.advance(100);
-    expect(timers.delays()).toEqual([400]);
+    await eventually(() => clock.delays()[0] === 500, { what: 'the watcher to see the first save', timeoutMs: 10_000 });
+    clock.advance(100);
+    expect(clock.delays()).toEqual([400]);
     write(dir, { 'c.yaml': appliance('c') });
     // The second save restarts the quiet time; nothing has been read yet.
-    await eventually(() => timers.delays()[0] === 500, 10_000, 'the watcher to see the second save');
-    timers.advance(499);
+    await eventually(() => clock.delays()[0] === 500, { what: 'the watcher to see the second save', timeoutMs: 10_000 });
+    clock.advance(499);
     expect(fetches).toBe(0);
     const read = new Promise<void>((resolve) => source.onFetch(() => resolve()));
-    timers.advance(1);
+    clock.advance(1);
     await read;
     expect(fetches).toBe(1);
     expect(t.current()?.appliances.map((a) => a.name)).toEqual(['a', 'b', 'c']);
@@ -107,12 +108,12 @@ describe('directory source', () => {
   });
 
   test('a missing directory is a fetch error, retried on backoff', async () => {
-    const timers = new ManualTimers();
+    const clock = new ManualClock();
     const dir = join(tree({}), 'nope');
-    const t = tracked(new DirectorySource({ dir, watch: false, timers, backoff: { initialMs: 1_000, maxMs: 8_000 } }), timers);
+    const t = tracked(new DirectorySource({ dir, watch: false, clock, backoff: { baseMs: 1_000, maxMs: 8_000 } }), clock);
     await t.start();
     expect(t.status().fetchError).toMatchObject({ failures: 1, message: expect.stringContaining('ENOENT') });
-    expect(timers.delays()).toEqual([1_000]);
+    expect(clock.delays()).toEqual([1_000]);
     expect(t.current()).toBeNull();
   });
 

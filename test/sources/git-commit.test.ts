@@ -4,7 +4,7 @@ import { GitSource } from '../../controller/sources/git-source.js';
 import { TrackedSource } from '../../controller/sources/revision-tracker.js';
 import { appliance, docs } from '../desired/fleet-builders.js';
 import { createGitFixture, type GitFixture } from './git-repos.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 let fixture: GitFixture | null = null;
 let source: GitSource | null = null;
@@ -16,9 +16,9 @@ afterEach(async () => {
 describe('git source: who made a revision', () => {
   test('the applied desired state carries its commit author, time and subject', async () => {
     fixture = await createGitFixture();
-    const timers = new ManualTimers();
-    source = new GitSource({ url: fixture.url, cacheDir: join(fixture.root, 'cache'), timers, intervalMs: 60_000, backoff: { initialMs: 5_000, maxMs: 40_000 } });
-    const tracked = new TrackedSource(source, timers);
+    const clock = new ManualClock();
+    source = new GitSource({ url: fixture.url, cacheDir: join(fixture.root, 'cache'), clock, intervalMs: 60_000, backoff: { baseMs: 5_000, maxMs: 40_000 } });
+    const tracked = new TrackedSource(source, clock);
     const sha = await fixture.commit({ 'appliances.yaml': docs(appliance('a-01')) }, 'Declare a-01');
     await tracked.start();
     const current = tracked.current();

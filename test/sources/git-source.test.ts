@@ -6,10 +6,10 @@ import { TrackedSource } from '../../controller/sources/revision-tracker.js';
 import type { Source } from '../../controller/sources/source.js';
 import { appliance, docs, release, rollout } from '../desired/fleet-builders.js';
 import { createGitFixture, type GitFixture } from './git-repos.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const INTERVAL = 60_000;
-const BACKOFF = { initialMs: 5_000, maxMs: 40_000 };
+const BACKOFF = { baseMs: 5_000, maxMs: 40_000 };
 
 const good = { 'appliances.yaml': docs(appliance('a-01'), appliance('a-02')), 'releases/v1.0.0.yaml': release('v1.0.0') };
 const bad = { 'rollouts/v1.0.1.yaml': rollout('v1.0.1') }; // names a Release nobody declared
@@ -26,11 +26,11 @@ afterEach(async () => {
 async function setup(options: { branch?: string; revision?: string } = {}) {
   const git = await createGitFixture();
   fixtures.push(git);
-  const timers = new ManualTimers();
-  const source = new GitSource({ url: git.url, cacheDir: join(git.root, 'cache'), timers, intervalMs: INTERVAL, backoff: BACKOFF, ...options });
+  const clock = new ManualClock();
+  const source = new GitSource({ url: git.url, cacheDir: join(git.root, 'cache'), clock, intervalMs: INTERVAL, backoff: BACKOFF, ...options });
   sources.push(source);
-  const tracked = new TrackedSource(source, timers);
-  return { git, timers, source, tracked };
+  const tracked = new TrackedSource(source, clock);
+  return { git, clock, source, tracked };
 }
 
 /** Resolves after the source's next fetch attempt, whatever started it. */
@@ -54,15 +54,15 @@ describe('git source', () => {
   });
 
   test('a new commit is fetched when the interval has passed, not before', async () => {
-    const { git, timers, source, tracked } = await setup();
+    const { git, clock, source, tracked } = await setup();
     await git.commit(good);
     await tracked.start();
     const second = await git.commit({ 'appliances.yaml': docs(appliance('a-01'), appliance('a-02'), appliance('a-03')) });
-    expect(timers.delays()).toEqual([INTERVAL]);
-    timers.advance(INTERVAL - 1);
+    expect(clock.delays()).toEqual([INTERVAL]);
+    clock.advance(INTERVAL - 1);
     expect(tracked.status().lastAppliedRevision).not.toBe(second);
     const fetched = nextFetch(source);
-    timers.advance(1);
+    clock.advance(1);
     await fetched;
     expect(tracked.status().lastAppliedRevision).toBe(second);
     expect(tracked.current()?.appliances).toHaveLength(3);
@@ -112,7 +112,7 @@ describe('git source', () => {
   });
 
   test('an unreachable remote keeps the last good revision, says why, and retries on backoff', async () => {
-    const { git, timers, source, tracked } = await setup();
+    const { git, clock, source, tracked } = await setup();
     const sha = await git.commit(good);
     await tracked.start();
     renameSync(git.remoteDir, `${git.remoteDir}.gone`);
@@ -121,26 +121,26 @@ describe('git source', () => {
     const status = tracked.status();
     expect(status.lastAppliedRevision).toBe(sha);
     expect(tracked.current()?.revision).toBe(sha);
-    expect(status.fetchError).toMatchObject({ failures: 1, at: timers.now().toISOString(), retryAt: new Date(timers.now().getTime() + 5_000).toISOString() });
+    expect(status.fetchError).toMatchObject({ failures: 1, at: clock.date().toISOString(), retryAt: new Date(clock.date().getTime() + 5_000).toISOString() });
     expect(status.fetchError?.message).toMatch(/does not appear to be a git repository|not found|No such file/i);
-    expect(timers.delays()).toEqual([5_000]);
+    expect(clock.delays()).toEqual([5_000]);
 
     // Each failure doubles the wait, up to the cap.
     for (const [failures, wait] of [[2, 10_000], [3, 20_000], [4, 40_000], [5, 40_000]] as const) {
       const fetched = nextFetch(source);
-      timers.advance(timers.delays()[0] as number);
+      clock.advance(clock.delays()[0] as number);
       await fetched;
       expect(tracked.status().fetchError?.failures).toBe(failures);
-      expect(timers.delays()).toEqual([wait]);
+      expect(clock.delays()).toEqual([wait]);
     }
 
     renameSync(`${git.remoteDir}.gone`, git.remoteDir);
     const newer = await git.commit({ 'releases/v1.0.1.yaml': release('v1.0.1') });
     const fetched = nextFetch(source);
-    timers.advance(40_000);
+    clock.advance(40_000);
     await fetched;
     expect(tracked.status()).toMatchObject({ fetchError: null, lastAppliedRevision: newer });
-    expect(timers.delays()).toEqual([INTERVAL]);
+    expect(clock.delays()).toEqual([INTERVAL]);
   });
 
   test('a pinned revision stays put while the branch moves', async () => {
@@ -148,10 +148,10 @@ describe('git source', () => {
     fixtures.push(git);
     const pinned = await git.commit(good);
     await git.commit({ 'releases/v1.0.1.yaml': release('v1.0.1') });
-    const timers = new ManualTimers();
-    const source = new GitSource({ url: git.url, cacheDir: join(git.root, 'cache'), revision: pinned, timers, intervalMs: INTERVAL });
+    const clock = new ManualClock();
+    const source = new GitSource({ url: git.url, cacheDir: join(git.root, 'cache'), revision: pinned, clock, intervalMs: INTERVAL });
     sources.push(source);
-    const tracked = new TrackedSource(source, timers);
+    const tracked = new TrackedSource(source, clock);
     await tracked.start();
     await git.commit({ 'releases/v1.0.2.yaml': release('v1.0.2') });
     await tracked.sync();

@@ -4,7 +4,7 @@ import { initialTrackerState, TrackedSource, trackRevision, type TrackedChange }
 import type { FetchStatus, Revision, Source } from '../../controller/sources/source.js';
 import { appliance, files } from '../desired/fleet-builders.js';
 import { builtPool, largeFleet } from '../desired/large-fleet.js';
-import { ManualTimers } from './manual-timers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 const pool = builtPool();
 afterAll(() => pool.close());
@@ -40,22 +40,22 @@ const smallBad = (id: string): Revision => ({ id, files: files({ 'a.yaml': appli
 
 function tracked() {
   const source = new HandSource();
-  const timers = new ManualTimers();
+  const clock = new ManualClock();
   // Revisions of more than 64 KiB go to the workers; the small ones stay in this thread.
-  const t = new TrackedSource(source, timers, undefined, { pool, minBytes: 64 * 1024 });
+  const t = new TrackedSource(source, clock, undefined, { pool, minBytes: 64 * 1024 });
   const changes: TrackedChange['outcome'][] = [];
   t.onChange((change) => changes.push(change.outcome));
-  return { source, timers, t, changes };
+  return { source, clock, t, changes };
 }
 
 describe('a tracked source loading large revisions on worker threads', () => {
   test('a large valid revision becomes current, as loading it in one thread would make it', async () => {
-    const { source, timers, t, changes } = tracked();
+    const { source, clock, t, changes } = tracked();
     const revision = largeGood('r1');
     source.fetched(revision);
     await t.settled();
     expect(changes).toEqual(['applied']);
-    const reference = trackRevision(initialTrackerState(timers.now()), revision, timers.now()).state;
+    const reference = trackRevision(initialTrackerState(clock.date()), revision, clock.date()).state;
     expect(t.current()).toEqual(reference.current);
     expect(t.status()).toMatchObject(reference.status);
   });

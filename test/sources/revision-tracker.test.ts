@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { retryDelayMs } from '../../controller/sources/backoff.js';
 import { openSource } from '../../controller/sources/open-source.js';
 import { repoLocation } from '../../controller/sources/repo-location.js';
 import { initialTrackerState, trackRevision, type TrackerState } from '../../controller/sources/revision-tracker.js';
@@ -52,19 +51,6 @@ describe('the last-good rule', () => {
   test('errors of a rejected revision are placed in its files', () => {
     const { state } = feed([bad('r1')]);
     expect(state.status.errors).toEqual([{ file: 'a.yaml', line: 4, column: 9, path: 'metadata.name', message: expect.stringContaining('DNS subdomain') }]);
-  });
-});
-
-describe('retry backoff', () => {
-  test.each([
-    { failures: 0, want: 0 },
-    { failures: 1, want: 5_000 },
-    { failures: 2, want: 10_000 },
-    { failures: 4, want: 40_000 },
-    { failures: 7, want: 300_000 },
-    { failures: 1_000, want: 300_000 },
-  ])('after $failures failures wait $want ms', ({ failures, want }) => {
-    expect(retryDelayMs(failures, { initialMs: 5_000, maxMs: 300_000 })).toBe(want);
   });
 });
 

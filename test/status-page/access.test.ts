@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
+import { clockReading } from '../../lib/clock.js';
 import { checkinBody, post, startTestApi, type TestApi } from '../api/api-harness.js';
 import { desiredFrom, smallFleetFiles } from '../helpers/fleet.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -141,7 +142,7 @@ describe('status page access', () => {
   it('says when the plan behind the figures is old', async () => {
     const auth = { authorization: `Bearer ${operator}` };
     expect(await (await get('/', auth)).text()).not.toMatch(/has not reconciled since/);
-    const later = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW, { now: () => new Date(NOW.getTime() + 10 * 60_000) });
+    const later = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW, { clock: clockReading(() => NOW.getTime() + 10 * 60_000) });
     try {
       const page = await (await fetch(`${later.url}/`, { headers: auth })).text();
       expect(page).toMatch(/computed <time datetime="2026-03-02T10:00:00.000Z">.*\(10 min ago\)<\/span>: the controller has not reconciled since/);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../agent/clock.js';
+import { systemClock } from '../../lib/clock.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { computeCohortOrder } from '../../controller/reconcile/cohorts.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
@@ -11,7 +11,8 @@ import { post } from '../api/api-harness.js';
 import { baseFleet, E2E_APPLIANCES, E2E_ROLLOUT, rolloutFile } from '../e2e/e2e-fleet.js';
 import { consoleErrors, launchChromium, screenshot } from '../helpers/browser.js';
 import { writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // One browser and one controller for the whole file: a 12-appliance fleet on SQLite, read from a
 // watched directory, with simulated appliances. One appliance is checked in by hand, so the test
@@ -46,7 +47,7 @@ beforeAll(async () => {
     checkinDebounceMs: 100,
     checkinMinGapMs: 100,
   });
-  await waitFor(() => controller.isLeader() && controller.plan()?.rollouts.length, 'a first plan with the rollout');
+  await eventually(() => controller.isLeader() && controller.plan()?.rollouts.length, { what: 'a first plan with the rollout' });
   operator = (await controller.store.issueOperatorToken('tests')) as string;
   const identities = await controller.store.issueTokens(E2E_APPLIANCES.filter((id) => id !== HELD));
   heldToken = (await controller.store.issueToken(HELD)) as string;
@@ -114,7 +115,7 @@ describe('status page in a browser', () => {
   });
 
   it('shows every view: fleet, rollout, appliance, appliances, findings, source and proofs', async () => {
-    await waitFor(() => controller.plan()?.rollouts[0]?.counts.succeeded, 'a first appliance to succeed', 30_000);
+    await eventually(() => controller.plan()?.rollouts[0]?.counts.succeeded, { what: 'a first appliance to succeed', timeoutMs: 30_000 });
     const fleet = await open('/');
     expect(await fleet.textContent('h1')).toBe('Fleet');
     expect(await fleet.locator(`[data-rollout="${E2E_ROLLOUT}"]`).textContent()).toMatch(/Stage 1\/3 current/);
@@ -161,9 +162,9 @@ describe('status page in a browser', () => {
     await page.evaluate("window.marker = 'same page'");
     const counts = page.locator('#live ul.counts');
     const succeededOf = async () => Number(/(\d+) succeeded/.exec((await counts.textContent()) ?? '')?.[1]);
-    await waitFor(async () => (await succeededOf()) === 2, 'the two simulated stage-1 appliances to succeed', 30_000);
+    await eventually(async () => (await succeededOf()) === 2, { what: 'the two simulated stage-1 appliances to succeed', timeoutMs: 30_000 });
     expect((await checkIn('1.0.51', { release: 'v1.0.51', phase: 'succeeded', since: new Date().toISOString(), attempt: 1, error: null })).status).toBe(200);
-    await waitFor(async () => (await succeededOf()) === 3, 'the count to move after the check-in', 15_000);
+    await eventually(async () => (await succeededOf()) === 3, { what: 'the count to move after the check-in', timeoutMs: 15_000 });
     expect(await page.evaluate('window.marker')).toBe('same page');
   }, 60_000);
 

@@ -3,7 +3,7 @@ import type { ProofRow, ProofStatus, Store } from '../../store/store.js';
 import type { CalendarClient, CalendarReport } from '../calendar-client.js';
 import type { PolicyCalendars } from './policy-calendars.js';
 import { addToReport, emptyReport, upgradeChange, type UpgradeReport } from './upgrade-outcome.js';
-import { mapLimited } from '../../map-limited.js';
+import { mapLimited } from '../../../lib/map-limited.js';
 
 /** The policy's default batch when a saved desired state predates the field. */
 export const DEFAULT_UPGRADE_BATCH = 500;

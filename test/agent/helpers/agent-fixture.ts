@@ -8,7 +8,7 @@ import { silentLogger } from '../../../agent/core/logger.js';
 import type { Agent } from '../../../agent/core/agent.js';
 import { CheckinServer } from './checkin-server.js';
 import { ImageServer } from './image-server.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 export const APPLIANCE = 'clinic-a-01';
 export const TOKEN = 'token-clinic-a-01';

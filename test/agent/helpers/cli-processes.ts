@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../../helpers/tmp.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const MUSTER = fileURLToPath(new URL('../../../dist/controller/cli/main.js', import.meta.url));
 const MUSTER_AGENT = fileURLToPath(new URL('../../../dist/agent/cli/main.js', import.meta.url));
@@ -61,7 +61,7 @@ export class CliProcess {
 
   /** Waits, bounded, until a line with this message (and passing `match`) has been logged; returns it. */
   waitForLog(msg: string, what: string, timeoutMs = 15_000, match: (line: LogLine) => boolean = () => true): Promise<LogLine> {
-    return waitFor(() => this.logged(msg).find(match), `${what}; stderr so far:\n${this.stderr}`, timeoutMs);
+    return eventually(() => this.logged(msg).find(match), { what: () => `${what}; stderr so far:\n${this.stderr}`, timeoutMs });
   }
 
   /** Sends `signal` and waits, bounded, for the process to exit. */
@@ -69,7 +69,7 @@ export class CliProcess {
     this.child.kill(signal);
     let result: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     void this.exited.then((r) => (result = r));
-    return waitFor(() => result, `the process to exit after ${signal}; stderr so far:\n${this.stderr}`, timeoutMs);
+    return eventually(() => result, { what: () => `the process to exit after ${signal}; stderr so far:\n${this.stderr}`, timeoutMs });
   }
 
   /** The whole of stderr, for failure messages. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../agent/clock.js';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
 
 interface Timer {
   id: number;
@@ -6,25 +6,41 @@ interface Timer {
   fn: () => void;
 }
 
-/** A clock that moves only when the test says so; timers fire in time order as it passes them. */
+/** Where a manual clock starts unless told otherwise. */
+export const MANUAL_CLOCK_START = Date.parse('2026-01-31T12:00:00Z');
+
+/**
+ * The tests' one clock: it moves only when the test says so, and its timers fire, in time order, as it
+ * passes them. Stands in for the real clock wherever the controller or the agent takes a `Clock`.
+ */
 export class ManualClock implements Clock {
   private timers: Timer[] = [];
   private nextId = 1;
 
-  constructor(private current: number) {}
+  constructor(private current: number = MANUAL_CLOCK_START) {}
 
   now(): number {
     return this.current;
   }
 
-  setTimeout(fn: () => void, ms: number): unknown {
+  /** The current instant as a Date, for the APIs that stamp with one. */
+  date(): Date {
+    return new Date(this.current);
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
     this.timers.push(timer);
     return timer.id;
   }
 
-  clearTimeout(handle: unknown): void {
+  clearTimeout(handle: TimerHandle): void {
     this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  /** Delays of the timers still waiting, from now, shortest first. */
+  delays(): number[] {
+    return this.timers.map((t) => t.at - this.current).sort((a, b) => a - b);
   }
 
   /** When the earliest pending timer fires, or null when none is pending. */
@@ -51,10 +67,17 @@ export class ManualClock implements Clock {
     return true;
   }
 
+  /**
+   * Fires the timers due by `at` in order; one cleared by an earlier one's callback does not fire, and
+   * one set by a callback waits for the next step.
+   */
   private fireAt(at: number): void {
     this.current = Math.max(this.current, at);
     const due = this.timers.filter((t) => t.at <= at).sort((a, b) => a.at - b.at || a.id - b.id);
-    this.timers = this.timers.filter((t) => t.at > at);
-    for (const timer of due) timer.fn();
+    for (const timer of due) {
+      if (!this.timers.includes(timer)) continue;
+      this.timers = this.timers.filter((t) => t !== timer);
+      timer.fn();
+    }
   }
 }
