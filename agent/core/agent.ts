@@ -2,8 +2,7 @@ import type { CheckinRequest } from '../../protocol/checkin-request.js';
 import type { Clock } from '../../lib/clock.js';
 import { CHECKIN_BACKOFF, checkinRetryDelayMs } from '../protocol/checkin-retry.js';
 import type { CheckinOutcome } from '../protocol/checkin-client.js';
-import type { IncidentsMeasure, RetentionPort } from '../retention/incidents-retention.js';
-import { retentionDue } from '../retention/schedule.js';
+import type { RetentionPort } from '../retention/incidents-retention.js';
 import type { RetentionGrant, StateStore, Target } from '../state/local-state.js';
 import { sameTarget, type Running } from '../update/decide.js';
 import { deferUntil, type DeferWindow } from '../update/defer-window.js';
@@ -11,6 +10,7 @@ import type { UpdateExecutor } from '../update/executor.js';
 import type { AgentEvent } from './events.js';
 import { silentLogger, type Logger } from './logger.js';
 import { buildReport } from './report.js';
+import { RetentionRunner } from './retention-runner.js';
 import { UpdateWork } from './work.js';
 
 export interface AgentDeps {
@@ -38,8 +38,8 @@ export interface AgentOptions {
   applyUpdates?: boolean;
 }
 
-/** A retention failure (database locked, disk full) is retried after this long. */
-const PRUNE_RETRY_MS = 300_000;
+/** An update step that failed unexpectedly (a bug, not a failed download) is tried again after this long. */
+const WORK_RETRY_MS = 300_000;
 /** Loop passes without waiting before the loop forces a pause: a guard against a bug spinning the CPU. */
 const MAX_PASSES_WITHOUT_WAIT = 50;
 
@@ -53,6 +53,7 @@ export class Agent {
   private readonly logger: Logger;
   private readonly options: Required<AgentOptions>;
   private readonly work: UpdateWork;
+  private readonly retention: RetentionRunner;
   private readonly stopController = new AbortController();
   private loop: Promise<void> | null = null;
   private working: Promise<void> | null = null;
@@ -60,7 +61,6 @@ export class Agent {
   private stopping = false;
   private nextCheckinAt = 0;
   private nextWorkAt = 0;
-  private nextPruneAt = 0;
   private checkinFailures = 0;
   private lastCheckinOk = false;
   private reportPending = false;
@@ -92,6 +92,14 @@ export class Agent {
       emit: (event) => this.emit(event),
       logger: this.logger,
       phaseChanged: () => this.requestReport(),
+    });
+    this.retention = new RetentionRunner({
+      clock: this.clock,
+      store: deps.store,
+      retention: deps.retention,
+      logger: this.logger,
+      emit: (event) => this.emit(event),
+      pruned: () => this.requestReport(),
     });
   }
 
@@ -130,7 +138,7 @@ export class Agent {
    */
   async runOnce(): Promise<CheckinOutcome> {
     let outcome = await this.checkIn();
-    await this.pruneIfDue();
+    await this.retention.pruneIfDue();
     if (outcome.kind === 'ok' && this.options.applyUpdates) await this.work.run();
     if (outcome.kind === 'ok' && this.reportPending) outcome = await this.checkIn();
     return outcome;
@@ -141,11 +149,11 @@ export class Agent {
     while (!this.stopping) {
       if (this.clock.now() >= this.nextCheckinAt) await this.checkIn();
       if (this.stopping) break;
-      if (this.clock.now() >= this.nextPruneAt) await this.pruneIfDue();
+      if (this.clock.now() >= this.retention.nextAt) await this.retention.pruneIfDue();
       if (!this.working && this.options.applyUpdates && this.clock.now() >= this.nextWorkAt) this.startWork();
       const now = this.clock.now();
       const workAt = this.working || !this.options.applyUpdates ? Infinity : this.nextWorkAt;
-      let until = Math.min(this.nextCheckinAt, workAt, this.nextPruneAt);
+      let until = Math.min(this.nextCheckinAt, workAt, this.retention.nextAt);
       if (until > now) passes = 0;
       else if (++passes > MAX_PASSES_WITHOUT_WAIT) {
         this.logger.error({ passes }, 'agent loop made no progress; pausing');
@@ -167,7 +175,7 @@ export class Agent {
         },
         (err: unknown) => {
           this.logger.error({ err: String(err) }, 'update step failed unexpectedly');
-          this.nextWorkAt = this.clock.now() + PRUNE_RETRY_MS;
+          this.nextWorkAt = this.clock.now() + WORK_RETRY_MS;
         },
       )
       .finally(() => {
@@ -182,7 +190,7 @@ export class Agent {
     this.reportPending = false;
     const defer = this.deferUntil(now);
     if (defer !== this.deps.store.load().deferUntil) this.deps.store.save({ deferUntil: defer });
-    const measure = this.deps.retention ? await this.measureIncidents(this.deps.retention) : null;
+    const measure = await this.retention.measure();
     const running = await this.deps.readRunning();
     // Read after the awaits: the update work runs beside this and may have moved on meanwhile.
     const report = buildReport({
@@ -200,7 +208,7 @@ export class Agent {
       this.nextCheckinAt = after + outcome.response.checkinIntervalSeconds * 1000;
       this.accept(outcome.response.target, outcome.response.retention);
       this.decideSoon();
-      this.nextPruneAt = after;
+      this.retention.checkAt(after);
       if (this.reportPending) this.nextCheckinAt = after;
     } else {
       this.checkinFailures++;
@@ -223,49 +231,6 @@ export class Agent {
       this.work.targetChanged();
     }
     this.deps.store.save({ serverTarget, retention });
-  }
-
-  private async measureIncidents(retention: RetentionPort): Promise<IncidentsMeasure | null> {
-    try {
-      return await retention.measure();
-    } catch (err) {
-      this.logger.warn({ err: String(err) }, 'cannot measure the incidents database');
-      return null;
-    }
-  }
-
-  /** Prunes the incidents database when the policy is new or `pruneEvery` has passed. */
-  private async pruneIfDue(): Promise<void> {
-    const state = this.deps.store.load();
-    const grant = state.retention;
-    const retention = this.deps.retention;
-    this.nextPruneAt = Infinity;
-    if (!grant || !retention) return;
-    const now = this.clock.now();
-    const due = retentionDue(grant, state, now);
-    if (due.kind === 'invalid') {
-      this.emit({ type: 'retention-error', at: now, message: due.message });
-      this.logger.error({ policyHash: grant.policyHash }, due.message);
-      return;
-    }
-    if (due.kind === 'later') {
-      this.nextPruneAt = due.at;
-      return;
-    }
-    try {
-      const result = await retention.apply(grant.policy, now);
-      const at = this.clock.now();
-      this.deps.store.save({ appliedPolicyHash: grant.policyHash, lastPrunedAt: at });
-      this.nextPruneAt = at + grant.policy.pruneEverySeconds * 1000;
-      this.emit({ type: 'prune', at, policyHash: grant.policyHash, result });
-      this.logger.info({ reason: due.reason, ...result }, 'incidents pruned');
-      this.requestReport();
-    } catch (err) {
-      const message = `pruning failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.nextPruneAt = now + PRUNE_RETRY_MS;
-      this.emit({ type: 'retention-error', at: now, message });
-      this.logger.error({}, message);
-    }
   }
 
   /** Something worth reporting happened: check in now, unless the server is failing (then backoff rules). */

@@ -121,7 +121,7 @@ describe('git source', () => {
     const status = tracked.status();
     expect(status.lastAppliedRevision).toBe(sha);
     expect(tracked.current()?.revision).toBe(sha);
-    expect(status.fetchError).toMatchObject({ failures: 1, at: clock.date().toISOString(), retryAt: new Date(clock.date().getTime() + 5_000).toISOString() });
+    expect(status.fetchError).toMatchObject({ failures: 1, at: clock.date().toISOString(), retryAt: new Date(clock.now() + 5_000).toISOString() });
     expect(status.fetchError?.message).toMatch(/does not appear to be a git repository|not found|No such file/i);
     expect(clock.delays()).toEqual([5_000]);
 
