@@ -8,6 +8,7 @@
  *   const up = await client.upgrade(proofBytes);                    // up.status: 'pending' | 'anchored'
  */
 import PQueue from 'p-queue';
+import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
 import { toHex, type OtsError } from './bytes.js';
 import { classifySubmitAnswer, classifyUpgradeAnswer, type UpgradeAnswer } from './calendar-answers.js';
 import { OTS_MEDIA_TYPE, exchange, type FetchLike } from './calendar-http.js';
@@ -58,8 +59,8 @@ export interface CalendarClientOptions {
   timeoutMs?: number;
   /** Requests in flight per calendar; default 4. */
   concurrency?: number;
-  /** After the n-th consecutive failure a calendar rests min(maxMs, baseMs × 2^(n−1)); default 30 s … 1 h. */
-  backoff?: { baseMs: number; maxMs: number };
+  /** After the n-th consecutive failure a calendar rests min(maxMs, baseMs × 2^(n−1)); default CALENDAR_BACKOFF. */
+  backoff?: BackoffPolicy;
 }
 
 export interface CalendarClient {
@@ -78,6 +79,8 @@ export interface CalendarClient {
 export type AskResult = UpgradeAnswer | { kind: 'not-allowed'; reason: string } | { kind: 'backing-off'; retryAt: string };
 
 const MAX_SUBMIT_DIGEST = 64;
+/** A failing calendar rests 30 s after its first failure, doubling to at most an hour. */
+export const CALENDAR_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 3_600_000 };
 
 interface CalendarState {
   queue: PQueue;
@@ -91,7 +94,7 @@ interface Context {
   fetch: FetchLike;
   now: () => number;
   timeoutMs: number;
-  backoff: { baseMs: number; maxMs: number };
+  backoff: BackoffPolicy;
 }
 
 /** A client bound to one allow-list. It holds per-calendar queues and backoff state, nothing else. */
@@ -102,7 +105,7 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
     fetch: options.fetch ?? ((url, init) => fetch(url, init)),
     now: options.now ?? Date.now,
     timeoutMs: options.timeoutMs ?? 10_000,
-    backoff: options.backoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
+    backoff: options.backoff ?? CALENDAR_BACKOFF,
   };
   return {
     calendars: allowed,
@@ -129,7 +132,7 @@ async function throughQueue<T extends { kind: string }>(
     if (signal?.aborted) return answer;
     if (answer.kind === 'failed') {
       state.failures += 1;
-      state.retryAt = ctx.now() + Math.min(ctx.backoff.maxMs, ctx.backoff.baseMs * 2 ** Math.min(state.failures - 1, 30));
+      state.retryAt = ctx.now() + backoffDelayMs(state.failures, ctx.backoff);
     } else {
       state.failures = 0;
       state.retryAt = 0;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UPDATE_BACKOFF } from '../../agent/core/work.js';
 import { CHECKIN_BACKOFF } from '../../agent/protocol/checkin-retry.js';
 import { NOTIFY_BACKOFF } from '../../controller/notify/sender.js';
+import { CALENDAR_BACKOFF } from '../../controller/ots/calendar-client.js';
 import { PASS_BACKOFF } from '../../controller/runtime/loop.js';
 import { FETCH_BACKOFF } from '../../controller/sources/source.js';
 import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
@@ -17,6 +18,8 @@ describe('backoffDelayMs', () => {
     { name: 'fetch: seventh failure is capped', given: { policy: FETCH_BACKOFF, failures: 7, draw: 0.5 }, want: 300_000 },
     { name: 'fetch: a huge count stays capped', given: { policy: FETCH_BACKOFF, failures: 1_000, draw: 0.5 }, want: 300_000 },
     { name: 'pass: first failure', given: { policy: PASS_BACKOFF, failures: 1, draw: 0.9 }, want: 5_000 },
+    { name: 'calendar: first failure rests 30 s', given: { policy: CALENDAR_BACKOFF, failures: 1, draw: 0.5 }, want: 30_000 },
+    { name: 'calendar: capped at an hour', given: { policy: CALENDAR_BACKOFF, failures: 9, draw: 0.5 }, want: 3_600_000 },
     // The upper half of the doubling delay: notification deliveries.
     { name: 'notify: first failure, lowest draw', given: { policy: NOTIFY_BACKOFF, failures: 1, draw: 0 }, want: 5_000 },
     { name: 'notify: first failure, middle draw', given: { policy: NOTIFY_BACKOFF, failures: 1, draw: 0.5 }, want: 7_500 },
@@ -51,8 +54,9 @@ describe('backoffDelayMs', () => {
     );
   });
 
-  // The two retry-delay functions this one replaced, as they were: the controller's (doubling from
-  // `initialMs`, optionally drawn from the upper half) and the agent's (full jitter above a floor).
+  // The retry-delay functions this one replaced, as they were: the controller's (doubling from
+  // `initialMs`, optionally drawn from the upper half; the calendar client's was the same without
+  // jitter) and the agent's (full jitter above a floor).
   const formerController = (failures: number, initialMs: number, maxMs: number, jittered: boolean, draw: number) => {
     if (failures <= 0) return 0;
     const delay = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));

@@ -4,6 +4,7 @@ import { createCalendarClient, type CalendarClientOptions } from '../../controll
 import type { FetchLike } from '../../controller/ots/calendar-http.js';
 import { MAX_PROOF_BYTES, parseDetached } from '../../controller/ots/codec.js';
 import { attestationsWithCommitments } from '../../controller/ots/commitments.js';
+import { eventually } from '../helpers/eventually.js';
 import { bitcoinContinuation, routeTo, startCalendarServer, type CalendarServer, type CalendarServerOptions } from './calendar-server.js';
 import { EXPECTED, readFixture } from './fixtures.js';
 
@@ -236,7 +237,7 @@ describe('timeouts, backoff and the concurrency cap', () => {
 
     const late = new AbortController();
     const during = c.ask(ALICE, commitment, { signal: late.signal });
-    for (let i = 0; i < 500 && alice.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    await eventually(() => alice.requests.length > 0, { what: 'the request to reach the calendar', everyMs: 2 });
     expect(alice.requests).toHaveLength(1);
     late.abort();
     expect(await during).toEqual({ kind: 'failed', reason: 'cancelled' });
