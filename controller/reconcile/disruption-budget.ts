@@ -1,9 +1,9 @@
 import type { DisruptionBudgetSpec } from '../desired/schema/disruption-budget.js';
 import type { Rollout } from '../desired/types.js';
 import type { RolloutObservation } from '../observed/state-schema.js';
-import type { SeenTable } from './context.js';
+import type { SeenTable } from './engine/seen-table.js';
 import type { DesiredIndex } from './desired-index.js';
-import { positionOf } from './positions.js';
+import { positionOf } from './engine/positions.js';
 import { toMs } from './time.js';
 import { normalizeVersion } from './versions.js';
 

@@ -1,5 +1,6 @@
-import { evaluateMember, runsRelease } from './appliance-status.js';
-import { ownerRank, withdrawTarget } from './claims.js';
+import { recordMember, verdictAt } from './engine/member-table.js';
+import { runsRelease } from './engine/seen-table.js';
+import { ownerRank, withdrawTarget } from './engine/target-table.js';
 import type { ReconcileContext, ReleaseRef } from './context.js';
 import type { Action, Finding, RolloutStatus, StatusCounts, TargetRef } from './plan.js';
 import type { RankedRollout } from './rank.js';
@@ -95,11 +96,14 @@ export function removedOutcome(ctx: ReconcileContext, rank: number): RemovedOutc
   const r = ctx.ranked[rank] as RankedRollout;
   const t = ctx.targets;
   const release: ReleaseRef = { name: r.release, version: r.version };
+  // A removed rollout has no deadline: its members are only ever kept or withdrawn.
+  const terms = { release, progressDeadlineMs: 0, nowMs: ctx.nowMs };
   const members: number[] = [];
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
     const i = t.position[row] as number;
     if (t.owner[i] !== row || ctx.members.rankOf[i] !== -1) continue;
-    evaluateMember(ctx.members, ctx.seen, i, rank, t.atMs[row] as number, release, 0, ctx.nowMs);
+    const at = t.atMs[row] as number;
+    recordMember(ctx.members, i, rank, at, verdictAt(ctx.seen, i, at, terms));
     members.push(i);
   }
   members.sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../desired/quantities.js';
-import { isFinalAt, isStatus } from '../appliance-status.js';
+import { isFinalAt, isStatus } from '../engine/member-table.js';
 import type { ReconcileContext } from '../context.js';
 import { budgetsOf } from '../disruption-budget.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
