@@ -165,12 +165,13 @@ function inFlightAtStart(index: DesiredIndex, seen: SeenTable, observed: Iterabl
   const inFlight = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const a = latest[i];
-    if (a && !isFinal(index, seen, i, a)) inFlight[i] = 1;
+    if (a && !assignmentFinished(index, seen, i, a)) inFlight[i] = 1;
   }
   return inFlight;
 }
 
-function isFinal(index: DesiredIndex, seen: SeenTable, i: number, a: { release: string; atMs: number }): boolean {
+// Whether appliance `i` finished assignment `a`: it runs its release, or failed it since.
+function assignmentFinished(index: DesiredIndex, seen: SeenTable, i: number, a: { release: string; atMs: number }): boolean {
   const release = index.releases.get(a.release);
   if (!release) return false;
   const version = normalizeVersion(release.version) ?? release.version;

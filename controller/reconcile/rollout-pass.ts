@@ -5,9 +5,9 @@ import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js
 import { cohortOrderOf } from './desired-index.js';
 import { budgetScan } from './disruption-budget.js';
 import type { ReconcileCache } from './engine/cache.js';
-import { claimAt, claimScan, type ClaimScan } from './engine/claim-scan.js';
+import { claimScan, eligibleClaims } from './engine/claim-scan.js';
 import { existingMembers, keepMembersOfRank } from './engine/existing-members.js';
-import { memberSet, type MemberSet } from './engine/member-set.js';
+import { memberSet, membersWith, type MemberSet } from './engine/member-set.js';
 import { clearMember, isStatus, type MemberTerms } from './engine/member-table.js';
 import { decideLatch, isStopped, type LatchDecision } from './failure-policy.js';
 import { rolloutHold } from './holds.js';
@@ -61,11 +61,11 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const order = cohortOrderOf(ctx.index, spec, cache);
   const { list } = ctx.workspace;
   const terms: MemberTerms = { release, progressDeadlineMs: spec.progressDeadlineMs, nowMs: ctx.nowMs };
-  const { count: existing, anyAssigned } = existingMembers(ctx, rank, terms);
+  const { count: existing, anyRecorded } = existingMembers(ctx, rank, terms);
   const claims = claimScan(ctx.targets, ctx.seen.version, rank, spec.release, release.version, spec.rollback);
-  const eligible = scanEligible(ctx, order, claims);
+  const eligible = eligibleClaims(claims, ctx.members, order);
   const anyNotClaimedByNewer = existing > 0 || eligible.anyClaimable;
-  const failed = failedMembers(ctx, list, existing);
+  const failed = membersWith(ctx.members, list, existing, 'failed').map((i) => ({ index: i, atMs: ctx.members.finalAtMs[i] as number }));
   const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
   const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
@@ -94,7 +94,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const stuck = stuckMembers(ctx, set, release);
   const phase = decidePhase({
     decision,
-    anyMember: order.length > 0 || anyAssigned,
+    anyMember: order.length > 0 || anyRecorded,
     anyNotClaimedByNewer,
     observedPhase: observed?.phase ?? null,
     anyStuck: stuck.length > 0,
@@ -104,33 +104,6 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const newer = eligible.newer;
   const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, newer, failed: failed.sort((a, b) => a.index - b.index) };
   return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
-}
-
-/**
- * Whether some eligible appliance is left that the rollout may take, and which ones it refuses
- * because they run a newer version (not members, no higher-ranked rollout targeting them).
- */
-function scanEligible(ctx: ReconcileContext, order: Int32Array, claims: ClaimScan): { anyClaimable: boolean; newer: number[] } {
-  const { rankOf } = ctx.members;
-  let anyClaimable = false;
-  const newer: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] as number;
-    if (rankOf[i] !== -1) continue;
-    const claim = claimAt(claims, i);
-    if (claim === 'take') anyClaimable = true;
-    else if (claim === 'newer') newer.push(i);
-  }
-  return { anyClaimable, newer: newer.sort((a, b) => a - b) };
-}
-
-function failedMembers(ctx: ReconcileContext, list: Int32Array, count: number): { index: number; atMs: number }[] {
-  const failed: { index: number; atMs: number }[] = [];
-  for (let k = 0; k < count; k++) {
-    const i = list[k] as number;
-    if (isStatus(ctx.members, i, 'failed')) failed.push({ index: i, atMs: ctx.members.finalAtMs[i] as number });
-  }
-  return failed;
 }
 
 /**
@@ -155,10 +128,5 @@ function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[],
 
 // Stuck members by position (so by id), with their causes.
 function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): Cause[] {
-  const positions: number[] = [];
-  for (let k = 0; k < set.count; k++) {
-    const i = set.list[k] as number;
-    if (isStatus(ctx.members, i, 'stuck')) positions.push(i);
-  }
-  return positions.sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
+  return membersWith(ctx.members, set.list, set.count, 'stuck').sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
 }

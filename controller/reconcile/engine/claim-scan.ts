@@ -1,5 +1,6 @@
 import { claimOf, type Claim, type ClaimingRollout, type ClaimTarget } from '../claims.js';
 import { compareVersions } from '../versions.js';
+import type { MemberTable } from './member-table.js';
 import type { TargetTable } from './target-table.js';
 
 /** The claim rule of one rollout over the pass's columns (see claimOf). */
@@ -36,4 +37,22 @@ export function claimAt(scan: ClaimScan, i: number): Claim {
   view.release = row < 0 ? null : (t.release[row] as string);
   view.version = scan.versions[i] ?? null;
   return claimOf(view, scan.rollout);
+}
+
+/**
+ * Over the eligible appliances in `order` that are no rollout's member yet: whether the rollout may
+ * take any, and the positions it refuses as `newer`, ascending.
+ */
+export function eligibleClaims(scan: ClaimScan, members: MemberTable, order: Int32Array): { anyClaimable: boolean; newer: number[] } {
+  const { rankOf } = members;
+  let anyClaimable = false;
+  const newer: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    if (rankOf[i] !== -1) continue;
+    const claim = claimAt(scan, i);
+    if (claim === 'take') anyClaimable = true;
+    else if (claim === 'newer') newer.push(i);
+  }
+  return { anyClaimable, newer: newer.sort((a, b) => a - b) };
 }

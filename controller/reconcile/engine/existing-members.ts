@@ -5,10 +5,10 @@ import { recordMember, verdictAt, type MemberTerms } from './member-table.js';
 /**
  * The rollout's members from its recorded assignments (see assignmentVerdict), each at its
  * earliest assignment time: recorded in the member table and written to `list[0, count)`, the
- * pass's member list. Appliances lost to a claim are marked in the target table. `anyAssigned`:
+ * pass's member list. Appliances lost to a claim are marked in the target table. `anyRecorded`:
  * whether any assignment names the rollout's release, counted or not.
  */
-export function existingMembers(ctx: ReconcileContext, rank: number, terms: MemberTerms): { count: number; anyAssigned: boolean } {
+export function existingMembers(ctx: ReconcileContext, rank: number, terms: MemberTerms): { count: number; anyRecorded: boolean } {
   // Earliest times are kept in a column of the pass's workspace, so a rollout of 100,000 assignments
   // allocates nothing per assignment.
   const { earliestAssignedAtMs, list } = ctx.workspace;
@@ -16,7 +16,7 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
   const release = terms.release.name;
   const given: RecordedAssignment = { release: '', targetRank: -1, targetDeclared: false, targetRelease: null, alreadyMember: false };
   let count = 0;
-  let anyAssigned = false;
+  let anyRecorded = false;
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
     const i = t.position[row] as number;
     const owner = t.owner[i] as number;
@@ -25,7 +25,7 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
     given.targetDeclared = given.targetRank >= 0 && !!ctx.ranked[given.targetRank]?.spec;
     given.targetRelease = owner < 0 ? null : (t.release[owner] as string);
     given.alreadyMember = ctx.members.rankOf[i] !== -1;
-    if (given.release === release) anyAssigned = true;
+    if (given.release === release) anyRecorded = true;
     const verdict = assignmentVerdict(given, rank, release);
     if (verdict === 'lost') t.lost[i] = rank;
     if (verdict !== 'member') continue;
@@ -40,7 +40,7 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
     recordMember(ctx.members, i, rank, at, verdictAt(ctx.seen, i, at, terms));
     earliestAssignedAtMs[i] = NaN;
   }
-  return { count, anyAssigned };
+  return { count, anyRecorded };
 }
 
 /** Compacts `list[0, count)` to the members the rollout at `rank` still holds; returns how many. */

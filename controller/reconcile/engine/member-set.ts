@@ -1,5 +1,6 @@
 import { HOLDS, type Hold } from '../holds.js';
-import { isFinalAt, type MemberTable } from './member-table.js';
+import type { ApplianceUpdateStatus } from '../plan.js';
+import { isFinalAt, isStatus, type MemberTable } from './member-table.js';
 
 /**
  * For each declared appliance, by position: the rank of the highest-ranked rollout whose current
@@ -72,4 +73,14 @@ function track(set: MemberSet, table: MemberTable, i: number): void {
     const at = table.finalAtMs[i] as number;
     if (!Number.isNaN(at) && (set.latestFinalMs === null || at > set.latestFinalMs)) set.latestFinalMs = at;
   }
+}
+
+/** The members in `list[0, count)` with `status`, in list order. */
+export function membersWith(table: MemberTable, list: Int32Array, count: number, status: ApplianceUpdateStatus): number[] {
+  const found: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const i = list[k] as number;
+    if (isStatus(table, i, status)) found.push(i);
+  }
+  return found;
 }
