@@ -8,7 +8,7 @@ import { normalizeVersion } from './versions.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason, type Cause } from './stuck-reasons.js';
 import { toIso, toIsoFrom } from './time.js';
-import { budgetHoldText } from './disruption-budget.js';
+import { budgetHoldText } from './budget-hold-text.js';
 import { formatWindow } from './window.js';
 
 /**

@@ -9,7 +9,7 @@ import type { LatchDecision } from './failure-policy.js';
 import { rankRollouts, type RankedRollout } from './rank.js';
 import type { Withdrawal } from './removal.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
-import { buildBudgets, type DisruptionBudgets } from './disruption-budget.js';
+import { buildBudgets, type DisruptionBudgets } from './engine/budget-table.js';
 import { FRESH_LANE, type FindingLane } from './findings/reuse.js';
 import { toIso } from './time.js';
 import { normalizeVersion } from './versions.js';

@@ -3,7 +3,7 @@ import type { RolloutObservation, RolloutPhase } from '../observed/state-schema.
 import { advanceStages, type StageProgress } from './advance.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
-import { budgetScan } from './disruption-budget.js';
+import { budgetScan } from './engine/budget-table.js';
 import type { ReconcileCache } from './engine/cache.js';
 import { claimScan, eligibleClaims } from './engine/claim-scan.js';
 import { existingMembers, keepMembersOfRank } from './engine/existing-members.js';

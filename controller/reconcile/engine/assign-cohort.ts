@@ -1,4 +1,4 @@
-import { blockingBudget, enterFlight, type BudgetScan } from '../disruption-budget.js';
+import { blockingBudget, enterFlight, type BudgetScan } from './budget-table.js';
 import { HOLDS, holdReason, type Hold, type HoldInput } from '../holds.js';
 import { isFinal } from '../member-status.js';
 import { claimAt, type ClaimScan } from './claim-scan.js';
