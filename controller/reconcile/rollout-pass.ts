@@ -59,7 +59,7 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const release: ReleaseRef = found ? releaseRef(found) : { name: spec.release, version: '' };
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
   const order = cohortOrderOf(ctx.index, spec, cache);
-  const { list } = ctx.workspace;
+  const { memberList: list } = ctx.workspace;
   const terms: MemberTerms = { release, progressDeadlineMs: spec.progressDeadlineMs, nowMs: ctx.nowMs };
   const { count: existing, anyRecorded } = existingMembers(ctx, rank, terms);
   const claims = claimScan(ctx.targets, ctx.seen.version, rank, spec.release, release.version, spec.rollback);

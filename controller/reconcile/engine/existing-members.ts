@@ -4,14 +4,14 @@ import { recordMember, verdictAt, type MemberTerms } from './member-table.js';
 
 /**
  * The rollout's members from its recorded assignments (see assignmentVerdict), each at its
- * earliest assignment time: recorded in the member table and written to `list[0, count)`, the
- * pass's member list. Appliances lost to a claim are marked in the target table. `anyRecorded`:
+ * earliest assignment time: recorded in the member table and written to the workspace's
+ * `memberList[0, count)`. Appliances lost to a claim are marked in the target table. `anyRecorded`:
  * whether any assignment names the rollout's release, counted or not.
  */
 export function existingMembers(ctx: ReconcileContext, rank: number, terms: MemberTerms): { count: number; anyRecorded: boolean } {
   // Earliest times are kept in a column of the pass's workspace, so a rollout of 100,000 assignments
   // allocates nothing per assignment.
-  const { earliestAssignedAtMs, list } = ctx.workspace;
+  const { earliestAssignedAtMs, memberList: list } = ctx.workspace;
   const t = ctx.targets;
   const release = terms.release.name;
   const given: RecordedAssignment = { release: '', targetRank: -1, targetDeclared: false, targetRelease: null, alreadyMember: false };

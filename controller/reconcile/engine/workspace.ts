@@ -19,7 +19,7 @@ export interface Workspace {
   /** Per appliance, the earliest time among a rollout's assignment rows while its members are found (see existingMembers); NaN between uses. */
   earliestAssignedAtMs: Float64Array;
   /** The positions of the members of the rollout being planned. */
-  list: Int32Array;
+  memberList: Int32Array;
   /** Every assignment of the last pass and each appliance's target, kept to reuse its columns. */
   targets: TargetTable | null;
   /** Whether a pass is using it (a second pass would get a workspace of its own). */
@@ -46,7 +46,7 @@ export function newWorkspace(size: number): Workspace {
     },
     held: { heldByRank: new Int32Array(size), holdCode: new Uint8Array(size) },
     earliestAssignedAtMs: new Float64Array(size),
-    list: new Int32Array(size),
+    memberList: new Int32Array(size),
     targets: null,
     inUse: false,
   };
