@@ -40,7 +40,7 @@ export function applianceStatuses(ctx: ReconcileContext, byRank: readonly Target
       if (status === 'succeeded') reason = shared.runs[rank] ??= memberReason(ctx, i, outcome.release);
       else reason = memberReason(ctx, i, outcome.release, status === 'stuck' ? stuckCause(outcome, stuckAt, rank, i) : undefined);
       statuses[s++] = entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason);
-    } else if (ctx.targets.owner[i] !== -1) {
+    } else if (ctx.targets.targetRow[i] !== -1) {
       statuses[s++] = keptTarget(ctx, previous, i, id);
     } else {
       statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, byRank, shared));

@@ -31,7 +31,7 @@ export function claimScan(targets: TargetTable, versions: readonly (string | nul
 export function claimAt(scan: ClaimScan, i: number): Claim {
   const t = scan.targets;
   const view = scan.view;
-  const row = t.owner[i] as number;
+  const row = t.targetRow[i] as number;
   view.lostHere = t.lost[i] === scan.rollout.rank;
   view.rank = row < 0 ? -1 : (t.rank[row] as number);
   view.release = row < 0 ? null : (t.release[row] as string);

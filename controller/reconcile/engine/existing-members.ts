@@ -19,11 +19,11 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
   let anyRecorded = false;
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
     const i = t.position[row] as number;
-    const owner = t.owner[i] as number;
+    const current = t.targetRow[i] as number;
     given.release = t.release[row] as string;
-    given.targetRank = owner < 0 ? -1 : (t.rank[owner] as number);
+    given.targetRank = current < 0 ? -1 : (t.rank[current] as number);
     given.targetDeclared = given.targetRank >= 0 && !!ctx.ranked[given.targetRank]?.spec;
-    given.targetRelease = owner < 0 ? null : (t.release[owner] as string);
+    given.targetRelease = current < 0 ? null : (t.release[current] as string);
     given.alreadyMember = ctx.members.rankOf[i] !== -1;
     if (given.release === release) anyRecorded = true;
     const verdict = assignmentVerdict(given, rank, release);

@@ -26,7 +26,7 @@ export interface TargetTable {
   to: Int32Array;
   /** Per appliance: its first row, and the row of its current target (-1 for none). */
   head: Int32Array;
-  owner: Int32Array;
+  targetRow: Int32Array;
   /** Per appliance: the rank of the rollout planned now if it lost the appliance to a claim. */
   lost: Int32Array;
 }
@@ -45,7 +45,7 @@ export function buildTargets(index: DesiredIndex, ranked: readonly RankedRollout
   t.from = new Int32Array(ranked.length);
   t.to = new Int32Array(ranked.length);
   t.head.fill(-1);
-  t.owner.fill(-1);
+  t.targetRow.fill(-1);
   t.lost.fill(-1);
   let row = 0;
   for (let rank = 0; rank < ranked.length; rank++) {
@@ -78,8 +78,8 @@ function readRows(t: TargetTable, index: DesiredIndex, observed: RolloutObservat
     t.live[row] = 1;
     t.next[row] = t.head[i] as number;
     t.head[i] = row;
-    const owner = t.owner[i] as number;
-    if (owner < 0 || later(t, row, owner)) t.owner[i] = row;
+    const current = t.targetRow[i] as number;
+    if (current < 0 || later(t, row, current)) t.targetRow[i] = row;
     row++;
   }
   return row;
@@ -96,7 +96,7 @@ function emptyTable(rows: number, n: number): TargetTable {
     from: new Int32Array(0),
     to: new Int32Array(0),
     head: new Int32Array(n),
-    owner: new Int32Array(n),
+    targetRow: new Int32Array(n),
     lost: new Int32Array(n),
   };
 }
@@ -109,14 +109,14 @@ function later(t: TargetTable, a: number, b: number): boolean {
 }
 
 /** The rank of the rollout appliance `i`'s current target came from, or -1 when it has none. */
-export function ownerRank(t: TargetTable, i: number): number {
-  const row = t.owner[i] as number;
+export function targetRankOf(t: TargetTable, i: number): number {
+  const row = t.targetRow[i] as number;
   return row < 0 ? -1 : (t.rank[row] as number);
 }
 
 /** The current target of appliance `i`, named, or null. */
 export function targetOf(t: TargetTable, ranked: readonly RankedRollout[], i: number): TargetRef | null {
-  const row = t.owner[i] as number;
+  const row = t.targetRow[i] as number;
   return row < 0 ? null : { rollout: (ranked[t.rank[row] as number] as RankedRollout).name, release: t.release[row] as string };
 }
 
@@ -126,13 +126,13 @@ export function targetOf(t: TargetTable, ranked: readonly RankedRollout[], i: nu
  */
 export function withdrawTarget(t: TargetTable, ranked: readonly RankedRollout[], i: number): TargetRef | null {
   const withdrawn = targetOf(t, ranked, i);
-  const row = t.owner[i] as number;
+  const row = t.targetRow[i] as number;
   if (row < 0) return null;
   t.live[row] = 0;
   let best = -1;
   for (let r = t.head[i] as number; r >= 0; r = t.next[r] as number) {
     if (t.live[r] && (best < 0 || later(t, r, best))) best = r;
   }
-  t.owner[i] = best;
+  t.targetRow[i] = best;
   return withdrawn;
 }
