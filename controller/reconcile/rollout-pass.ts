@@ -8,6 +8,8 @@ import type { ReconcileCache } from './engine/cache.js';
 import { claimScan, eligibleClaims } from './engine/claim-scan.js';
 import { existingMembers, keepMembersOfRank } from './engine/existing-members.js';
 import { memberSet, membersWith, type MemberSet } from './engine/member-set.js';
+import { positionOf } from './engine/positions.js';
+import { targetRankOf } from './engine/target-table.js';
 import { clearMember, isStatus, type MemberTerms } from './engine/member-table.js';
 import { decideLatch, isStopped, type LatchDecision } from './failure-policy.js';
 import { rolloutHold } from './holds.js';
@@ -120,10 +122,16 @@ function withdraw(ctx: ReconcileContext, list: Int32Array, count: number, rank: 
   return (ctx.withdrawals[rank] ?? []).sort((a, b) => (a.appliance < b.appliance ? -1 : 1));
 }
 
-// Whether a withdrawal gave a target back to a higher-ranked rollout (one planned before this one).
+// Whether a withdrawal gave a target back to a higher-ranked rollout (one planned before this one):
+// the target it restored, or the one the appliance ends with once the cascade withdrew that too
+// (a target restored to a held-Aborted rollout below is withdrawn again, possibly to one above).
 function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[], rank: number): boolean {
   const above = new Set(ctx.ranked.slice(0, rank).map((r) => r.name));
-  return withdrawn.some((w) => w.restores !== null && above.has(w.restores.rollout));
+  return withdrawn.some((w) => {
+    if (w.restores !== null && above.has(w.restores.rollout)) return true;
+    const now = targetRankOf(ctx.targets, positionOf(ctx.index.ids, w.appliance));
+    return now >= 0 && now < rank;
+  });
 }
 
 // Stuck members by position (so by id), with their causes.
