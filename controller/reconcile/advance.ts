@@ -1,5 +1,6 @@
 import type { Rollout } from '../desired/types.js';
-import { assignCohort, type CohortScan, type MemberSet } from './assignments.js';
+import { assignCohort, type CohortScan } from './engine/assign-cohort.js';
+import type { MemberSet } from './engine/member-set.js';
 import { stageSize } from './cohorts.js';
 
 export interface StageAdvance {
@@ -50,7 +51,7 @@ export function advanceStages(input: AdvanceInput): StageProgress {
     const completedAtMs = input.active && input.anyNotClaimedByNewer ? completion(set, stageStartMs) : null;
     if (completedAtMs === null || stage >= last) return { stage, stageStartMs, advances, completedAtMs };
     const nextStartMs = completedAtMs + (spec.stages[stage - 1]?.soakMs ?? 0);
-    if (nextStartMs > scan.nowMs) return { stage, stageStartMs, advances, completedAtMs };
+    if (nextStartMs > scan.terms.nowMs) return { stage, stageStartMs, advances, completedAtMs };
     advances.push({ from: stage, to: stage + 1, startedAtMs: nextStartMs });
     stage += 1;
     stageStartMs = nextStartMs;

@@ -1,13 +1,14 @@
-import { HOLDS, type Hold } from './assignments.js';
-import { statusAt } from './appliance-status.js';
-import { isDeferring, offlineSince, type ReconcileContext, type Undeclared } from './context.js';
-import { targetOf } from './claims.js';
+import { isDeferring, offlineSince, type ReconcileContext } from './context.js';
+import { statusAt } from './engine/member-table.js';
+import type { Undeclared } from './engine/seen-table.js';
+import { targetOf } from './engine/target-table.js';
+import { HOLDS, type Hold } from './holds.js';
 import type { ApplianceStatus, TargetRef } from './plan.js';
 import { normalizeVersion } from './versions.js';
 import type { RolloutOutcome } from './rollout-pass.js';
 import { memberReason, type Cause } from './stuck-reasons.js';
 import { toIso, toIsoFrom } from './time.js';
-import { budgetHoldText } from './disruption-budget.js';
+import { budgetHoldText } from './budget-hold-text.js';
 import { formatWindow } from './window.js';
 
 /**
@@ -39,7 +40,7 @@ export function applianceStatuses(ctx: ReconcileContext, byRank: readonly Target
       if (status === 'succeeded') reason = shared.runs[rank] ??= memberReason(ctx, i, outcome.release);
       else reason = memberReason(ctx, i, outcome.release, status === 'stuck' ? stuckCause(outcome, stuckAt, rank, i) : undefined);
       statuses[s++] = entry(previous, i, id, outcome.spec.release, outcome.spec.name, status, reason);
-    } else if (ctx.targets.owner[i] !== -1) {
+    } else if (ctx.targets.targetRow[i] !== -1) {
       statuses[s++] = keptTarget(ctx, previous, i, id);
     } else {
       statuses[s++] = entry(previous, i, id, null, null, 'idle', idleReason(ctx, i, byRank, shared));
@@ -117,8 +118,8 @@ const HOLD_TEXT: Record<Hold, string> = {
 // Says what the appliance's state is, when it is not simply online, then what it waits for: the
 // newest rollout that holds it back, if any, or else that nothing targets it.
 function idleReason(ctx: ReconcileContext, i: number, byRank: readonly Targeting[], shared: SharedReasons): string {
-  const heldBy = ctx.held.rankOf[i] as number;
-  const why = ctx.held.reasonCode[i] as number;
+  const heldBy = ctx.held.heldByRank[i] as number;
+  const why = ctx.held.holdCode[i] as number;
   const wait =
     heldBy >= 0 && HOLDS[why] === 'budget'
       ? budgetWaitText(ctx, i, byRank[heldBy] as Targeting)

@@ -1,188 +1,39 @@
-import type { RolloutObservation } from '../observed/state-schema.js';
-import type { ReconcileCache } from './cache.js';
-import type { DesiredIndex } from './desired-index.js';
-import type { TargetRef } from './plan.js';
-import { PositionFinder } from './positions.js';
-import type { RankedRollout } from './rank.js';
-import { toMs } from './time.js';
-import { compareVersions } from './versions.js';
-
-
 /**
- * Every recorded assignment of a pass, and each declared appliance's current target: the
- * assignment with the latest `at` (ties: the higher-ranked rollout). Assignments a rollout lost to
- * a claim stay recorded: when the claim is withdrawn, the latest earlier one is the target again.
- * Kept as columns, one row per assignment, chained per appliance; a rollout's rows are contiguous.
+ * What a rollout may do with an appliance that is not yet its member: `take` it; leave it, `taken`,
+ * to a higher-ranked rollout (or to itself, or to a claim it lost); or refuse it as `newer`.
  */
-export interface TargetTable {
-  /** Per row: the rank of its rollout, its time, release, appliance position, whether it still stands. */
-  rank: Int32Array;
-  atMs: Float64Array;
-  release: string[];
-  position: Int32Array;
-  live: Uint8Array;
-  /** Per row: the next row of the same appliance, or -1. */
-  next: Int32Array;
-  /** Per rank: its rows are `[from[rank], to[rank])`. */
-  from: Int32Array;
-  to: Int32Array;
-  /** Per appliance: its first row, and the row of its current target (-1 for none). */
-  head: Int32Array;
-  owner: Int32Array;
-  /** Per appliance: the rank of the rollout planned now if it lost the appliance to a claim. */
-  lost: Int32Array;
+export type Claim = 'take' | 'taken' | 'newer';
+
+/** An appliance's current target as the claim rule weighs it. */
+export interface ClaimTarget {
+  /** Whether the rollout being planned lost this appliance to a claim earlier in the pass. */
+  lostHere: boolean;
+  /** The rank of the rollout its current target came from (0 is the highest), or -1 for none. */
+  rank: number;
+  /** The release of that target, or null for none. */
+  release: string | null;
+  /** The version the appliance reports, normalized, or null. */
+  version: string | null;
 }
 
-/**
- * Reads every assignment of the ranked rollouts (positions found with the cache's hints), and
- * decides each appliance's current target. Assignments of undeclared appliances are left out.
- * Reuses `previous`'s columns when they are large enough (a cache keeps one table between passes,
- * so that a pass over 100,000 assignments allocates none of them afresh).
- */
-export function buildTargets(index: DesiredIndex, ranked: readonly RankedRollout[], cache: ReconcileCache | null, previous: TargetTable | null = null): TargetTable {
-  let rows = 0;
-  for (const r of ranked) rows += r.observed?.assignments.length ?? 0;
-  const n = index.ids.length;
-  const t = previous && previous.rank.length >= rows && previous.head.length === n ? previous : emptyTable(Math.ceil(rows * 1.25), n);
-  t.from = new Int32Array(ranked.length);
-  t.to = new Int32Array(ranked.length);
-  t.head.fill(-1);
-  t.owner.fill(-1);
-  t.lost.fill(-1);
-  let row = 0;
-  for (let rank = 0; rank < ranked.length; rank++) {
-    t.from[rank] = row;
-    const observed = (ranked[rank] as RankedRollout).observed;
-    if (observed) row = readRows(t, index, observed, rank, row, cache);
-    t.to[rank] = row;
-  }
-  return t;
-}
-
-function readRows(t: TargetTable, index: DesiredIndex, observed: RolloutObservation, rank: number, row: number, cache: ReconcileCache | null): number {
-  const assignments = observed.assignments;
-  const finder = new PositionFinder(index, cache?.hints(`assignments/${observed.name}`, assignments.length) ?? null);
-  // Assignments come in batches made at one time: parse each distinct time once.
-  let lastText = '';
-  let lastMs = 0;
-  for (let k = 0; k < assignments.length; k++) {
-    const a = assignments[k] as RolloutObservation['assignments'][number];
-    const i = finder.find(k, a.appliance);
-    if (i < 0) continue;
-    if (a.at !== lastText) {
-      lastText = a.at;
-      lastMs = toMs(a.at) ?? 0;
-    }
-    t.rank[row] = rank;
-    t.atMs[row] = lastMs;
-    t.release[row] = a.release;
-    t.position[row] = i;
-    t.live[row] = 1;
-    t.next[row] = t.head[i] as number;
-    t.head[i] = row;
-    const owner = t.owner[i] as number;
-    if (owner < 0 || later(t, row, owner)) t.owner[i] = row;
-    row++;
-  }
-  return row;
-}
-
-function emptyTable(rows: number, n: number): TargetTable {
-  return {
-    rank: new Int32Array(rows),
-    atMs: new Float64Array(rows),
-    release: new Array<string>(rows),
-    position: new Int32Array(rows),
-    live: new Uint8Array(rows),
-    next: new Int32Array(rows),
-    from: new Int32Array(0),
-    to: new Int32Array(0),
-    head: new Int32Array(n),
-    owner: new Int32Array(n),
-    lost: new Int32Array(n),
-  };
-}
-
-// Whether row `a` is a later target than row `b`: a later time, or the same time and a higher rank.
-function later(t: TargetTable, a: number, b: number): boolean {
-  const ta = t.atMs[a] as number;
-  const tb = t.atMs[b] as number;
-  return ta > tb || (ta === tb && (t.rank[a] as number) < (t.rank[b] as number));
-}
-
-/** The rank of the rollout appliance `i`'s current target came from, or -1 when it has none. */
-export function ownerRank(t: TargetTable, i: number): number {
-  const row = t.owner[i] as number;
-  return row < 0 ? -1 : (t.rank[row] as number);
-}
-
-/** The current target of appliance `i`, named, or null. */
-export function targetOf(t: TargetTable, ranked: readonly RankedRollout[], i: number): TargetRef | null {
-  const row = t.owner[i] as number;
-  return row < 0 ? null : { rollout: (ranked[t.rank[row] as number] as RankedRollout).name, release: t.release[row] as string };
-}
-
-/**
- * Withdraws appliance `i`'s current target: its assignment no longer stands, and the latest earlier
- * one (if any) is its target again, with its membership. Returns the target withdrawn.
- */
-export function withdrawTarget(t: TargetTable, ranked: readonly RankedRollout[], i: number): TargetRef | null {
-  const withdrawn = targetOf(t, ranked, i);
-  const row = t.owner[i] as number;
-  if (row < 0) return null;
-  t.live[row] = 0;
-  let best = -1;
-  for (let r = t.head[i] as number; r >= 0; r = t.next[r] as number) {
-    if (t.live[r] && (best < 0 || later(t, r, best))) best = r;
-  }
-  t.owner[i] = best;
-  return withdrawn;
-}
-
-/** What a rollout may do with an appliance that is not its member: take it, or not. */
-export const TAKE = 0;
-/** Its target came from a higher-ranked rollout, or this rollout lost it to a claim. */
-export const TAKEN = 1;
-/** It runs a newer version than the release of a rollout that is not a rollback. */
-export const NEWER = 2;
-
-/** The claim rule of the rollout being planned. */
-export interface ClaimRule {
-  targets: TargetTable;
-  /** Per appliance: the normalized version it reports, or null. */
-  versions: readonly (string | null)[];
+/** The rollout being planned, as the claim rule weighs it. */
+export interface ClaimingRollout {
   rank: number;
   release: string;
-  /** The release's normalized version. */
-  version: string;
   rollback: boolean;
-  /** Per reported version: whether it is newer than `version` (a few versions, 100,000 appliances). */
-  newer: Map<string, boolean>;
+  /** Whether `version` is newer than the rollout's release (false when its version is unknown). */
+  isNewer(version: string): boolean;
 }
 
 /**
- * Whether the rollout may assign appliance `i` (not yet its member): TAKE when its current target
- * came from a lower-ranked rollout or from none; TAKEN when it came from a higher-ranked one, or
- * from this rollout, or this rollout lost it to a claim; NEWER when the rollout is not a rollback
- * and the appliance reports running a newer version than its release.
+ * Whether `rollout` may assign an appliance with current target `target`: `taken` when it lost the
+ * appliance to a claim, or the target came from a higher-ranked rollout, or from this one with its
+ * release; else `newer` when the rollout is not a rollback and the appliance runs a newer version
+ * than its release; else `take` (the target came from a lower-ranked rollout, or from none).
  */
-export function claimOf(rule: ClaimRule, i: number): number {
-  const t = rule.targets;
-  if (t.lost[i] === rule.rank) return TAKEN;
-  const row = t.owner[i] as number;
-  if (row >= 0) {
-    const rank = t.rank[row] as number;
-    if (rank < rule.rank || (rank === rule.rank && t.release[row] === rule.release)) return TAKEN;
-  }
-  if (!rule.rollback) {
-    const v = rule.versions[i];
-    if (v != null && isNewer(rule, v)) return NEWER;
-  }
-  return TAKE;
-}
-
-function isNewer(rule: ClaimRule, version: string): boolean {
-  let answer = rule.newer.get(version);
-  if (answer === undefined) rule.newer.set(version, (answer = rule.version !== '' && compareVersions(version, rule.version) > 0));
-  return answer;
+export function claimOf(target: ClaimTarget, rollout: ClaimingRollout): Claim {
+  if (target.lostHere) return 'taken';
+  if (target.rank >= 0 && (target.rank < rollout.rank || (target.rank === rollout.rank && target.release === rollout.release))) return 'taken';
+  if (!rollout.rollback && target.version !== null && rollout.isNewer(target.version)) return 'newer';
+  return 'take';
 }

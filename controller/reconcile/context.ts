@@ -1,40 +1,19 @@
 import type { DesiredState, Release } from '../desired/types.js';
-import type { ApplianceObservation, RolloutObservation, StateDocument } from '../observed/state-schema.js';
-import type { MemberTable } from './appliance-status.js';
-import type { HeldTable } from './assignments.js';
-import type { ReconcileCache } from './cache.js';
-import { buildTargets, type TargetTable } from './claims.js';
+import type { RolloutObservation, StateDocument } from '../observed/state-schema.js';
+import type { HeldTable } from './engine/member-set.js';
+import type { ReconcileCache } from './engine/cache.js';
+import type { MemberTable } from './engine/member-table.js';
+import { readObservations, type SeenTable, type Undeclared } from './engine/seen-table.js';
+import { buildTargets, type TargetTable } from './engine/target-table.js';
 import type { LatchDecision } from './failure-policy.js';
 import { rankRollouts, type RankedRollout } from './rank.js';
 import type { Withdrawal } from './removal.js';
 import { buildDesiredIndex, type DesiredIndex } from './desired-index.js';
-import { buildBudgets, type DisruptionBudgets } from './disruption-budget.js';
+import { buildBudgets, type DisruptionBudgets } from './engine/budget-table.js';
 import { FRESH_LANE, type FindingLane } from './findings/reuse.js';
-import { PositionFinder } from './positions.js';
-import { toIso, toMs } from './time.js';
+import { toIso } from './time.js';
 import { normalizeVersion } from './versions.js';
-import { newWorkspace, type Workspace } from './workspace.js';
-
-/**
- * What each declared appliance last reported, by position, with its times parsed once per pass.
- * Kept as columns rather than one object per appliance: a pass over 100,000 appliances then holds a
- * few arrays instead of 100,000 objects and their boxed numbers. NaN stands for "none".
- */
-export interface SeenTable {
-  obs: (ApplianceObservation | undefined)[];
-  lastCheckinMs: Float64Array;
-  deferUntilMs: Float64Array;
-  updateSinceMs: Float64Array;
-  /** The agent version, normalized (`1.0.49`); null when absent or not semver. */
-  version: (string | null)[];
-}
-
-/** An appliance that reports but is not declared: its last report and check-in time. */
-export interface Undeclared {
-  id: string;
-  obs: ApplianceObservation;
-  lastCheckinMs: number;
-}
+import { newWorkspace, type Workspace } from './engine/workspace.js';
 
 /** A release as reconcile compares it. */
 export interface ReleaseRef {
@@ -71,8 +50,6 @@ export interface ReconcileContext {
   members: MemberTable;
   /** Which rollout first held each unassigned appliance back, and why. */
   held: HeldTable;
-  /** Per appliance, the earliest assignment time among a rollout's rows while its members are found; NaN between uses. */
-  earliestAssignedAtMs: Float64Array;
   cache: ReconcileCache | null;
   /** The Fleet's and Rollouts' disruption budgets with what is in flight; null when none is declared. */
   budgets: DisruptionBudgets | null;
@@ -88,27 +65,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
   const index = cache ? cache.desiredIndex(desired) : buildDesiredIndex(desired);
   const workspace = cache ? cache.takeWorkspace(index.ids.length) : newWorkspace(index.ids.length);
   const { seen } = workspace;
-  const undeclaredById = new Map<string, Undeclared>();
-  const finder = new PositionFinder(index, cache?.hints('appliances', observed.appliances.length) ?? null);
-  // Indexed loops here and in the rollout steps: they run once per appliance per pass.
-  for (let k = 0; k < observed.appliances.length; k++) {
-    const obs = observed.appliances[k] as ApplianceObservation;
-    const i = finder.find(k, obs.id);
-    const last = toMs(obs.lastCheckinAt) ?? 0;
-    if (i < 0) {
-      const previous = undeclaredById.get(obs.id);
-      if (!previous || prefer(obs, last, previous.obs, previous.lastCheckinMs)) undeclaredById.set(obs.id, { id: obs.id, obs, lastCheckinMs: last });
-      continue;
-    }
-    const previous = seen.obs[i];
-    if (previous && !prefer(obs, last, previous, seen.lastCheckinMs[i] as number)) continue;
-    seen.obs[i] = obs;
-    seen.lastCheckinMs[i] = last;
-    seen.deferUntilMs[i] = obs.deferUntil == null ? NaN : (toMs(obs.deferUntil) ?? NaN);
-    const since = obs.update?.since;
-    seen.updateSinceMs[i] = since == null ? NaN : (toMs(since) ?? NaN);
-    seen.version[i] = normalizeVersion(obs.agentVersion);
-  }
+  const undeclared = readObservations(seen, index, observed.appliances, cache?.hints('appliances', observed.appliances.length) ?? null);
   const observedRollouts = new Map<string, RolloutObservation>();
   for (const r of [...observed.rollouts].sort((a, b) => compareText(a.name, b.name) || compareText(JSON.stringify(a), JSON.stringify(b)))) {
     if (!observedRollouts.has(r.name)) observedRollouts.set(r.name, r);
@@ -123,7 +80,7 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     index,
     workspace,
     seen,
-    undeclared: [...undeclaredById.values()].sort((a, b) => compareText(a.id, b.id)),
+    undeclared,
     observedRollouts,
     ranked,
     targets: (workspace.targets = buildTargets(index, ranked, cache, workspace.targets)),
@@ -132,7 +89,6 @@ export function buildContext(desired: DesiredState, observed: StateDocument, now
     replan: new Map(),
     members: workspace.members,
     held: workspace.held,
-    earliestAssignedAtMs: workspace.earliestAssignedAtMs,
     cache,
     budgets: buildBudgets(desired.fleet.disruptionBudget, desired.rollouts, index, seen, observedRollouts.values()),
   };
@@ -165,13 +121,6 @@ export function isDeferring(ctx: ReconcileContext, i: number): boolean {
 /** The release a rollout delivers, as reconcile compares it. */
 export function releaseRef(release: Release): ReleaseRef {
   return { name: release.name, version: normalizeVersion(release.version) ?? release.version };
-}
-
-// A document listing one appliance twice keeps its latest report; equal times fall back to the
-// text, so the choice never depends on the order of the list.
-function prefer(candidate: ApplianceObservation, candidateMs: number, current: ApplianceObservation, currentMs: number): boolean {
-  if (candidateMs !== currentMs) return candidateMs > currentMs;
-  return JSON.stringify(candidate) > JSON.stringify(current);
 }
 
 function compareText(a: string, b: string): number {

@@ -46,3 +46,8 @@ export function memberStatus(report: MemberReport, assignedAtMs: number, release
   if (nowMs > deadlineMs) return { status: 'stuck', finalAtMs: null, deadlineMs };
   return { status: forThis && inFlight.has(update.phase) ? 'updating' : 'pending', finalAtMs: null, deadlineMs };
 }
+
+/** Succeeded or failed: a member that no longer holds its stage (given failures within the limit). */
+export function isFinal(status: ApplianceUpdateStatus): boolean {
+  return status === 'succeeded' || status === 'failed';
+}

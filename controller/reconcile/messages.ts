@@ -1,6 +1,6 @@
 import type { RolloutPhase } from '../observed/state-schema.js';
 import type { StatusCounts } from './plan.js';
-import type { Hold } from './assignments.js';
+import type { Hold } from './holds.js';
 import type { LatchDecision } from './failure-policy.js';
 import type { Cause, CauseKind } from './stuck-reasons.js';
 import { toIso } from './time.js';

@@ -1,5 +1,6 @@
-import { evaluateMember, runsRelease } from './appliance-status.js';
-import { ownerRank, withdrawTarget } from './claims.js';
+import { recordMember, verdictAt } from './engine/member-table.js';
+import { runsRelease } from './engine/seen-table.js';
+import { targetRankOf, withdrawTarget } from './engine/target-table.js';
 import type { ReconcileContext, ReleaseRef } from './context.js';
 import type { Action, Finding, RolloutStatus, StatusCounts, TargetRef } from './plan.js';
 import type { RankedRollout } from './rank.js';
@@ -37,13 +38,13 @@ export function runsVersion(ctx: ReconcileContext, i: number, version: string): 
  */
 export function withdrawCascade(ctx: ReconcileContext, i: number): void {
   for (;;) {
-    const rank = ownerRank(ctx.targets, i);
+    const rank = targetRankOf(ctx.targets, i);
     if (rank < 0) return;
     const withdrawn = withdrawTarget(ctx.targets, ctx.ranked, i) as TargetRef;
-    const after = ownerRank(ctx.targets, i);
-    const restores = after < 0 ? null : { rollout: (ctx.ranked[after] as RankedRollout).name, release: ctx.targets.release[ctx.targets.owner[i] as number] as string };
+    const after = targetRankOf(ctx.targets, i);
+    const restores = after < 0 ? null : { rollout: (ctx.ranked[after] as RankedRollout).name, release: ctx.targets.release[ctx.targets.targetRow[i] as number] as string };
     (ctx.withdrawals[rank] ??= []).push({ appliance: ctx.index.ids[i] as string, release: withdrawn.release, restores });
-    if (after < 0 || !withdrawsFrom(ctx, after, ctx.targets.owner[i] as number)) return;
+    if (after < 0 || !withdrawsFrom(ctx, after, ctx.targets.targetRow[i] as number)) return;
   }
 }
 
@@ -74,7 +75,7 @@ export function withdrawFirst(ctx: ReconcileContext): void {
     if (r.spec && !heldAborted(r) && !ctx.abortFirst.has(rank)) continue;
     for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
       const i = t.position[row] as number;
-      if (t.owner[i] === row && withdrawsFrom(ctx, rank, row)) withdrawCascade(ctx, i);
+      if (t.targetRow[i] === row && withdrawsFrom(ctx, rank, row)) withdrawCascade(ctx, i);
     }
   }
 }
@@ -95,11 +96,14 @@ export function removedOutcome(ctx: ReconcileContext, rank: number): RemovedOutc
   const r = ctx.ranked[rank] as RankedRollout;
   const t = ctx.targets;
   const release: ReleaseRef = { name: r.release, version: r.version };
+  // A removed rollout has no deadline: its members are only ever kept or withdrawn.
+  const terms = { release, progressDeadlineMs: 0, nowMs: ctx.nowMs };
   const members: number[] = [];
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
     const i = t.position[row] as number;
-    if (t.owner[i] !== row || ctx.members.rankOf[i] !== -1) continue;
-    evaluateMember(ctx.members, ctx.seen, i, rank, t.atMs[row] as number, release, 0, ctx.nowMs);
+    if (t.targetRow[i] !== row || ctx.members.rankOf[i] !== -1) continue;
+    const at = t.atMs[row] as number;
+    recordMember(ctx.members, i, rank, at, verdictAt(ctx.seen, i, at, terms));
     members.push(i);
   }
   members.sort((a, b) => a - b);

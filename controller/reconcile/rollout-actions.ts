@@ -1,6 +1,6 @@
 import type { ReconcileContext } from './context.js';
 import { latchField } from './failure-policy.js';
-import { targetOf } from './claims.js';
+import { targetOf } from './engine/target-table.js';
 import type { Action, TargetRef } from './plan.js';
 import { compareVersions } from './versions.js';
 import type { RolloutOutcome } from './rollout-pass.js';

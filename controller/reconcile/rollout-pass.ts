@@ -1,22 +1,25 @@
 import type { Rollout } from '../desired/types.js';
 import type { RolloutObservation, RolloutPhase } from '../observed/state-schema.js';
 import { advanceStages, type StageProgress } from './advance.js';
-import { clearMember, evaluateMember, isStatus } from './appliance-status.js';
-import { memberSet, type Hold, type MemberSet } from './assignments.js';
-import type { ReconcileCache } from './cache.js';
 import { releaseRef, type ReconcileContext, type ReleaseRef } from './context.js';
 import { cohortOrderOf } from './desired-index.js';
+import { budgetScan } from './engine/budget-table.js';
+import type { ReconcileCache } from './engine/cache.js';
+import { claimScan, eligibleClaims } from './engine/claim-scan.js';
+import { existingMembers, keepMembersOfRank } from './engine/existing-members.js';
+import { memberSet, membersWith, type MemberSet } from './engine/member-set.js';
+import { positionOf } from './engine/positions.js';
+import { targetRankOf } from './engine/target-table.js';
+import { clearMember, isStatus, type MemberTerms } from './engine/member-table.js';
 import { decideLatch, isStopped, type LatchDecision } from './failure-policy.js';
-import { budgetScan } from './disruption-budget.js';
+import { rolloutHold } from './holds.js';
 import { decidePhase } from './phases.js';
 import type { Action, RolloutStatus } from './plan.js';
 import { rolloutActions } from './rollout-actions.js';
 import { rolloutStatus } from './rollout-status.js';
-import { claimOf, NEWER, TAKE, type ClaimRule } from './claims.js';
 import { withdrawCascade, type Withdrawal } from './removal.js';
 import { causeOf, type Cause } from './stuck-reasons.js';
 import { toMs } from './time.js';
-import { isWindowOpen } from './window.js';
 
 /** Everything one rollout's pass decided, for the plan and for the steps that follow it. */
 export interface RolloutOutcome {
@@ -58,12 +61,13 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const release: ReleaseRef = found ? releaseRef(found) : { name: spec.release, version: '' };
   const observed = ctx.observedRollouts.get(spec.name) ?? null;
   const order = cohortOrderOf(ctx.index, spec, cache);
-  const { list } = ctx.workspace;
-  const { count: existing, anyAssigned } = existingMembers(ctx, spec, rank, release);
-  const claims: ClaimRule = { targets: ctx.targets, versions: ctx.seen.version, rank, release: spec.release, version: release.version, rollback: spec.rollback, newer: new Map() };
-  const eligible = scanEligible(ctx, order, claims);
+  const { memberList: list } = ctx.workspace;
+  const terms: MemberTerms = { release, progressDeadlineMs: spec.progressDeadlineMs, nowMs: ctx.nowMs };
+  const { count: existing, anyRecorded } = existingMembers(ctx, rank, terms);
+  const claims = claimScan(ctx.targets, ctx.seen.version, rank, spec.release, release.version, spec.rollback);
+  const eligible = eligibleClaims(claims, ctx.members, order);
   const anyNotClaimedByNewer = existing > 0 || eligible.anyClaimable;
-  const failed = failedMembers(ctx, list, existing);
+  const failed = membersWith(ctx.members, list, existing, 'failed').map((i) => ({ index: i, atMs: ctx.members.finalAtMs[i] as number }));
   const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
   const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
@@ -85,16 +89,14 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
       rolloutHold: rolloutHold(spec, decision, ctx.nowMs),
       maxConcurrent: spec.maxConcurrent,
       budget: budgetScan(ctx.budgets, spec.name),
-      release,
+      terms,
       claims,
-      progressDeadlineMs: spec.progressDeadlineMs,
-      nowMs: ctx.nowMs,
     },
   });
   const stuck = stuckMembers(ctx, set, release);
   const phase = decidePhase({
     decision,
-    anyMember: order.length > 0 || anyAssigned,
+    anyMember: order.length > 0 || anyRecorded,
     anyNotClaimedByNewer,
     observedPhase: observed?.phase ?? null,
     anyStuck: stuck.length > 0,
@@ -104,73 +106,6 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const newer = eligible.newer;
   const outcome = { spec, rank, release, observed, order, decision, progress, phase, set, withdrawn, stuck, newer, failed: failed.sort((a, b) => a.index - b.index) };
   return { ...outcome, actions: rolloutActions(ctx, outcome), status: rolloutStatus(ctx, outcome) };
-}
-
-/**
- * The rollout's members from its recorded assignments: those that are the appliance's current
- * target, of the rollout's release, and not claimed in this plan by a higher-ranked rollout, each
- * at its earliest time; recorded in the member table and written to the pass's member list. An
- * appliance whose current target came from a higher-ranked rollout, or from a removed one, was lost
- * to a claim: it is marked so that this rollout never assigns it again (not even once the claiming
- * rollout is removed). An assignment of another release (the spec changed it)
- * is ignored: the appliance is assigned afresh.
- */
-function existingMembers(ctx: ReconcileContext, spec: Rollout, rank: number, release: ReleaseRef): { count: number; anyAssigned: boolean } {
-  // Earliest times are kept in a column of the pass's workspace, so a rollout of 100,000 assignments
-  // allocates nothing per assignment.
-  const { earliestAssignedAtMs } = ctx;
-  const { list } = ctx.workspace;
-  const t = ctx.targets;
-  let count = 0;
-  let anyAssigned = false;
-  for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
-    const i = t.position[row] as number;
-    const owner = t.owner[i] as number;
-    const ownerRank = owner < 0 ? -1 : (t.rank[owner] as number);
-    if (t.release[row] === spec.release) anyAssigned = true;
-    if (ownerRank !== rank) {
-      if (ownerRank >= 0 && (ownerRank < rank || !ctx.ranked[ownerRank]?.spec)) t.lost[i] = rank;
-      continue;
-    }
-    if (t.release[row] !== spec.release || ctx.members.rankOf[i] !== -1 || t.release[owner] !== spec.release) continue;
-    const at = t.atMs[row] as number;
-    const before = earliestAssignedAtMs[i] as number;
-    if (Number.isNaN(before)) list[count++] = i;
-    if (Number.isNaN(before) || at < before) earliestAssignedAtMs[i] = at;
-  }
-  for (let k = 0; k < count; k++) {
-    const i = list[k] as number;
-    evaluateMember(ctx.members, ctx.seen, i, rank, earliestAssignedAtMs[i] as number, release, spec.progressDeadlineMs, ctx.nowMs);
-    earliestAssignedAtMs[i] = NaN;
-  }
-  return { count, anyAssigned };
-}
-
-/**
- * Whether some eligible appliance is left that the rollout may take, and which ones it refuses
- * because they run a newer version (not members, no higher-ranked rollout targeting them).
- */
-function scanEligible(ctx: ReconcileContext, order: Int32Array, claims: ClaimRule): { anyClaimable: boolean; newer: number[] } {
-  const { rankOf } = ctx.members;
-  let anyClaimable = false;
-  const newer: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] as number;
-    if (rankOf[i] !== -1) continue;
-    const claim = claimOf(claims, i);
-    if (claim === TAKE) anyClaimable = true;
-    else if (claim === NEWER) newer.push(i);
-  }
-  return { anyClaimable, newer: newer.sort((a, b) => a - b) };
-}
-
-function failedMembers(ctx: ReconcileContext, list: Int32Array, count: number): { index: number; atMs: number }[] {
-  const failed: { index: number; atMs: number }[] = [];
-  for (let k = 0; k < count; k++) {
-    const i = list[k] as number;
-    if (isStatus(ctx.members, i, 'failed')) failed.push({ index: i, atMs: ctx.members.finalAtMs[i] as number });
-  }
-  return failed;
 }
 
 /**
@@ -187,35 +122,19 @@ function withdraw(ctx: ReconcileContext, list: Int32Array, count: number, rank: 
   return (ctx.withdrawals[rank] ?? []).sort((a, b) => (a.appliance < b.appliance ? -1 : 1));
 }
 
-// Whether a withdrawal gave a target back to a higher-ranked rollout (one planned before this one).
+// Whether a withdrawal gave a target back to a higher-ranked rollout (one planned before this one):
+// the target it restored, or the one the appliance ends with once the cascade withdrew that too
+// (a target restored to a held-Aborted rollout below is withdrawn again, possibly to one above).
 function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[], rank: number): boolean {
   const above = new Set(ctx.ranked.slice(0, rank).map((r) => r.name));
-  return withdrawn.some((w) => w.restores !== null && above.has(w.restores.rollout));
-}
-
-// Compacts the member list to the members still held by this rollout; returns how many.
-function keepMembersOfRank(ctx: ReconcileContext, list: Int32Array, count: number, rank: number): number {
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const i = list[k] as number;
-    if (ctx.members.rankOf[i] === rank) list[kept++] = i;
-  }
-  return kept;
+  return withdrawn.some((w) => {
+    if (w.restores !== null && above.has(w.restores.rollout)) return true;
+    const now = targetRankOf(ctx.targets, positionOf(ctx.index.ids, w.appliance));
+    return now >= 0 && now < rank;
+  });
 }
 
 // Stuck members by position (so by id), with their causes.
 function stuckMembers(ctx: ReconcileContext, set: MemberSet, release: ReleaseRef): Cause[] {
-  const positions: number[] = [];
-  for (let k = 0; k < set.count; k++) {
-    const i = set.list[k] as number;
-    if (isStatus(ctx.members, i, 'stuck')) positions.push(i);
-  }
-  return positions.sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
-}
-
-function rolloutHold(spec: Rollout, decision: LatchDecision, nowMs: number): Hold | null {
-  if (decision.kind === 'spec-paused') return 'paused';
-  if (decision.kind === 'held' || decision.kind === 'tripped') return 'failures';
-  if (spec.window && !isWindowOpen(spec.window, nowMs)) return 'window';
-  return null;
+  return membersWith(ctx.members, set.list, set.count, 'stuck').sort((a, b) => a - b).map((i) => causeOf(ctx, i, release));
 }

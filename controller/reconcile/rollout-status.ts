@@ -1,5 +1,5 @@
-import { STATUSES, type MemberTable } from './appliance-status.js';
-import { holdCounts } from './assignments.js';
+import { holdCounts } from './engine/member-set.js';
+import { STATUSES, type MemberTable } from './engine/member-table.js';
 import { rolloutConditions } from './conditions.js';
 import type { ReconcileContext } from './context.js';
 import { pendingReason, rolloutMessage, summarizeFailed, summarizeStuck, type MessageInput } from './messages.js';

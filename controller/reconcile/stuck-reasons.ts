@@ -1,4 +1,4 @@
-import { statusAt, timeOrNull } from './appliance-status.js';
+import { statusAt, timeOrNull } from './engine/member-table.js';
 import { offlineSince, type ReconcileContext, type ReleaseRef } from './context.js';
 import { toIso, toIsoFrom } from './time.js';
 

@@ -4,7 +4,7 @@ import type { DisruptionBudgetSpec } from '../../controller/desired/schema/disru
 import type { DesiredState, Rollout } from '../../controller/desired/types.js';
 import type { StateDocument } from '../../controller/observed/state-schema.js';
 import { applyPlanToState } from '../../controller/reconcile/apply.js';
-import { groupName } from '../../controller/reconcile/disruption-budget.js';
+import { exceedsBudget, groupName } from '../../controller/reconcile/disruption-budget.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { appliance, assigned, desired, NOW, observedRollout, rollout, seen, state } from './builders.js';
@@ -181,3 +181,16 @@ function report(s: StateDocument, step: string[], at: string): StateDocument {
     }),
   };
 }
+
+describe('exceedsBudget: whether more in flight would put a group over its maxUnavailable', () => {
+  const rows: { name: string; given: { inFlight: number; adding: number; maxUnavailable: number }; want: boolean }[] = [
+    { name: 'room while fewer than maxUnavailable are in flight', given: { inFlight: 1, adding: 1, maxUnavailable: 2 }, want: false },
+    { name: 'over when the group is full', given: { inFlight: 2, adding: 1, maxUnavailable: 2 }, want: true },
+    { name: 'an appliance already in flight adds nothing, so a full group still takes it', given: { inFlight: 2, adding: 0, maxUnavailable: 2 }, want: false },
+    { name: 'an appliance already in flight is held while its group is over', given: { inFlight: 3, adding: 0, maxUnavailable: 2 }, want: true },
+    { name: 'maxUnavailable 0 holds every appliance not yet in flight', given: { inFlight: 0, adding: 1, maxUnavailable: 0 }, want: true },
+  ];
+  for (const { name, given, want } of rows) {
+    it(name, () => expect(exceedsBudget(given.inFlight, given.adding, given.maxUnavailable)).toBe(want));
+  }
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../controller/reconcile/context.js';
-import { evaluateMember, statusAt } from '../../controller/reconcile/appliance-status.js';
+import { recordMember, statusAt, verdictAt } from '../../controller/reconcile/engine/member-table.js';
 import { causeOf, memberReason } from '../../controller/reconcile/stuck-reasons.js';
 import type { ApplianceObservation } from '../../controller/observed/state-schema.js';
 import { appliance, desired, NOW, seen, state, type ObservationOptions } from './builders.js';
@@ -13,7 +13,8 @@ const ASSIGNED = '2026-01-31T06:00:00Z';
 function member(obs: ObservationOptions | null, assignedAt = ASSIGNED) {
   const observations: ApplianceObservation[] = obs ? [seen('a', obs)] : [];
   const ctx = buildContext(desired({ appliances: [appliance('a')] }), state({ appliances: observations }), NOW);
-  evaluateMember(ctx.members, ctx.seen, 0, 0, Date.parse(assignedAt), RELEASE, 2 * HOUR, NOW.getTime());
+  const at = Date.parse(assignedAt);
+  recordMember(ctx.members, 0, 0, at, verdictAt(ctx.seen, 0, at, { release: RELEASE, progressDeadlineMs: 2 * HOUR, nowMs: NOW.getTime() }));
   const status = statusAt(ctx.members, 0);
   return { m: { status }, reason: memberReason(ctx, 0, RELEASE), cause: status === 'succeeded' || status === 'failed' ? null : causeOf(ctx, 0, RELEASE).kind };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildDesiredIndex } from '../../controller/reconcile/desired-index.js';
-import { PositionFinder, positionOf } from '../../controller/reconcile/positions.js';
+import { PositionFinder, positionOf } from '../../controller/reconcile/engine/positions.js';
 import { appliance, desired } from './builders.js';
 
 const sortedIds = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { maxLength: 80 }).map((ids) => ids.sort());

@@ -1,4 +1,4 @@
-import { timeOrNull } from '../appliance-status.js';
+import { timeOrNull } from '../engine/member-table.js';
 import { findingLane, offlineSince, type ReconcileContext } from '../context.js';
 import type { Finding } from '../plan.js';
 import type { RolloutOutcome } from '../rollout-pass.js';

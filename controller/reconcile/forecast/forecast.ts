@@ -1,7 +1,7 @@
 import { formatDuration } from '../../desired/quantities.js';
-import { isFinalAt, isStatus } from '../appliance-status.js';
+import { isFinalAt, isStatus } from '../engine/member-table.js';
 import type { ReconcileContext } from '../context.js';
-import { budgetsOf } from '../disruption-budget.js';
+import { budgetsOf } from '../engine/budget-table.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
 import { toIso } from '../time.js';
 import { formatWindow } from '../window.js';

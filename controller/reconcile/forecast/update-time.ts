@@ -1,4 +1,4 @@
-import { isStatus } from '../appliance-status.js';
+import { isStatus } from '../engine/member-table.js';
 import type { ReconcileContext } from '../context.js';
 import type { RolloutOutcome } from '../rollout-pass.js';
 

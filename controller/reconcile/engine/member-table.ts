@@ -1,23 +1,25 @@
-import type { ApplianceUpdateStatus } from './plan.js';
-import type { ReleaseRef, SeenTable } from './context.js';
-import { memberStatus, type MemberReport } from './member-status.js';
+import type { ApplianceUpdateStatus } from '../plan.js';
+import type { ReleaseRef } from '../context.js';
+import { memberStatus, type MemberReport, type MemberVerdict } from '../member-status.js';
+import { runsRelease, type SeenTable } from './seen-table.js';
 
 /** Statuses by code, as the member table stores them. */
 export const STATUSES: readonly ApplianceUpdateStatus[] = ['pending', 'updating', 'succeeded', 'failed', 'stuck'];
 const PENDING = 0;
-const UPDATING = 1;
 const SUCCEEDED = 2;
 const FAILED = 3;
-const STUCK = 4;
+const CODE: Record<ApplianceUpdateStatus, number> = { pending: PENDING, updating: 1, succeeded: SUCCEEDED, failed: FAILED, stuck: 4 };
 
 /**
- * Each declared appliance's membership, by position: `rankOf[i]` is the rank (position in planning order) of the
- * rollout whose assignment targets it, or -1; the other columns are its status there. Rollouts are
- * planned highest rank first, so a position another rollout already holds was claimed by a higher-ranked one.
+ * Each declared appliance's membership, by position: `rankOf[i]` is the rank (position in planning
+ * order) of the rollout whose assignment targets it, or -1; the other columns hold the verdict of
+ * memberStatus there, empty times as NaN. Rollouts are planned highest rank first, so a position
+ * another rollout already holds was claimed by a higher-ranked one.
  */
 export interface MemberTable {
-  /** See above: the member's rollout by rank, or -1. */
+  /** The member's rollout by rank, or -1. */
   rankOf: Int32Array;
+  /** Its status, as an index into STATUSES. */
   status: Uint8Array;
   assignedAtMs: Float64Array;
   /** When it reached succeeded or failed (its report's `since`, never before the assignment); NaN otherwise. */
@@ -26,47 +28,34 @@ export interface MemberTable {
   deadlineMs: Float64Array;
 }
 
+/** What a rollout's members are judged against: its release and progress deadline, at `now`. */
+export interface MemberTerms {
+  release: ReleaseRef;
+  progressDeadlineMs: number;
+  nowMs: number;
+}
+
 // One report object filled for each member in turn: a pass reads 100,000 of them, and the rule keeps none.
 const reused: MemberReport = { runsRelease: false, update: null, updateSinceMs: null, deferUntilMs: null };
 
-/**
- * Records appliance `i` as a member of rollout `rank`, assigned at `assignedAtMs`, with the status
- * and times memberStatus gives from what it reported (empty times are NaN in the table).
- */
-export function evaluateMember(
-  members: MemberTable,
-  seen: SeenTable,
-  i: number,
-  rank: number,
-  assignedAtMs: number,
-  release: ReleaseRef,
-  progressDeadlineMs: number,
-  nowMs: number,
-): void {
+/** The memberStatus verdict of appliance `i` assigned at `assignedAtMs`, from what it reported (see SeenTable). */
+export function verdictAt(seen: SeenTable, i: number, assignedAtMs: number, terms: MemberTerms): MemberVerdict {
   const obs = seen.obs[i];
-  const since = seen.updateSinceMs[i] as number;
-  const deferUntil = seen.deferUntilMs[i] as number;
   const report = reused;
-  report.runsRelease = obs !== undefined && obs !== null && runsRelease(seen, i, release.version);
+  report.runsRelease = obs !== undefined && obs !== null && runsRelease(seen, i, terms.release.version);
   report.update = obs?.update ?? null;
-  report.updateSinceMs = Number.isNaN(since) ? null : since;
-  report.deferUntilMs = Number.isNaN(deferUntil) ? null : deferUntil;
-  const verdict = memberStatus(report, assignedAtMs, release.name, progressDeadlineMs, nowMs);
+  report.updateSinceMs = timeOrNull(seen.updateSinceMs, i);
+  report.deferUntilMs = timeOrNull(seen.deferUntilMs, i);
+  return memberStatus(report, assignedAtMs, terms.release.name, terms.progressDeadlineMs, terms.nowMs);
+}
+
+/** Records appliance `i` as a member of rollout `rank`, assigned at `assignedAtMs`, with its verdict. */
+export function recordMember(members: MemberTable, i: number, rank: number, assignedAtMs: number, verdict: MemberVerdict): void {
   members.rankOf[i] = rank;
   members.assignedAtMs[i] = assignedAtMs;
   members.status[i] = CODE[verdict.status];
   members.finalAtMs[i] = verdict.finalAtMs ?? NaN;
   members.deadlineMs[i] = verdict.deadlineMs ?? NaN;
-}
-
-/**
- * Whether appliance `i` reports running `version` (normalized when semver): the rule the agent
- * applies too (protocol/versions.ts sameVersion) — semver compared normalized, other text exactly.
- */
-export function runsRelease(seen: SeenTable, i: number, version: string): boolean {
-  const running = seen.version[i];
-  if (running != null) return running === version;
-  return version !== '' && seen.obs[i]?.agentVersion?.trim() === version.trim();
 }
 
 /** Forgets appliance `i`'s membership (an aborted rollout withdrew it). */
@@ -78,6 +67,7 @@ export function clearMember(members: MemberTable, i: number): void {
   members.deadlineMs[i] = NaN;
 }
 
+/** Member `i`'s status. */
 export function statusAt(members: MemberTable, i: number): ApplianceUpdateStatus {
   return STATUSES[members.status[i] as number] as ApplianceUpdateStatus;
 }
@@ -88,8 +78,7 @@ export function isFinalAt(members: MemberTable, i: number): boolean {
   return s === SUCCEEDED || s === FAILED;
 }
 
-const CODE: Record<ApplianceUpdateStatus, number> = { pending: PENDING, updating: UPDATING, succeeded: SUCCEEDED, failed: FAILED, stuck: STUCK };
-
+/** Whether member `i` has `status`. */
 export function isStatus(members: MemberTable, i: number, status: ApplianceUpdateStatus): boolean {
   return members.status[i] === CODE[status];
 }

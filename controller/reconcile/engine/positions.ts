@@ -1,4 +1,4 @@
-import type { DesiredIndex } from './desired-index.js';
+import type { DesiredIndex } from '../desired-index.js';
 
 /**
  * The position of `id` among the declared ids (sorted), or -1 when it is not declared: a binary

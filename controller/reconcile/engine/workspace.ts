@@ -1,8 +1,8 @@
-import type { ApplianceObservation } from '../observed/state-schema.js';
-import type { MemberTable } from './appliance-status.js';
-import type { HeldTable } from './assignments.js';
-import type { TargetTable } from './claims.js';
-import type { SeenTable } from './context.js';
+import type { ApplianceObservation } from '../../observed/state-schema.js';
+import type { HeldTable } from './member-set.js';
+import type { MemberTable } from './member-table.js';
+import type { SeenTable } from './seen-table.js';
+import type { TargetTable } from './target-table.js';
 
 /**
  * The columns one pass writes, one slot per declared appliance: what each reported, its
@@ -16,10 +16,10 @@ export interface Workspace {
   seen: SeenTable;
   members: MemberTable;
   held: HeldTable;
-  /** Per appliance, the earliest assignment time among a rollout's rows while its members are found; NaN between uses. */
+  /** Per appliance, the earliest time among a rollout's assignment rows while its members are found (see existingMembers); NaN between uses. */
   earliestAssignedAtMs: Float64Array;
   /** The positions of the members of the rollout being planned. */
-  list: Int32Array;
+  memberList: Int32Array;
   /** Every assignment of the last pass and each appliance's target, kept to reuse its columns. */
   targets: TargetTable | null;
   /** Whether a pass is using it (a second pass would get a workspace of its own). */
@@ -44,9 +44,9 @@ export function newWorkspace(size: number): Workspace {
       finalAtMs: new Float64Array(size),
       deadlineMs: new Float64Array(size),
     },
-    held: { rankOf: new Int32Array(size), reasonCode: new Uint8Array(size) },
+    held: { heldByRank: new Int32Array(size), holdCode: new Uint8Array(size) },
     earliestAssignedAtMs: new Float64Array(size),
-    list: new Int32Array(size),
+    memberList: new Int32Array(size),
     targets: null,
     inUse: false,
   };
@@ -67,8 +67,8 @@ export function resetWorkspace(ws: Workspace): void {
   members.assignedAtMs.fill(NaN);
   members.finalAtMs.fill(NaN);
   members.deadlineMs.fill(NaN);
-  held.rankOf.fill(-1);
-  held.reasonCode.fill(0);
+  held.heldByRank.fill(-1);
+  held.holdCode.fill(0);
   ws.earliestAssignedAtMs.fill(NaN);
 }
 
