@@ -1,5 +1,5 @@
 import type { DesiredState } from '../controller/desired/types.js';
-import { ReconcileCache } from '../controller/reconcile/cache.js';
+import { ReconcileCache } from '../controller/reconcile/reconcile.js';
 import { reconcile } from '../controller/reconcile/reconcile.js';
 import { median, timeMs, type Benchmark, type BenchResult } from './bench.js';
 import { buildFleet } from './reconcile.bench.js';

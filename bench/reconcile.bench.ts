@@ -6,7 +6,7 @@ import { canonicalJson, retentionPolicyHash, sha256Hex } from '../controller/des
 import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../controller/desired/types.js';
 import type { ApplianceObservation, RolloutObservation, StateDocument } from '../controller/observed/state-schema.js';
 import { applyPlanToState } from '../controller/reconcile/apply.js';
-import { ReconcileCache } from '../controller/reconcile/cache.js';
+import { ReconcileCache } from '../controller/reconcile/reconcile.js';
 import { reconcile } from '../controller/reconcile/reconcile.js';
 import { median, timeMs, type Benchmark, type BenchResult } from './bench.js';
 import { peakRss, resetPeakRss, RssSampler } from './support/rss.js';

@@ -1,7 +1,7 @@
 import type { DesiredState, LoadError, LoadResult, SourceRef } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
-import { ReconcileCache } from '../reconcile/cache.js';
+import { ReconcileCache } from '../reconcile/reconcile.js';
 import { invalidPlan, reconcile } from '../reconcile/reconcile.js';
 import { diffObjects, type Change } from './changes.js';
 import { stageCohorts, type RolloutCohorts } from './stage-cohorts.js';

@@ -1,5 +1,5 @@
 import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../desired/types.js';
-import type { ReconcileCache } from './cache.js';
+import type { ReconcileCache } from './engine/cache.js';
 import { cohortPermutationAt } from './cohorts.js';
 import { eligiblePositions, selectorKey, type LabelIndex } from './eligible.js';
 import { retentionPolicyOf } from './retention-of.js';

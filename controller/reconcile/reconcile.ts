@@ -1,7 +1,7 @@
 import type { DesiredState, LoadError } from '../desired/types.js';
 import type { StateDocument } from '../observed/state-schema.js';
 import { applianceStatuses } from './appliances.js';
-import { ReconcileCache } from './cache.js';
+import { ReconcileCache } from './engine/cache.js';
 import { buildContext, endPass, type ReconcileContext } from './context.js';
 import type { Targeting } from './appliances.js';
 import { applianceFindings } from './findings/appliances.js';
@@ -19,6 +19,9 @@ import { planProofs } from './proofs.js';
 import { removedOutcome, targetReleaseMissing, withdrawFirst, type RemovedOutcome } from './removal.js';
 import { planRollout, type RolloutOutcome } from './rollout-pass.js';
 import { toIso } from './time.js';
+
+/** The cache a caller owns and passes in: the controller's loop keeps one across passes, `muster plan` makes its own. */
+export { ReconcileCache, type CacheStats } from './engine/cache.js';
 
 export interface ReconcileOptions {
   /**

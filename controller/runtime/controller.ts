@@ -10,7 +10,7 @@ import type { FetchLike } from '../ots/calendar-http.js';
 import { PolicyCalendars } from '../ots/lifecycle/policy-calendars.js';
 import { ProofUpgradeJob } from '../ots/lifecycle/upgrade-job.js';
 import { UpgradeSchedule } from '../ots/lifecycle/upgrade-schedule.js';
-import { ReconcileCache } from '../reconcile/cache.js';
+import { ReconcileCache } from '../reconcile/reconcile.js';
 import type { Plan } from '../reconcile/plan.js';
 import { openSource } from '../sources/open-source.js';
 import { TrackedSource, type TrackedChange } from '../sources/revision-tracker.js';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
 import { compactAnswers } from '../api/response-index.js';
 import type { DesiredState } from '../desired/types.js';
-import { ReconcileCache } from '../reconcile/cache.js';
+import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
 import type { PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';

@@ -4,7 +4,7 @@ import type { ProofCounts } from '../observed/state-schema.js';
 import type { NotifyContext } from '../notify/events.js';
 import { withFindings } from '../notify/pass-findings.js';
 import type { Finding, Plan } from '../reconcile/plan.js';
-import type { ReconcileCache } from '../reconcile/cache.js';
+import type { ReconcileCache } from '../reconcile/reconcile.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';

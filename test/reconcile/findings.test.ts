@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../controller/reconcile/plan.js';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { appliance, desired, NOW, otsPolicy, release, retentionPolicy, seen, state, type DesiredOptions, type ObservationOptions } from './builders.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlanToState } from '../../controller/reconcile/apply.js';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import { computeCohortOrder, stageSize } from '../../controller/reconcile/cohorts.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RolloutObservation } from '../../controller/observed/state-schema.js';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import type { Action, Plan } from '../../controller/reconcile/plan.js';
 import { compareRank, type RankedRollout } from '../../controller/reconcile/rank.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StateDocument } from '../../controller/observed/state-schema.js';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import { computeCohortOrder } from '../../controller/reconcile/cohorts.js';
 import type { Action, Plan } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import type { Finding } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
 import { worldArb } from './arbitraries.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StateDocument } from '../../controller/observed/state-schema.js';
 import { applyPlanToState } from '../../controller/reconcile/apply.js';
-import { ReconcileCache } from '../../controller/reconcile/cache.js';
+import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import { compareVersions } from '../../controller/reconcile/versions.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { rankRollouts } from '../../controller/reconcile/rank.js';
