@@ -74,16 +74,6 @@ export function historyReport(report: CheckinRequest): string {
   return JSON.stringify(rest);
 }
 
-/** The last check-in of each appliance in a batch (by `at`; on a tie the later entry), for the upsert. */
-export function latestPerAppliance(batch: readonly CheckinRecord[]): CheckinRecord[] {
-  const latest = new Map<string, CheckinRecord>();
-  for (const record of batch) {
-    const seen = latest.get(record.appliance);
-    if (!seen || seen.at.getTime() <= record.at.getTime()) latest.set(record.appliance, record);
-  }
-  return [...latest.values()];
-}
-
 /** An appliance row as a State `appliances[]` entry, fields in schema order, `deferUntil` only when set. */
 export function applianceDocument(row: ApplianceRow): ApplianceObservation {
   // Built field by field so the keys come in schema order whichever are present.
