@@ -5,11 +5,10 @@ import type {
   CheckinRequest,
   Condition,
   ProofCounts,
-  RetentionReport,
   RolloutObservation,
   StateDocument,
-  UpdateReport,
 } from '../observed/state-schema.js';
+import { ObservationReader } from './observation-reader.js';
 import type { CheckinRecord } from './store.js';
 
 /**
@@ -76,17 +75,7 @@ export function historyReport(report: CheckinRequest): string {
 
 /** An appliance row as a State `appliances[]` entry, fields in schema order, `deferUntil` only when set. */
 export function applianceDocument(row: ApplianceRow): ApplianceObservation {
-  // Built field by field so the keys come in schema order whichever are present.
-  const doc = {
-    id: row.id,
-    lastCheckinAt: new Date(row.lastCheckinMs).toISOString(),
-    agentVersion: row.agentVersion,
-    imageVersion: row.imageVersion,
-    update: row.update === null ? null : (JSON.parse(row.update) as UpdateReport),
-  } as ApplianceObservation;
-  if (row.deferUntil !== null) doc.deferUntil = row.deferUntil;
-  doc.retention = row.retention === null ? null : (JSON.parse(row.retention) as RetentionReport);
-  return doc;
+  return new ObservationReader().document(row);
 }
 
 /** A State `appliances[]` entry as the row it imports to (the check-in time normalized to UTC). */

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { StateDocument } from '../observed/state-schema.js';
 import {
-  applianceDocument,
   applianceRowFromDocument,
   proofCounts,
   rolloutDocuments,
@@ -12,10 +11,13 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { ObservationReader } from './observation-reader.js';
 import { settledTotals } from './proof-rows.js';
 import { PG_PENDING } from './postgres-proofs.js';
 import { PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
+
+const documentOf = (reader: ObservationReader) => (row: ApplianceRow) => reader.document(row);
 
 /** Reads the State document and its version in one REPEATABLE READ snapshot. */
 export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<ObservedSnapshot> {
@@ -32,7 +34,7 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq');
       const proofs = proofCounts(await pgProofCountRows(client));
       return {
-        state: stateDocument(now, appliances.map(applianceDocument), rolloutDocuments(rollouts, assignments), proofs),
+        state: stateDocument(now, appliances.map(documentOf(new ObservationReader())), rolloutDocuments(rollouts, assignments), proofs),
         version: versionRow?.version ?? 0,
       };
     },

@@ -32,12 +32,16 @@ export function historyValues(candidate: HistoryCandidate): HistoryRow {
   return [row.id, row.lastCheckinMs, candidate.report, candidate.forced ? 1 : 0, row.id, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention];
 }
 
-/** An appliances row as the worker takes it: the values in SQLITE_APPLIANCE_COLUMNS order. */
-export type ApplianceValues = [string, number, string | null, string | null, string | null, string | null, string | null];
+/**
+ * An appliances row as the worker takes it: the values in SQLITE_APPLIANCE_COLUMNS order, then the
+ * check-in's history report when the row is also a history candidate compared with the stored row
+ * (see CheckinWrites.latestReports), else null.
+ */
+export type ApplianceValues = [string, number, string | null, string | null, string | null, string | null, string | null, string | null];
 
 /** Arrays of plain values cross to the worker thread at a fraction of the cost of objects. */
-export function applianceValues(row: ApplianceRow): ApplianceValues {
-  return [row.id, row.lastCheckinMs, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention];
+export function applianceValues(row: ApplianceRow, report: string | null): ApplianceValues {
+  return [row.id, row.lastCheckinMs, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention, report];
 }
 
 // Plain JavaScript, run as a worker from this string so that it needs no build step of its own.
@@ -51,7 +55,8 @@ const history = db.prepare(workerData.historySql);
 // History first: its rows are compared with the appliance rows as they were before this batch.
 const write = db.transaction((rows, histories) => {
   for (const h of histories) history.run(h);
-  for (const row of rows) upsert.run(row);
+  for (const r of rows) if (r[7] !== null) history.run(r[0], r[1], r[7], 0, r[0], r[2], r[3], r[4], r[5], r[6]);
+  for (const r of rows) upsert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
 });
 parentPort.on('message', (message) => {
   if (message.close) {
@@ -93,7 +98,8 @@ export class SqliteCheckinWriter {
   ) {}
 
   /**
-   * Appends the history rows that changed and upserts the rows in one IMMEDIATE transaction; resolves once committed.
+   * Appends the history rows that changed (`histories`, then the rows' own) and upserts the rows in
+   * one IMMEDIATE transaction; resolves once committed.
    * Rejects with StoreUnavailableError when another process held the write lock past the busy timeout.
    */
   write(rows: readonly ApplianceValues[], histories: readonly HistoryRow[]): Promise<void> {

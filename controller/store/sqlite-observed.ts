@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StateDocument } from '../observed/state-schema.js';
 import {
-  applianceDocument,
   applianceRowFromDocument,
   proofCounts,
   rolloutDocuments,
@@ -11,6 +10,7 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { ObservationReader } from './observation-reader.js';
 import { settledTotals } from './proof-rows.js';
 import { SQLITE_PENDING } from './sqlite-proofs.js';
 import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
@@ -23,8 +23,9 @@ const ROLLOUT_SELECT =
 export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSnapshot {
   return db.transaction((): ObservedSnapshot => {
     const version = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
+    const reader = new ObservationReader();
     const appliances = (db.prepare(`SELECT ${SQLITE_APPLIANCE_COLUMNS} FROM appliances ORDER BY id`).raw().all() as unknown[][]).map(
-      (row) => applianceDocument(applianceFromSqlite(row)),
+      (row) => reader.document(applianceFromSqlite(row)),
     );
     const rollouts = db.prepare(ROLLOUT_SELECT).all() as RolloutRow[];
     const assignments = db.prepare('SELECT rollout, appliance, release, at, previous FROM assignments ORDER BY seq').all() as AssignmentRow[];

@@ -132,8 +132,11 @@ export class SqliteStore implements Store {
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const { latest, history } = checkinWrites(batch);
-    await this.checkinWriter.write(latest.map(applianceValues), history.map(historyValues));
+    const { latest, latestReports, others } = checkinWrites(batch);
+    await this.checkinWriter.write(
+      latest.map((row, i) => applianceValues(row, latestReports[i] ?? null)),
+      others.map(historyValues),
+    );
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {

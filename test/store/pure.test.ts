@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../controller/reconcile/plan.js';
 import { batched } from '../../controller/store/batches.js';
-import { checkinWrites } from '../../controller/store/checkin-writes.js';
+import { checkinWrites, historyCandidates } from '../../controller/store/checkin-writes.js';
 import { isPostgresUrl } from '../../controller/store/open-store.js';
 import { actionRuns, findingKey, latchWrite } from '../../controller/store/plan-writes.js';
 import { isUnavailable } from '../../controller/store/postgres-errors.js';
@@ -99,6 +99,9 @@ describe('a check-in batch', () => {
   });
 
   it('offers one history row per change: the first of each appliance to compare, later ones only when they differ', () => {
+    const single = checkinWrites(batchOf([{ appliance: 'a', at: new Date(0), n: 0 }, { appliance: 'b', at: new Date(0), n: 0 }]));
+    // The usual batch (one check-in per appliance): the upserted rows are the candidates, nothing else is sent.
+    expect({ others: single.others.length, reports: single.latestReports.every((r) => r !== null) }).toEqual({ others: 0, reports: true });
     // In time order, as the API submits them.
     const ordered = fc.array(entry, { maxLength: 20 }).map((list) => [...list].sort((x, y) => x.at.getTime() - y.at.getTime()));
     fc.assert(
@@ -109,7 +112,11 @@ describe('a check-in batch', () => {
           if (!before) return [{ appliance: record.appliance, forced: false }];
           return before.report.agentVersion === record.report.agentVersion ? [] : [{ appliance: record.appliance, forced: true }];
         });
-        expect(checkinWrites(batch).history.map((h) => ({ appliance: h.row.id, forced: h.forced }))).toEqual(want);
+        const got = historyCandidates(checkinWrites(batch)).map((h) => ({ appliance: h.row.id, forced: h.forced }));
+        // In batch order for each appliance (appliances may interleave differently).
+        const byAppliance = (list: { appliance: string; forced: boolean }[]) => ['a', 'b', 'c'].map((id) => list.filter((h) => h.appliance === id));
+        expect(byAppliance(got)).toEqual(byAppliance(want));
+        expect(got).toHaveLength(want.length);
       }),
     );
   });
