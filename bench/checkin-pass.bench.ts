@@ -56,7 +56,11 @@ function overlaps([sentAt, ms]: Sample, windows: readonly [number, number][]): b
 
 /** Check-ins under load, first with no pass (idle), then during passes run back to back `gapMs` apart. */
 async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
-  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  // The set-up (fleet, check-ins, tokens) in one process, the controller measured in a fresh one, so
+  // that its memory holds nothing the set-up left behind.
+  const setup = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  await stopChild(setup.child);
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } });
   const rss = new RssSampler(target.child.pid as number, 20);
   try {
     const { url, tokens } = target.answer.ready;
