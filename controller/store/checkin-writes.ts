@@ -71,7 +71,7 @@ export function checkinWrites(batch: readonly CheckinRecord[]): CheckinWrites {
   };
 }
 
-/** Every history candidate of a batch, in batch order: the rows the store compares or writes. */
+/** Every history candidate of a batch in the order the stores write them: `others`, then the upserted rows' own. */
 export function historyCandidates(writes: CheckinWrites): HistoryCandidate[] {
   const own = writes.latest.flatMap((row, i) => {
     const report = writes.latestReports[i];
