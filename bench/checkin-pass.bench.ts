@@ -8,6 +8,7 @@ import { ask, forkWithRequest, stopChild, stopLoad } from './support/child.js';
 import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import { chosenCases } from './support/cases.js';
+import { RssSampler } from './support/rss.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -42,6 +43,8 @@ interface Measured {
   during: LoadResult;
   passMs: number[];
   rssMb: number;
+  /** The controller's peak RSS (every thread) under load before the passes, and during them, MB. */
+  peakRssMb: { idle: number | null; passes: number | null };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,15 +56,23 @@ function overlaps([sentAt, ms]: Sample, windows: readonly [number, number][]): b
 
 /** Check-ins under load, first with no pass (idle), then during passes run back to back `gapMs` apart. */
 async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
-  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  // The set-up (fleet, check-ins, tokens) in one process, the controller measured in a fresh one, so
+  // that its memory holds nothing the set-up left behind.
+  const setup = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
+  await stopChild(setup.child);
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } });
+  const rss = new RssSampler(target.child.pid as number, 20);
   try {
     const { url, tokens } = target.answer.ready;
     const { child } = await forkWithRequest<{ ok: true }>(LOAD, { url, tokens, connections: CONNECTIONS } satisfies LoadOptions);
     try {
       await sleep(WARM_MS);
       const idleFrom = Date.now();
+      rss.enter('idle');
       await sleep(s.idleMs);
+      rss.enter('passes');
       const { windows, rssMb } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+      rss.enter(null);
       const samples = await stopLoad(child);
       const firstPass = windows[0]?.[0] ?? Infinity;
       const idleSamples = samples.filter((sample) => sample[0] >= idleFrom && sample[0] + sample[1] < firstPass);
@@ -72,11 +83,13 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
         during: { ...during, perSecond: passSeconds > 0 ? during.requests / passSeconds : 0 },
         passMs: windows.map(([from, to]) => to - from),
         rssMb,
+        peakRssMb: { idle: rss.peak('idle'), passes: rss.peak('passes') },
       };
     } finally {
       await stopChild(child);
     }
   } finally {
+    rss.stop();
     await stopChild(target.child);
   }
 }
@@ -91,6 +104,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
     { name: `${name}: errors`, value: m.idle.errors + m.during.errors, unit: '' },
     { name: `${name}: passes (ms each)`, value: m.passMs.length, unit: `(${m.passMs.map((ms) => Math.round(ms)).join(', ')})` },
     { name: `${name}: controller RSS after the passes`, value: m.rssMb, unit: 'MB' },
+    { name: `${name}: controller peak RSS idle → during the passes`, value: Math.round(m.peakRssMb.idle ?? 0), unit: `MB → ${Math.round(m.peakRssMb.passes ?? 0)} MB` },
   ];
 }
 

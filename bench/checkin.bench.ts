@@ -10,6 +10,7 @@ import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js
 import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { metricsSince, passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
 import { chosenCases } from './support/cases.js';
+import { cpuSnapshot, cpuSpentMs } from './support/proc-cpu.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -47,10 +48,12 @@ interface Measured {
   target: TargetMetrics | null;
   steadyPassMs: number | undefined;
   setupMs: number;
+  /** CPU per check-in during the load, µs: the controller's process (every thread), and PostgreSQL's. */
+  cpu: { controllerUs: number; postgresUs: number | null; loadUs: number | null };
 }
 
 /** Serves one target in its own process and drives it from another; returns the load figures. */
-async function measure(name: CaseName, request: TargetRequest, s: Settings): Promise<Measured> {
+async function measure(name: CaseName, request: TargetRequest, s: Settings, postgresPid?: number): Promise<Measured> {
   const started = Date.now();
   const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
   const setupMs = Date.now() - started;
@@ -59,10 +62,17 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
     const options: LoadOptions = { url, tokens, connections: CONNECTIONS, durationMs: s.durationMs };
     const before = request.mode === 'bare' ? null : await scrapeTargetMetrics(url);
     if (s.profileDir) await ask(target.child, { profile: 'start' } satisfies TargetCommand);
+    const cpuBefore = { controller: cpuSnapshot(target.child.pid), postgres: cpuSnapshot(postgresPid) };
     const load = await forkWithRequest<{ result: LoadResult }>(LOAD, options);
+    const perCheckinUs = (ms: number) => (1000 * ms) / Math.max(1, load.answer.result.requests);
+    const cpu = {
+      controllerUs: perCheckinUs(cpuSpentMs(cpuBefore.controller, cpuSnapshot(target.child.pid))),
+      postgresUs: postgresPid === undefined ? null : perCheckinUs(cpuSpentMs(cpuBefore.postgres, cpuSnapshot(postgresPid))),
+      loadUs: load.answer.result.cpuMs === undefined ? null : perCheckinUs(load.answer.result.cpuMs),
+    };
     if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
     const metrics = before ? metricsSince(before, await scrapeTargetMetrics(url)) : null;
-    return { load: load.answer.result, target: metrics, steadyPassMs: target.answer.ready.steadyPassMs, setupMs };
+    return { load: load.answer.result, target: metrics, steadyPassMs: target.answer.ready.steadyPassMs, setupMs, cpu };
   } finally {
     await stopChild(target.child);
   }
@@ -73,7 +83,11 @@ function figures(label: string, m: Measured): Figure[] {
     { name: `${label}: check-ins/s`, value: m.load.perSecond, unit: '/s' },
     { name: `${label}: p50`, value: m.load.p50Ms, unit: 'ms' },
     { name: `${label}: p99`, value: m.load.p99Ms, unit: 'ms' },
+    { name: `${label}: max`, value: m.load.maxMs, unit: 'ms' },
     { name: `${label}: errors`, value: m.load.errors, unit: '' },
+    { name: `${label}: controller CPU per check-in`, value: Math.round(m.cpu.controllerUs), unit: 'µs' },
+    ...(m.cpu.loadUs === null ? [] : [{ name: `${label}: load generator CPU per check-in`, value: Math.round(m.cpu.loadUs), unit: 'µs' }]),
+    ...(m.cpu.postgresUs === null ? [] : [{ name: `${label}: PostgreSQL CPU per check-in`, value: Math.round(m.cpu.postgresUs), unit: 'µs' }]),
     ...(m.target ? passFigures(label, m.target, m.steadyPassMs) : []),
   ];
 }
@@ -118,7 +132,7 @@ async function run(): Promise<BenchResult> {
         : join(work, `muster.${mode}.db`);
       const request: TargetRequest = { mode, db, fleetDir: join(work, name), appliances: s.appliances };
       if (s.groupCommit) request.groupCommit = s.groupCommit;
-      results[name] = await measure(name, request, s);
+      results[name] = await measure(name, request, s, name.startsWith('postgres') ? server?.pid() : undefined);
       process.stderr.write(`  ${name}: ${Math.round(results[name]?.load.perSecond ?? 0)}/s (setup ${results[name]?.setupMs} ms)\n`);
     }
     const goalCases = (['postgres', 'sqlite'] as const).map((c) => results[c]).filter((m): m is Measured => m !== undefined);

@@ -8,7 +8,12 @@ process.once('message', (options: LoadOptions) => {
   const fail = (err: unknown) => process.send?.({ ok: false, error: String(err) }, () => process.exit(1));
   const durationMs = options.durationMs;
   if (durationMs !== undefined) {
-    runCheckinLoad({ ...options, durationMs }).then((result) => process.send?.({ ok: true, result }, () => process.exit(0)), fail);
+    const cpu = process.cpuUsage();
+    const cpuMs = () => {
+      const used = process.cpuUsage(cpu);
+      return (used.user + used.system) / 1000;
+    };
+    runCheckinLoad({ ...options, durationMs }).then((result) => process.send?.({ ok: true, result: { ...result, cpuMs: cpuMs() } }, () => process.exit(0)), fail);
     return;
   }
   startCheckinLoad(options).then((load) => {

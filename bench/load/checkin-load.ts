@@ -28,6 +28,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU the load generator's process used (connecting included), ms; given by a timed run in its own process. */
+  cpuMs?: number;
 }
 
 /** One request: [send time in epoch ms (comparable across processes), latency in ms, HTTP status or 0 for a transport error]. */

@@ -22,6 +22,11 @@ export interface TargetRequest {
   reconcileWorker?: 'auto' | 'always' | 'never';
   /** No passes but those the `passes` command asks for (the check-in gap and the interval set to an hour). */
   passesOnRequest?: boolean;
+  /**
+   * The database and fleet directory were prepared by an earlier target (its tokens given here): serve
+   * them as a controller started afresh, with nothing of the set-up in its memory.
+   */
+  prepared?: { tokens: string[] };
 }
 
 export interface TargetReady {
@@ -48,7 +53,7 @@ async function startBare(): Promise<TargetReady> {
 }
 
 async function startMuster(request: TargetRequest): Promise<TargetReady> {
-  const ids = writeBenchFleet(request.fleetDir as string, request.appliances ?? 10_000);
+  const ids = request.prepared ? [] : writeBenchFleet(request.fleetDir as string, request.appliances ?? 10_000);
   const controller = await startController({
     repo: request.fleetDir as string,
     db: request.db as string,
@@ -66,6 +71,12 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
   const at = new Date();
   for (let i = 0; i < ids.length; i += SEED_BATCH) {
     await controller.store.recordCheckins(ids.slice(i, i + SEED_BATCH).map((appliance) => ({ appliance, report: CHECKIN_REPORT, at })));
+  }
+  if (request.prepared) {
+    running = controller;
+    const started = process.hrtime.bigint();
+    await controller.reconcileNow();
+    return { url: controller.url, tokens: request.prepared.tokens, steadyPassMs: Number(process.hrtime.bigint() - started) / 1e6 };
   }
   await controller.reconcileNow();
   const started = process.hrtime.bigint();

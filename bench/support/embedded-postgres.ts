@@ -16,6 +16,8 @@ export interface OwnPostgres {
   start(): Promise<void>;
   /** Stops it and deletes its data directory. */
   remove(): Promise<void>;
+  /** The server's (postmaster's) process id while it runs: its backends are its children. */
+  pid(): number | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -104,6 +106,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     start: async () => {
       child ??= await launch(bin, data, port, account);
     },
+    pid: () => child?.pid,
     remove: async () => {
       await stop();
       process.removeListener('exit', onExit);

@@ -5,11 +5,10 @@ import type {
   CheckinRequest,
   Condition,
   ProofCounts,
-  RetentionReport,
   RolloutObservation,
   StateDocument,
-  UpdateReport,
 } from '../observed/state-schema.js';
+import { ObservationReader } from './observation-reader.js';
 import type { CheckinRecord } from './store.js';
 
 /**
@@ -74,29 +73,9 @@ export function historyReport(report: CheckinRequest): string {
   return JSON.stringify(rest);
 }
 
-/** The last check-in of each appliance in a batch (by `at`; on a tie the later entry), for the upsert. */
-export function latestPerAppliance(batch: readonly CheckinRecord[]): CheckinRecord[] {
-  const latest = new Map<string, CheckinRecord>();
-  for (const record of batch) {
-    const seen = latest.get(record.appliance);
-    if (!seen || seen.at.getTime() <= record.at.getTime()) latest.set(record.appliance, record);
-  }
-  return [...latest.values()];
-}
-
 /** An appliance row as a State `appliances[]` entry, fields in schema order, `deferUntil` only when set. */
 export function applianceDocument(row: ApplianceRow): ApplianceObservation {
-  // Built field by field so the keys come in schema order whichever are present.
-  const doc = {
-    id: row.id,
-    lastCheckinAt: new Date(row.lastCheckinMs).toISOString(),
-    agentVersion: row.agentVersion,
-    imageVersion: row.imageVersion,
-    update: row.update === null ? null : (JSON.parse(row.update) as UpdateReport),
-  } as ApplianceObservation;
-  if (row.deferUntil !== null) doc.deferUntil = row.deferUntil;
-  doc.retention = row.retention === null ? null : (JSON.parse(row.retention) as RetentionReport);
-  return doc;
+  return new ObservationReader().document(row);
 }
 
 /** A State `appliances[]` entry as the row it imports to (the check-in time normalized to UTC). */

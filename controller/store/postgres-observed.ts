@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { StateDocument } from '../observed/state-schema.js';
 import {
-  applianceDocument,
   applianceRowFromDocument,
   proofCounts,
   rolloutDocuments,
@@ -12,9 +11,13 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { ObservationReader } from './observation-reader.js';
+import { settledTotals } from './proof-rows.js';
 import { PG_PENDING } from './postgres-proofs.js';
 import { PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
+
+const documentOf = (reader: ObservationReader) => (row: ApplianceRow) => reader.document(row);
 
 /** Reads the State document and its version in one REPEATABLE READ snapshot. */
 export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<ObservedSnapshot> {
@@ -31,7 +34,7 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq');
       const proofs = proofCounts(await pgProofCountRows(client));
       return {
-        state: stateDocument(now, appliances.map(applianceDocument), rolloutDocuments(rollouts, assignments), proofs),
+        state: stateDocument(now, appliances.map(documentOf(new ObservationReader())), rolloutDocuments(rollouts, assignments), proofs),
         version: versionRow?.version ?? 0,
       };
     },
@@ -45,13 +48,8 @@ async function pgProofCountRows(db: Queryable): Promise<ProofCountRows> {
     `SELECT (floor(extract(epoch FROM created_at) / 60) * 60000)::float8 AS "minuteMs", count(*)::int AS count
      FROM ots_proofs WHERE ${PG_PENDING} GROUP BY 1`,
   );
-  // Every row that is not a pending proof: settled ones, and pending rows behind the expiry cutoff.
-  const [totals] = await rows<ProofCountRows['totals']>(
-    db,
-    `SELECT count(*) FILTER (WHERE status = 'anchored')::int AS anchored, count(*) FILTER (WHERE status IN ('expired', 'pending'))::int AS expired,
-            count(*) FILTER (WHERE status = 'failed')::int AS failed
-     FROM ots_proofs WHERE NOT (${PG_PENDING})`,
-  );
+  const counters = await rows<{ status: string; count: number }>(db, 'SELECT status, count::int AS count FROM ots_proof_counts');
+  const totals = settledTotals(counters, pendingByMinute);
   const notFound = await rows<ProofCountRows['notFound'][number]>(
     db,
     `SELECT c.key AS calendar, count(*)::int AS count, min(c.value->>'since') AS since
@@ -59,7 +57,7 @@ async function pgProofCountRows(db: Queryable): Promise<ProofCountRows> {
      WHERE p.not_found AND p.status IN ('pending', 'expired') AND c.value->>'answer' = 'notFound'
      GROUP BY c.key`,
   );
-  return { pendingByMinute, totals: totals ?? { anchored: 0, expired: 0, failed: 0 }, notFound };
+  return { pendingByMinute, totals, notFound };
 }
 
 /** Replaces appliances, rollouts and assignments with the document's in one transaction; bumps the version. */

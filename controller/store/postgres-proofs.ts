@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
+import { calendarAnswers, countsFromCounters, hasNotFound, pendingAgeRanges } from './proof-rows.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
@@ -138,21 +138,21 @@ export async function pgRewriteExpiredBatch(pool: pg.Pool, batchSize: number): P
   return row?.n ?? 0;
 }
 
-/** Counts by status, pending by age, answers per calendar (pending proofs only), in one snapshot. */
+/**
+ * Counts by status (from the stored counters and the pending index: no scan of settled proofs),
+ * pending by age, answers per calendar (pending proofs only), in one snapshot.
+ */
 export async function pgProofStats(pool: pg.Pool, now: Date): Promise<ProofStats> {
   return withTransaction(
     pool,
     async (client) => {
-      const byStatus = statusCounts(
-        await rows<{ status: string; count: number }>(client, `SELECT ${PG_PROOF_STATUS} AS status, count(*)::int AS count FROM ots_proofs GROUP BY 1`),
-      );
       const ranges = pendingAgeRanges(now);
       const filters = ranges.map(
         (_r, i) => `count(*) FILTER (WHERE created_at <= $${2 * i + 1} AND ($${2 * i + 2}::timestamptz IS NULL OR created_at > $${2 * i + 2}))::int AS b${i}`,
       );
       const [aged] = await rows<Record<string, number | Date | null>>(
         client,
-        `SELECT ${filters.join(', ')}, min(created_at) AS oldest FROM ots_proofs WHERE ${PG_PENDING}`,
+        `SELECT ${filters.join(', ')}, count(*)::int AS pending, min(created_at) AS oldest FROM ots_proofs WHERE ${PG_PENDING}`,
         ranges.flatMap((r) => [new Date(r.createdUpToMs), r.createdAfterMs === null ? null : new Date(r.createdAfterMs)]),
       );
       const answers = await rows<{ calendar: string; answer: string; count: number }>(
@@ -161,6 +161,8 @@ export async function pgProofStats(pool: pg.Pool, now: Date): Promise<ProofStats
          FROM ots_proofs p, jsonb_each(p.calendars) c WHERE ${PG_PENDING} GROUP BY 1, 2`,
       );
       const oldest = aged?.oldest as Date | null | undefined;
+      const counters = await rows<{ status: string; count: number }>(client, 'SELECT status, count::int AS count FROM ots_proof_counts');
+      const byStatus = countsFromCounters(counters, Number(aged?.pending ?? 0));
       return {
         byStatus,
         pendingByAge: ranges.map((r, i) => ({ label: r.label, minAgeMs: r.minAgeMs, maxAgeMs: r.maxAgeMs, count: Number(aged?.[`b${i}`] ?? 0) })),

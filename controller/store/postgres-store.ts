@@ -6,14 +6,15 @@ import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
 import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
-import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance, type ApplianceRow } from './observed-document.js';
+import { applianceDocument, type ApplianceRow } from './observed-document.js';
+import { pgListCheckins, pgPruneCheckinHistory, pgRecordCheckins } from './postgres-checkins.js';
 import { acquirePostgresLeadership } from './postgres-leadership.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { pgImportState, pgLoadObserved } from './postgres-observed.js';
 import { pgApplyPlan, pgLatestPlan, pgListEvents, pgListFindings } from './postgres-plan.js';
 import { pgExpireProofs, pgInsertProof, pgPendingProofs, pgProofStats, pgRewriteExpiredBatch, pgUpdateProof } from './postgres-proofs.js';
-import { PG_APPLIANCE_SELECT, preparedRows, rows, withTransaction } from './postgres-rows.js';
-import { batched, checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
+import { PG_APPLIANCE_SELECT, rows, withTransaction } from './postgres-rows.js';
+import { checkBatchSize, DEFAULT_BATCH_SIZE } from './batches.js';
 import { ExpiryRewrite } from './expiry-rewrite.js';
 import type {
   ApplyPlanOptions,
@@ -138,42 +139,7 @@ export class PostgresStore implements Store {
   }
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
-    if (batch.length === 0) return;
-    // Sorted so that concurrent batches (several replicas) lock appliance rows in one order: no deadlock.
-    const latest = latestPerAppliance(batch)
-      .map(applianceRowFromCheckin)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const column = <K extends keyof ApplianceRow>(key: K) => latest.map((r) => r[key]);
-    // One statement, one round trip, one transaction: history rows and upserts together; prepared once
-    // per connection, as the API runs it many times a second.
-    await preparedRows(
-      this.pool,
-      'muster_record_checkins',
-      `WITH history AS (
-         INSERT INTO checkin_history (appliance, at, report)
-         SELECT h.appliance, h.at, h.report::json FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(appliance, at, report)
-       )
-       INSERT INTO appliances (id, last_checkin_at, agent_version, image_version, update_report, defer_until, retention)
-       SELECT u.id, u.at, u.agent, u.image, u.upd::json, u.defer, u.ret::json
-       FROM unnest($4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS u(id, at, agent, image, upd, defer, ret)
-       ON CONFLICT (id) DO UPDATE SET last_checkin_at = excluded.last_checkin_at, agent_version = excluded.agent_version,
-         image_version = excluded.image_version, update_report = excluded.update_report, defer_until = excluded.defer_until,
-         retention = excluded.retention
-       WHERE appliances.last_checkin_at <= excluded.last_checkin_at`,
-      [
-        batch.map((r) => r.appliance),
-        batch.map((r) => r.at.toISOString()),
-        batch.map((r) => historyReport(r.report)),
-        column('id'),
-        latest.map((r) => new Date(r.lastCheckinMs).toISOString()),
-        column('agentVersion'),
-        column('imageVersion'),
-        column('update'),
-        column('deferUntil'),
-        column('retention'),
-      ],
-    );
+    return pgRecordCheckins(this.pool, batch);
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {
@@ -182,30 +148,11 @@ export class PostgresStore implements Store {
   }
 
   async listCheckins(appliance: string, limit: number): Promise<CheckinHistoryEntry[]> {
-    const found = await rows<{ id: string; appliance: string; at: Date; report: string }>(
-      this.pool,
-      'SELECT id, appliance, at, report::text AS report FROM checkin_history WHERE appliance = $1 ORDER BY id DESC LIMIT $2',
-      [appliance, limit],
-    );
-    return found.map((r) => ({ id: Number(r.id), appliance: r.appliance, at: r.at.toISOString(), report: JSON.parse(r.report) }));
+    return pgListCheckins(this.pool, appliance, limit);
   }
 
   async pruneCheckinHistory(olderThan: Date, batchSize = DEFAULT_BATCH_SIZE, onBatch?: BatchListener, scope?: HistoryScope): Promise<number> {
-    // Ids grow with time: the oldest rows come first in id order, so no index on `at` is needed.
-    const among = !scope ? '' : 'only' in scope ? 'AND appliance = ANY($3::text[])' : 'AND NOT (appliance = ANY($3::text[]))';
-    const params: unknown[] = [olderThan, batchSize, ...(scope ? ['only' in scope ? scope.only : scope.except] : [])];
-    return batched(batchSize, async () => {
-      const deleted = await rows<{ n: number }>(
-        this.pool,
-        `WITH gone AS (
-           DELETE FROM checkin_history WHERE id IN (
-             SELECT id FROM checkin_history WHERE at < $1 ${among} ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-           RETURNING 1
-         ) SELECT count(*)::int AS n FROM gone`,
-        params,
-      );
-      return deleted[0]?.n ?? 0;
-    }, onBatch);
+    return pgPruneCheckinHistory(this.pool, olderThan, batchSize, onBatch, scope);
   }
 
   async issueToken(applianceId: string, options: { rotate?: boolean } = {}): Promise<string | null> {

@@ -46,3 +46,28 @@ export function calendarAnswers(rows: Iterable<{ calendar: string; answer: strin
   }
   return [...byCalendar.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([calendar, answers]) => ({ calendar, answers }));
 }
+
+/**
+ * Proof counts by status as every reader sees them, from the stored counters (rows per stored
+ * status, see the `ots_proof_counts` table) and the number of pending proofs not behind the expiry
+ * cutoff: the pending rows behind it count as expired until they are rewritten.
+ */
+export function countsFromCounters(counters: Iterable<{ status: string; count: number }>, activePending: number): Record<ProofStatus, number> {
+  const stored = statusCounts(counters);
+  return {
+    pending: activePending,
+    anchored: stored.anchored,
+    expired: stored.expired + stored.pending - activePending,
+    failed: stored.failed,
+  };
+}
+
+/** The settled totals of the State document's proof counts, from the counters and the pending proofs by minute. */
+export function settledTotals(
+  counters: Iterable<{ status: string; count: number }>,
+  pendingByMinute: readonly { count: number }[],
+): { anchored: number; expired: number; failed: number } {
+  const activePending = pendingByMinute.reduce((sum, p) => sum + p.count, 0);
+  const { anchored, expired, failed } = countsFromCounters(counters, activePending);
+  return { anchored, expired, failed };
+}

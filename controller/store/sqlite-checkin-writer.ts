@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from './errors.js';
+import type { HistoryCandidate } from './checkin-writes.js';
 import type { ApplianceRow } from './observed-document.js';
 import { SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
 
@@ -11,17 +12,36 @@ export const UPSERT_APPLIANCE_SQL = `INSERT INTO appliances (${SQLITE_APPLIANCE_
     retention = excluded.retention
   WHERE excluded.last_checkin_at >= appliances.last_checkin_at`;
 
-export const INSERT_HISTORY_SQL = 'INSERT INTO checkin_history (appliance, at, report) VALUES (?, ?, ?)';
+/**
+ * A history row, written when forced or when the appliance's stored row (before the batch's upserts)
+ * reports something else: never checked in, or any reported column different.
+ */
+export const INSERT_HISTORY_SQL = `INSERT INTO checkin_history (appliance, at, report) SELECT ?, ?, ?
+  WHERE ? OR NOT EXISTS (SELECT 1 FROM appliances WHERE id = ? AND agent_version IS ? AND image_version IS ?
+    AND update_report IS ? AND defer_until IS ? AND retention IS ?)`;
 
-/** One history row: appliance, check-in time in ms, the report as JSON. */
-export type HistoryRow = [string, number, string];
+/**
+ * One candidate history row, in INSERT_HISTORY_SQL's parameter order: appliance, check-in time in ms,
+ * the report as JSON, 1 when forced, then the appliance and its reported columns to compare.
+ */
+export type HistoryRow = [string, number, string, number, string, string | null, string | null, string | null, string | null, string | null];
 
-/** An appliances row as the worker takes it: the values in SQLITE_APPLIANCE_COLUMNS order. */
-export type ApplianceValues = [string, number, string | null, string | null, string | null, string | null, string | null];
+/** A history candidate as the worker takes it. */
+export function historyValues(candidate: HistoryCandidate): HistoryRow {
+  const { row } = candidate;
+  return [row.id, row.lastCheckinMs, candidate.report, candidate.forced ? 1 : 0, row.id, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention];
+}
+
+/**
+ * An appliances row as the worker takes it: the values in SQLITE_APPLIANCE_COLUMNS order, then the
+ * check-in's history report when the row is also a history candidate compared with the stored row
+ * (see CheckinWrites.latestReports), else null.
+ */
+export type ApplianceValues = [string, number, string | null, string | null, string | null, string | null, string | null, string | null];
 
 /** Arrays of plain values cross to the worker thread at a fraction of the cost of objects. */
-export function applianceValues(row: ApplianceRow): ApplianceValues {
-  return [row.id, row.lastCheckinMs, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention];
+export function applianceValues(row: ApplianceRow, report: string | null): ApplianceValues {
+  return [row.id, row.lastCheckinMs, row.agentVersion, row.imageVersion, row.update, row.deferUntil, row.retention, report];
 }
 
 // Plain JavaScript, run as a worker from this string so that it needs no build step of its own.
@@ -32,9 +52,11 @@ const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = FULL');
 const upsert = db.prepare(workerData.upsertSql);
 const history = db.prepare(workerData.historySql);
+// History first: its rows are compared with the appliance rows as they were before this batch.
 const write = db.transaction((rows, histories) => {
-  for (const row of rows) upsert.run(row);
   for (const h of histories) history.run(h);
+  for (const r of rows) if (r[7] !== null) history.run(r[0], r[1], r[7], 0, r[0], r[2], r[3], r[4], r[5], r[6]);
+  for (const r of rows) upsert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
 });
 parentPort.on('message', (message) => {
   if (message.close) {
@@ -76,7 +98,8 @@ export class SqliteCheckinWriter {
   ) {}
 
   /**
-   * Upserts the rows and appends the history in one IMMEDIATE transaction; resolves once committed.
+   * Appends the history rows that changed (`histories`, then the rows' own) and upserts the rows in
+   * one IMMEDIATE transaction; resolves once committed.
    * Rejects with StoreUnavailableError when another process held the write lock past the busy timeout.
    */
   write(rows: readonly ApplianceValues[], histories: readonly HistoryRow[]): Promise<void> {

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StateDocument } from '../observed/state-schema.js';
 import {
-  applianceDocument,
   applianceRowFromDocument,
   proofCounts,
   rolloutDocuments,
@@ -11,6 +10,8 @@ import {
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
+import { ObservationReader } from './observation-reader.js';
+import { settledTotals } from './proof-rows.js';
 import { SQLITE_PENDING } from './sqlite-proofs.js';
 import { applianceFromSqlite, SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
 import type { ObservedSnapshot } from './store.js';
@@ -22,8 +23,9 @@ const ROLLOUT_SELECT =
 export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSnapshot {
   return db.transaction((): ObservedSnapshot => {
     const version = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
+    const reader = new ObservationReader();
     const appliances = (db.prepare(`SELECT ${SQLITE_APPLIANCE_COLUMNS} FROM appliances ORDER BY id`).raw().all() as unknown[][]).map(
-      (row) => applianceDocument(applianceFromSqlite(row)),
+      (row) => reader.document(applianceFromSqlite(row)),
     );
     const rollouts = db.prepare(ROLLOUT_SELECT).all() as RolloutRow[];
     const assignments = db.prepare('SELECT rollout, appliance, release, at, previous FROM assignments ORDER BY seq').all() as AssignmentRow[];
@@ -36,14 +38,8 @@ function sqliteProofCountRows(db: Database.Database): ProofCountRows {
   const pendingByMinute = db
     .prepare(`SELECT (created_at / 60000) * 60000 AS minuteMs, count(*) AS count FROM ots_proofs WHERE ${SQLITE_PENDING} GROUP BY 1`)
     .all() as ProofCountRows['pendingByMinute'];
-  // Every row that is not a pending proof: settled ones, and pending rows behind the expiry cutoff.
-  const totals = db
-    .prepare(
-      `SELECT coalesce(sum(status = 'anchored'), 0) AS anchored, coalesce(sum(status IN ('expired', 'pending')), 0) AS expired,
-              coalesce(sum(status = 'failed'), 0) AS failed
-       FROM ots_proofs WHERE NOT (${SQLITE_PENDING})`,
-    )
-    .get() as ProofCountRows['totals'];
+  const counters = db.prepare('SELECT status, count FROM ots_proof_counts').all() as { status: string; count: number }[];
+  const totals = settledTotals(counters, pendingByMinute);
   const notFound = db
     .prepare(
       `SELECT c.key AS calendar, count(*) AS count, min(json_extract(c.value, '$.since')) AS since

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { calendarAnswers, hasNotFound, pendingAgeRanges, statusCounts } from './proof-rows.js';
+import { calendarAnswers, countsFromCounters, hasNotFound, pendingAgeRanges } from './proof-rows.js';
 import type { NewProof, ProofChange, ProofRow, ProofStats, ProofStatus } from './store.js';
 
 /**
@@ -124,12 +124,15 @@ export function sqliteRewriteExpiredBatch(db: Database.Database, batchSize: numb
     .run(batchSize).changes;
 }
 
-/** Counts by status, pending by age, answers per calendar (pending proofs only), in one snapshot. */
+/**
+ * Counts by status (from the stored counters and the pending index: no scan of settled proofs),
+ * pending by age, answers per calendar (pending proofs only), in one snapshot.
+ */
 export function sqliteProofStats(db: Database.Database, now: Date): ProofStats {
   return db.transaction((): ProofStats => {
-    const byStatus = statusCounts(
-      db.prepare(`SELECT ${SQLITE_PROOF_STATUS} AS status, count(*) AS count FROM ots_proofs GROUP BY 1`).all() as { status: string; count: number }[],
-    );
+    const pending = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING}`).pluck().get() as number;
+    const counters = db.prepare('SELECT status, count FROM ots_proof_counts').all() as { status: string; count: number }[];
+    const byStatus = countsFromCounters(counters, pending);
     const countAged = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING} AND created_at <= ? AND (? IS NULL OR created_at > ?)`).pluck();
     const pendingByAge = pendingAgeRanges(now).map(({ label, minAgeMs, maxAgeMs, createdUpToMs, createdAfterMs }) => ({
       label,

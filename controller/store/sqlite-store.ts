@@ -6,8 +6,9 @@ import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
 import { OpenFindingsCache } from './finding-changes.js';
 import { latestVersion, pendingMigrations } from './migration.js';
-import { applianceDocument, applianceRowFromCheckin, historyReport, latestPerAppliance } from './observed-document.js';
-import { applianceValues, SqliteCheckinWriter, type HistoryRow } from './sqlite-checkin-writer.js';
+import { applianceDocument } from './observed-document.js';
+import { applianceValues, historyValues, SqliteCheckinWriter } from './sqlite-checkin-writer.js';
+import { checkinWrites } from './checkin-writes.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteApplyPlan, sqliteLatestPlan, sqliteListEvents, sqliteListFindings } from './sqlite-plan.js';
 import { sqliteImportState, sqliteLoadObserved } from './sqlite-observed.js';
@@ -131,9 +132,11 @@ export class SqliteStore implements Store {
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const rows = latestPerAppliance(batch).map((record) => applianceValues(applianceRowFromCheckin(record)));
-    const histories = batch.map((record): HistoryRow => [record.appliance, record.at.getTime(), historyReport(record.report)]);
-    await this.checkinWriter.write(rows, histories);
+    const { latest, latestReports, others } = checkinWrites(batch);
+    await this.checkinWriter.write(
+      latest.map((row, i) => applianceValues(row, latestReports[i] ?? null)),
+      others.map(historyValues),
+    );
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {

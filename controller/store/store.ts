@@ -68,13 +68,15 @@ export interface Store {
 
   /**
    * Writes a whole batch in ONE transaction: each appliance's latest state is upserted (never moved
-   * back to an older check-in; within the batch the latest `at` wins) and every entry is appended to
-   * the check-in history. Resolves only once the transaction is committed (durable).
+   * back to an older check-in; within the batch the latest `at` wins) and an entry is appended to the
+   * check-in history when it reports something other than the appliance's check-in before it (the
+   * stored one, or the one before it in the batch; see checkin-writes.ts). Resolves only once the
+   * transaction is committed (durable).
    */
   recordCheckins(batch: readonly CheckinRecord[]): Promise<void>;
   /** One appliance's latest reported state, or null when it never checked in. */
   getAppliance(id: string): Promise<ApplianceObservation | null>;
-  /** An appliance's most recent check-ins, newest first. */
+  /** An appliance's most recent check-in history rows (the check-ins that changed its report), newest first. */
   listCheckins(appliance: string, limit: number): Promise<CheckinHistoryEntry[]>;
   /**
    * Deletes check-in history older than `olderThan`, `batchSize` rows per short transaction, until

@@ -64,6 +64,31 @@ export function basicsContract(h: () => StoreHarness): void {
     expect(await store.listCheckins('a-01', 1)).toHaveLength(1);
   });
 
+  it('adds a check-in history row only when the report changed', async () => {
+    const { store } = h();
+    const at = (second: number) => `2026-01-31T12:00:${String(second).padStart(2, '0')}Z`;
+    const rows = [
+      { name: 'first check-in', given: [checkin('a-01', at(0))], want: 1 },
+      { name: 'the same report again', given: [checkin('a-01', at(1))], want: 0 },
+      { name: 'a new image', given: [checkin('a-01', at(2), { imageVersion: '46' })], want: 1 },
+      { name: 'deferring', given: [checkin('a-01', at(3), { imageVersion: '46', deferUntil: '2026-02-01T00:00:00Z' })], want: 1 },
+      { name: 'the same, twice in one batch', given: [checkin('a-01', at(4), { imageVersion: '46', deferUntil: '2026-02-01T00:00:00Z' }), checkin('a-01', at(5), { imageVersion: '46', deferUntil: '2026-02-01T00:00:00Z' })], want: 0 },
+      { name: 'back and forth in one batch', given: [checkin('a-01', at(6)), checkin('a-01', at(7), { imageVersion: '46' }), checkin('a-01', at(8), { imageVersion: '46' })], want: 2 },
+      { name: 'a retention report changed', given: [checkin('a-01', at(9), { imageVersion: '46', retention: { ...report().retention!, incidents: 4 } })], want: 1 },
+      { name: 'another appliance with the same report', given: [checkin('b-01', at(10))], want: 1 },
+    ];
+    let count = 0;
+    for (const row of rows) {
+      await store.recordCheckins(row.given);
+      const history = [...(await store.listCheckins('a-01', 100)), ...(await store.listCheckins('b-01', 100))];
+      expect({ name: row.name, added: history.length - count }).toEqual({ name: row.name, added: row.want });
+      count = history.length;
+    }
+    expect((await store.getAppliance('a-01'))?.lastCheckinAt).toBe('2026-01-31T12:00:09.000Z');
+    const [newest] = await store.listCheckins('a-01', 1);
+    expect(newest?.at).toBe('2026-01-31T12:00:09.000Z');
+  });
+
   it('never moves an appliance back to an older check-in, and ignores the id in the body', async () => {
     const { store } = h();
     await store.recordCheckins([checkin('a-01', '2026-01-31T12:00:10Z', { agentVersion: 'new' })]);

@@ -78,8 +78,10 @@ export function stateContract(h: () => StoreHarness): void {
 
   it('prunes check-in history older than the cutoff in bounded batches', async () => {
     const { store } = h();
-    const old = Array.from({ length: 2500 }, (_, i) => checkin(`a-${i % 100}`, new Date(NOW.getTime() - 40 * 24 * HOUR + i).toISOString()));
-    const recent = Array.from({ length: 300 }, (_, i) => checkin(`a-${i % 100}`, new Date(NOW.getTime() - HOUR + i).toISOString()));
+    // Each check-in reports something new, so each is a history row.
+    const at = (ms: number, i: number) => checkin(`a-${i % 100}`, new Date(ms + i).toISOString(), { imageVersion: String(ms + i) });
+    const old = Array.from({ length: 2500 }, (_, i) => at(NOW.getTime() - 40 * 24 * HOUR, i));
+    const recent = Array.from({ length: 300 }, (_, i) => at(NOW.getTime() - HOUR, i));
     for (let i = 0; i < old.length; i += 1000) await store.recordCheckins(old.slice(i, i + 1000));
     await store.recordCheckins(recent);
     const batches: number[] = [];
@@ -107,7 +109,8 @@ export function stateContract(h: () => StoreHarness): void {
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     const ages = [1, 5, 40, 100];
     const ids = ['short-01', 'long-01', 'lab-01', 'undeclared-01'];
-    await store.recordCheckins(ids.flatMap((id) => ages.map((days) => checkin(id, new Date(NOW.getTime() - days * DAY).toISOString()))));
+    const reported = (id: string, days: number) => checkin(id, new Date(NOW.getTime() - days * DAY).toISOString(), { imageVersion: String(days) });
+    await store.recordCheckins(ids.flatMap((id) => [...ages].reverse().map((days) => reported(id, days))));
     await new HousekeepingSchedule(store, pino({ level: 'silent' })).afterPass(loaded.state, NOW);
     const kept = async (id: string) => (await store.listCheckins(id, 10)).map((c) => Math.round((NOW.getTime() - Date.parse(c.at)) / DAY)).sort((a, b) => a - b);
     expect({

@@ -4,6 +4,7 @@ import { expiryContract } from './contract-expiry.js';
 import { outboxContract } from './contract-outbox.js';
 import { operatorsContract } from './contract-operators.js';
 import { planContract } from './contract-plan.js';
+import { proofCountsContract } from './contract-proof-counts.js';
 import { proofsContract } from './contract-proofs.js';
 import { stateContract } from './contract-state.js';
 import type { HarnessFactory, StoreHarness } from './harness.js';
@@ -34,6 +35,7 @@ export function storeContract(name: string, factory: HarnessFactory): void {
     describe('observed state', () => stateContract(h));
     describe('proofs', () => proofsContract(h));
     describe('proof expiry', () => expiryContract(h));
+    describe('proof counters', () => proofCountsContract(h));
     describe('notification outbox', () => outboxContract(h));
     describe('operator credentials', () => operatorsContract(h));
   });

@@ -42,7 +42,7 @@ describe('PostgreSQL going away and coming back', () => {
 
       await server.start();
       await waitFor(async () => (await store.ping(), true), { timeoutMs: 20_000, intervalMs: 100 });
-      await store.recordCheckins([checkin('a-01', '2026-01-31T12:02:00Z')]);
+      await store.recordCheckins([checkin('a-01', '2026-01-31T12:02:00Z', { agentVersion: '1.0.46' })]);
       expect((await store.getAppliance('a-01'))?.lastCheckinAt).toBe('2026-01-31T12:02:00.000Z');
       expect(await store.listCheckins('a-01', 10)).toHaveLength(2);
       expect(await store.acquireLeadership()).not.toBeNull();

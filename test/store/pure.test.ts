@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../controller/reconcile/plan.js';
 import { batched } from '../../controller/store/batches.js';
-import { latestPerAppliance } from '../../controller/store/observed-document.js';
+import { checkinWrites, historyCandidates } from '../../controller/store/checkin-writes.js';
 import { isPostgresUrl } from '../../controller/store/open-store.js';
 import { actionRuns, findingKey, latchWrite } from '../../controller/store/plan-writes.js';
 import { isUnavailable } from '../../controller/store/postgres-errors.js';
@@ -74,19 +74,49 @@ describe('what a plan writes', () => {
 });
 
 describe('a check-in batch', () => {
+  const entry = fc.record({
+    appliance: fc.constantFrom('a', 'b', 'c'),
+    at: fc.integer({ min: 0, max: 10 }).map((s) => new Date(s * 1000)),
+    n: fc.integer({ min: 0, max: 2 }),
+  });
+  const batchOf = (entries: { appliance: string; at: Date; n: number }[]) =>
+    entries.map((e) => ({ appliance: e.appliance, at: e.at, report: report({ agentVersion: String(e.n) }) }));
+
   it('upserts each appliance once, with its latest check-in', () => {
-    const entry = fc.record({ appliance: fc.constantFrom('a', 'b', 'c'), at: fc.integer({ min: 0, max: 10 }).map((s) => new Date(s * 1000)), n: fc.nat() });
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 20 }), (entries) => {
-        const batch = entries.map((e) => ({ appliance: e.appliance, at: e.at, report: report({ agentVersion: String(e.n) }) }));
-        const latest = latestPerAppliance(batch);
-        expect(latest.map((r) => r.appliance).sort()).toEqual([...new Set(batch.map((r) => r.appliance))].sort());
+        const batch = batchOf(entries);
+        const { latest } = checkinWrites(batch);
+        expect(latest.map((r) => r.id).sort()).toEqual([...new Set(batch.map((r) => r.appliance))].sort());
         for (const chosen of latest) {
-          const same = batch.filter((r) => r.appliance === chosen.appliance);
-          expect(chosen.at.getTime()).toBe(Math.max(...same.map((r) => r.at.getTime())));
+          const same = batch.filter((r) => r.appliance === chosen.id);
+          expect(chosen.lastCheckinMs).toBe(Math.max(...same.map((r) => r.at.getTime())));
           // On a tie the entry that came later wins.
-          expect(chosen).toBe(same.filter((r) => r.at.getTime() === chosen.at.getTime()).at(-1));
+          expect(chosen.agentVersion).toBe(same.filter((r) => r.at.getTime() === chosen.lastCheckinMs).at(-1)?.report.agentVersion);
         }
+      }),
+    );
+  });
+
+  it('offers one history row per change: the first of each appliance to compare, later ones only when they differ', () => {
+    const single = checkinWrites(batchOf([{ appliance: 'a', at: new Date(0), n: 0 }, { appliance: 'b', at: new Date(0), n: 0 }]));
+    // The usual batch (one check-in per appliance): the upserted rows are the candidates, nothing else is sent.
+    expect({ others: single.others.length, reports: single.latestReports.every((r) => r !== null) }).toEqual({ others: 0, reports: true });
+    // In time order, as the API submits them.
+    const ordered = fc.array(entry, { maxLength: 20 }).map((list) => [...list].sort((x, y) => x.at.getTime() - y.at.getTime()));
+    fc.assert(
+      fc.property(ordered, (entries) => {
+        const batch = batchOf(entries);
+        const want = batch.flatMap((record, i) => {
+          const before = batch.slice(0, i).filter((r) => r.appliance === record.appliance).at(-1);
+          if (!before) return [{ appliance: record.appliance, forced: false }];
+          return before.report.agentVersion === record.report.agentVersion ? [] : [{ appliance: record.appliance, forced: true }];
+        });
+        const got = historyCandidates(checkinWrites(batch)).map((h) => ({ appliance: h.row.id, forced: h.forced }));
+        // In batch order for each appliance (appliances may interleave differently).
+        const byAppliance = (list: { appliance: string; forced: boolean }[]) => ['a', 'b', 'c'].map((id) => list.filter((h) => h.appliance === id));
+        expect(byAppliance(got)).toEqual(byAppliance(want));
+        expect(got).toHaveLength(want.length);
       }),
     );
   });
