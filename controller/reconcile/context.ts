@@ -44,7 +44,10 @@ export interface ReconcileContext {
   withdrawals: Withdrawal[][];
   /** By rank: rollouts that abort in this plan and withdraw before any rollout is planned, with their latch decision. */
   abortFirst: Map<number, LatchDecision>;
-  /** Filled while planning: rollouts that tripped abort and gave a target back to a rollout planned before them. */
+  /**
+   * Filled while planning: rollouts that tripped abort and whose withdrawals reached a rollout planned
+   * before them (a target given back to it, or withdrawn from it too).
+   */
   replan: Map<number, LatchDecision>;
   /** Which rollout targets each declared appliance, and its status there. */
   members: MemberTable;

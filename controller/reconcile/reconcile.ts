@@ -51,10 +51,12 @@ export function reconcile(desired: DesiredState, observed: StateDocument, now: D
   let ctx = buildContext(desired, observed, now, cache);
   try {
     let planned = planRollouts(ctx, cache);
-    if (ctx.replan.size > 0) {
+    while (ctx.replan.size > 0) {
       // A rollout that trips abort withdrew a target back to a rollout planned before it: plan
-      // again with that rollout withdrawing first, so that the other one knows its member.
-      const abortFirst = ctx.replan;
+      // again with that rollout withdrawing first, so that the other one knows its member. Doing
+      // so may make the withdrawal of another tripping rollout cascade up; each round withdraws
+      // first at least one more rollout, so there are at most as many rounds as rollouts.
+      const abortFirst = new Map([...ctx.abortFirst, ...ctx.replan]);
       endPass(ctx);
       ctx = buildContext(desired, observed, now, cache);
       ctx.abortFirst = abortFirst;

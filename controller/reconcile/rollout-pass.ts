@@ -70,9 +70,12 @@ export function planRollout(ctx: ReconcileContext, spec: Rollout, rank: number, 
   const failed = membersWith(ctx.members, list, existing, 'failed').map((i) => ({ index: i, atMs: ctx.members.finalAtMs[i] as number }));
   const decision = ctx.abortFirst.get(rank) ?? decideLatch(spec, observed, failed.map((f) => f.atMs));
   const aborted = (decision.kind === 'held' || decision.kind === 'tripped') && decision.phase === 'Aborted';
+  const withdrawnAbove = aborted ? withdrawalsAbove(ctx, rank) : 0;
   const withdrawn = aborted ? withdraw(ctx, list, existing, rank) : [];
-  // Withdrawals made here (not before planning) may give a target back to a rollout already planned.
-  if (aborted && decision.kind === 'tripped' && !ctx.abortFirst.has(rank) && restoresUpward(ctx, withdrawn, rank)) ctx.replan.set(rank, decision);
+  // Withdrawals made here (not before planning) may give a target back to a rollout already planned,
+  // or cascade into one that withdraws it again (its actions are made already).
+  const reachesUp = aborted && (restoresUpward(ctx, withdrawn, rank) || withdrawalsAbove(ctx, rank) > withdrawnAbove);
+  if (reachesUp && decision.kind === 'tripped' && !ctx.abortFirst.has(rank)) ctx.replan.set(rank, decision);
   const set = memberSet(ctx.members, rank, list, aborted ? keepMembersOfRank(ctx, list, existing, rank) : existing);
   const progress = advanceStages({
     spec,
@@ -132,6 +135,13 @@ function restoresUpward(ctx: ReconcileContext, withdrawn: readonly Withdrawal[],
     const now = targetRankOf(ctx.targets, positionOf(ctx.index.ids, w.appliance));
     return now >= 0 && now < rank;
   });
+}
+
+// How many withdrawals are recorded for the rollouts planned before the one at `rank`.
+function withdrawalsAbove(ctx: ReconcileContext, rank: number): number {
+  let n = 0;
+  for (let k = 0; k < rank; k++) n += ctx.withdrawals[k]?.length ?? 0;
+  return n;
 }
 
 // Stuck members by position (so by id), with their causes.

@@ -14,7 +14,7 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
   const { earliestAssignedAtMs, memberList: list } = ctx.workspace;
   const t = ctx.targets;
   const release = terms.release.name;
-  const given: RecordedAssignment = { release: '', targetRank: -1, targetDeclared: false, targetRelease: null, alreadyMember: false };
+  const given: RecordedAssignment = { release: '', targetRank: -1, targetRelease: null, alreadyMember: false };
   let count = 0;
   let anyRecorded = false;
   for (let row = t.from[rank] as number; row < (t.to[rank] as number); row++) {
@@ -22,7 +22,6 @@ export function existingMembers(ctx: ReconcileContext, rank: number, terms: Memb
     const current = t.targetRow[i] as number;
     given.release = t.release[row] as string;
     given.targetRank = current < 0 ? -1 : (t.rank[current] as number);
-    given.targetDeclared = given.targetRank >= 0 && !!ctx.ranked[given.targetRank]?.spec;
     given.targetRelease = current < 0 ? null : (t.release[current] as string);
     given.alreadyMember = ctx.members.rankOf[i] !== -1;
     if (given.release === release) anyRecorded = true;
