@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { failpoint } from '../failpoints.js';
 import { checkBatchSize } from './batches.js';
 import type { BatchListener } from './store.js';
 
@@ -75,6 +76,7 @@ export class ExpiryRewrite {
         const changed = await this.step(batchSize);
         total += changed;
         if (changed > 0) onBatch?.(changed);
+        if (changed > 0) failpoint('proof-expiry-batch');
         full = changed >= batchSize;
         if (full) await this.rest(performance.now() - started);
       }

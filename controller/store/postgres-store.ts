@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { failpoint } from '../failpoints.js';
 import type { NotificationOutbox } from './outbox.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
@@ -174,6 +175,7 @@ export class PostgresStore implements Store {
         column('retention'),
       ],
     );
+    failpoint('group-commit');
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { failpointSource } from '../failpoints.js';
 import { StoreUnavailableError } from './errors.js';
 import type { ApplianceRow } from './observed-document.js';
 import { SQLITE_APPLIANCE_COLUMNS } from './sqlite-rows.js';
@@ -35,6 +36,7 @@ const history = db.prepare(workerData.historySql);
 const write = db.transaction((rows, histories) => {
   for (const row of rows) upsert.run(row);
   for (const h of histories) history.run(h);
+  ${failpointSource('group-commit')}
 });
 parentPort.on('message', (message) => {
   if (message.close) {
