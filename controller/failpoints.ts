@@ -29,7 +29,7 @@ export const FAILPOINTS = {
    * batch, before any check-in of it is answered.
    */
   'group-commit': 'inside a group commit of check-ins',
-  /** Between two batches of the proof expiry rewrite: a batch committed, the next not begun. */
+  /** Between two batches of the proof expiry rewrite: a full batch committed, the next not begun. */
   'proof-expiry-batch': 'after a batch of the proof expiry rewrite, before the next',
   /** A git fetch brought a new commit into the clone; its revision is not read nor recorded yet. */
   'git-fetch': 'after a git fetch brought a new commit, before its revision is recorded',

@@ -76,9 +76,10 @@ export class ExpiryRewrite {
         const changed = await this.step(batchSize);
         total += changed;
         if (changed > 0) onBatch?.(changed);
-        if (changed > 0) failpoint('proof-expiry-batch');
         full = changed >= batchSize;
-        if (full) await this.rest(performance.now() - started);
+        if (!full) continue;
+        failpoint('proof-expiry-batch');
+        await this.rest(performance.now() - started);
       }
     } while (this.again && !this.stopped);
     return total;
