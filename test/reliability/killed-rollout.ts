@@ -206,6 +206,8 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
   };
   await waitFor(complete, 'the rollout to complete', 600_000, 200);
   await simulator.stop();
+  // Not left running until the test's cleanups: the long version runs the kill run after this one.
+  await controller.stop();
   const final = await snapshot(store);
   broken.push(...brokenInvariants(final, sent, version).map((b) => `at the end: ${b}`));
   return {
