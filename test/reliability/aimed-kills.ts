@@ -37,9 +37,10 @@ export interface Provocation {
 }
 
 /**
- * Makes the armed controller reach its step until it dies there (plan apply: proofs to expire, so a
- * plan has an action even once the rollout is over; proof expiry: more than a batch of them; git
- * fetch: a new commit; group commit: the fleet's check-ins, always arriving). Resolves with null when
+ * Makes the armed controller reach its step until it dies there (plan apply: the rollout's actions,
+ * or after 7.5 s proofs to expire; proof expiry: more than a batch of them, which expire at the next
+ * pass or after the next minute boundary; git fetch: a new commit; group commit: the fleet's
+ * check-ins, always arriving). Resolves with null when
  * it died at the step — ended by SIGKILL, and the marker it wrote just before names the step — or with
  * a sentence saying what happened instead (killed by the caller after `timeoutMs`).
  */
@@ -63,7 +64,8 @@ export async function killAt(controller: ControllerProcess, arming: Arming, prov
 }
 
 async function provoke(step: FailpointName, { db, git }: Provocation, round: number): Promise<void> {
-  if (step === 'plan-apply') await seedExpiringProofs(db, 10);
+  // The rollout's own actions, normally (plan-apply kills come first in a run, while it is going on).
+  if (step === 'plan-apply' && round % 5 === 0) await seedExpiringProofs(db, 10);
   if (step === 'proof-expiry-batch' && round % 4 === 1) await seedExpiringProofs(db, PROOFS_PAST_ONE_BATCH);
   if (step === 'git-fetch') await git.commit({ 'NOTES.md': `push ${Date.now()}\n` }, 'a commit that changes no YAML');
 }

@@ -30,7 +30,7 @@ export async function killRun(cleanups: Cleanups, store: 'SQLite' | 'PostgreSQL'
   }
   const aimed = runs('aimed', 1, 40);
   const run = await killedRollout(cleanups, {
-    db, appliances, kills: runs('kills', 1, 40), aimed, aimedTimeoutMs: LONG ? 60_000 : 30_000, badPushes, maxKillDelayMs: 1_500,
+    db, appliances, kills: runs('kills', 1, 40), aimed, aimedTimeoutMs: LONG ? 90_000 : 30_000, badPushes, maxKillDelayMs: 1_500,
   });
   const { endState, ...figures } = run;
   recordFigures(`kill-controller-${store}`, { appliances, ...figures, sameEndState: JSON.stringify(endState) === JSON.stringify(expected) });

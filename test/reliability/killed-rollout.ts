@@ -126,11 +126,15 @@ async function prepareFleet(cleanups: Cleanups, options: KilledRolloutOptions) {
 
 type Fault = 'kill' | 'push' | FailpointName;
 
-/** The run's faults in a random order: random-moment kills, bad pushes, and `aimed` kills at each named step. */
+/**
+ * The run's faults: first the kills aimed at plan applies, while the rollout has actions to apply
+ * (each such kill undoes its apply, so the next start meets the same actions); then in a random
+ * order random-moment kills, bad pushes and the kills aimed at the other named steps.
+ */
 function shuffledFaults(options: KilledRolloutOptions, random: () => number): Fault[] {
-  const aimed = AIMED_STEPS.flatMap((step) => Array<Fault>(options.aimed ?? 0).fill(step));
-  const faults: Fault[] = [...Array<Fault>(options.kills).fill('kill'), ...Array<Fault>(options.badPushes ?? 0).fill('push'), ...aimed];
-  return faults.sort(() => random() - 0.5);
+  const aimed = AIMED_STEPS.filter((step) => step !== 'plan-apply').flatMap((step) => Array<Fault>(options.aimed ?? 0).fill(step));
+  const rest: Fault[] = [...Array<Fault>(options.kills).fill('kill'), ...Array<Fault>(options.badPushes ?? 0).fill('push'), ...aimed];
+  return [...Array<Fault>(options.aimed ?? 0).fill('plan-apply'), ...rest.sort(() => random() - 0.5)];
 }
 
 /**
@@ -190,6 +194,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
       if (missed) broken.push(`fault ${i + 1}: ${missed}`);
       else aimedKills[fault] = (aimedKills[fault] ?? 0) + 1;
     }
+    if (process.env.MUSTER_CHAOS_TRACE) console.log('TRACE', i, fault, Date.now() - started);
     const snap = await snapshot(store);
     broken.push(...brokenInvariants(snap, sent, version).map((b) => `after fault ${i + 1} (${fault}): ${b}`));
     version = snap.version;
@@ -202,9 +207,10 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
   const complete = async () => {
     const snap = await snapshot(store);
     const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === tokens.size;
+    if (!done && process.env.MUSTER_CHAOS_TRACE) console.log('TRACE wait', Date.now() - started, JSON.stringify(snap.rollouts), snap.assignments.length, [...snap.appliances.values()].map((a) => `${String(a.imageVersion)}:${String((a.update as { phase?: string } | null)?.phase)}`).join(','));
     return done ? snap : null;
   };
-  await waitFor(complete, 'the rollout to complete', 600_000, 200);
+  await waitFor(complete, 'the rollout to complete', 600_000, process.env.MUSTER_CHAOS_TRACE ? 3000 : 200);
   await simulator.stop();
   // Not left running until the test's cleanups: the long version runs the kill run after this one.
   await controller.stop();
