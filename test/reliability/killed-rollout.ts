@@ -3,6 +3,7 @@ import type { FailpointName } from '../../controller/failpoints.js';
 import { createHttpFetch, type FetchLike } from '../../agent/protocol/http-fetch.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
 import { releaseYaml } from '../helpers/fleet.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
@@ -124,6 +125,29 @@ async function prepareFleet(cleanups: Cleanups, options: KilledRolloutOptions) {
   return { git, db, store, tokens };
 }
 
+/** The simulated fleet checking in at `url`, every check-in recorded in `sent`; stopped by the cleanups. */
+function startFleet(cleanups: Cleanups, url: string, tokens: Map<string, string>, sent: SentCheckin[]) {
+  const recorder = recordingFetch(sent, tokens);
+  const simulator = startSimulator({
+    server: url,
+    identities: [...tokens].map(([token, appliance]) => ({ appliance, token })),
+    profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
+    clock: systemClock,
+    random: impatientRandom(tokens.size),
+    speed: 40,
+    startSpreadMs: 1_000 * 40,
+    fetch: recorder.fetch,
+  });
+  cleanups.push(() => recorder.close(), () => simulator.stop());
+  return simulator;
+}
+
+/** Whether the rollout is Complete and all `size` appliances run v1.0.51. */
+async function rolledOut(store: Store, size: number): Promise<boolean> {
+  const snap = await snapshot(store);
+  return snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === size;
+}
+
 type Fault = 'kill' | 'push' | FailpointName;
 
 /**
@@ -162,18 +186,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
   let controller: ControllerProcess = await start();
   cleanups.push(() => controller.stop());
   const sent: SentCheckin[] = [];
-  const recorder = recordingFetch(sent, tokens);
-  const simulator = startSimulator({
-    server: controller.url,
-    identities: [...tokens].map(([token, appliance]) => ({ appliance, token })),
-    profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
-    clock: systemClock,
-    random: impatientRandom(tokens.size),
-    speed: 40,
-    startSpreadMs: 1_000 * 40,
-    fetch: recorder.fetch,
-  });
-  cleanups.push(() => recorder.close(), () => simulator.stop());
+  const simulator = startFleet(cleanups, controller.url, tokens, sent);
 
   const broken: string[] = [];
   const recoveryMs: number[] = [];
@@ -205,12 +218,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
     if (!controller.diedStarting) recoveryMs.push(Date.now() - restart);
   }
 
-  const complete = async () => {
-    const snap = await snapshot(store);
-    const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === tokens.size;
-    return done ? snap : null;
-  };
-  await waitFor(complete, 'the rollout to complete', 600_000, 200);
+  await waitFor(() => rolledOut(store, tokens.size), 'the rollout to complete', 600_000, 200);
   await simulator.stop();
   // Not left running until the test's cleanups: the long version runs the kill run after this one.
   await controller.stop();
