@@ -56,6 +56,13 @@ export function registerCheckinRoute(app: FastifyInstance, options: ApiOptions, 
         metrics.checkins.inc({ outcome: 'forbidden' });
         return sendError(reply, 'Forbidden', `this token belongs to ${appliance}; it cannot report as ${report.id}`);
       }
+      if (!view.responses().ready) {
+        // Just started, nothing planned yet: "no target" now would cancel updates in progress.
+        metrics.checkins.inc({ outcome: 'unavailable' });
+        return sendError(reply, 'Unavailable', 'the controller has not planned since it started; retry later', {
+          'retry-after': String(RETRY_AFTER_SECONDS),
+        });
+      }
       await committer.submit({ appliance, report, at: new Date(options.clock.now()) });
       metrics.checkins.inc({ outcome: 'ok' });
       options.onCheckin?.(appliance);

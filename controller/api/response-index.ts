@@ -6,6 +6,11 @@ import { retentionPolicyOf } from '../reconcile/retention-of.js';
 /** What the check-in route asks of the answers: one appliance's response body, serialized. */
 export interface CheckinAnswers {
   responseFor(applianceId: string): string;
+  /**
+   * False while no desired state has been planned (a controller that has just started): the targets
+   * are not known, and an answer of "no target" would make an appliance drop an update in progress.
+   */
+  readonly ready: boolean;
 }
 
 /**
@@ -35,6 +40,10 @@ export class ResponseIndex implements CheckinAnswers {
   ) {
     this.fallback = JSON.stringify({ target: null, retention: null, checkinIntervalSeconds: intervalSecondsOf(desired) } satisfies CheckinResponse);
     this.positions = desired ? positionsOf(desired) : new Map();
+  }
+
+  get ready(): boolean {
+    return this.compact !== null;
   }
 
   /** The response body for one appliance, already serialized; appliances no longer declared get no target. */

@@ -10,15 +10,22 @@ export interface ProofPlan {
   pendingAfter: number;
 }
 
+/** Pending proofs are counted per minute of creation (each bucket's `createdAt` is its minute's start). */
+const BUCKET_MS = 60_000;
+
 /**
- * What the OtsPolicy does to the proof counts at `now`: pending buckets created before
- * `now − expireAfter` are expired (`ExpireProofs {count, olderThan}`, only when count > 0).
+ * What the OtsPolicy does to the proof counts at `now`: pending buckets created before the cutoff,
+ * `now − expireAfter` rounded down to the minute, are expired (`ExpireProofs {count, olderThan}`,
+ * only when count > 0). Rounded down because a bucket holds a whole minute of proofs: a cutoff
+ * inside a bucket's minute would count proofs the store (which compares exact times) keeps pending,
+ * and the next passes would plan their expiry again until the minute had passed. So a proof expires
+ * up to a minute after `expireAfter`, once, and `count` is what the store expires.
  * Without an OtsPolicy nothing expires.
  */
 export function planProofs(policy: OtsPolicy | null, proofs: ProofCounts, nowMs: number): ProofPlan {
   let pending = 0;
   let expiring = 0;
-  const cutoff = policy ? nowMs - policy.expireAfterMs : null;
+  const cutoff = policy ? Math.floor((nowMs - policy.expireAfterMs) / BUCKET_MS) * BUCKET_MS : null;
   for (const bucket of proofs.pending) {
     pending += bucket.count;
     const created = toMs(bucket.createdAt);

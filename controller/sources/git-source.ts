@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { sha256Hex } from '../desired/canonical.js';
+import { failpoint } from '../failpoints.js';
 import type { RevisionCommit } from '../desired/types.js';
 import { readFilesAtRef } from './git-files.js';
 import { FetchingSource, type Revision, type SourceTiming } from './source.js';
@@ -121,6 +122,7 @@ export class GitSource extends FetchingSource {
     const git = await this.ensureClone();
     const sha = await this.fetchCommit(git);
     if (this.last?.id === sha) return this.last;
+    failpoint('git-fetch');
     const [{ files }, commit] = await Promise.all([readFilesAtRef(this.repoDir, sha), commitOf(git, sha)]);
     this.last = { id: sha, files, ...(commit ? { commit } : {}) };
     return this.last;

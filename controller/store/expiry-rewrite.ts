@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { failpoint } from '../failpoints.js';
 import { checkBatchSize } from './batches.js';
 import type { BatchListener } from './store.js';
 
@@ -76,7 +77,9 @@ export class ExpiryRewrite {
         total += changed;
         if (changed > 0) onBatch?.(changed);
         full = changed >= batchSize;
-        if (full) await this.rest(performance.now() - started);
+        if (!full) continue;
+        failpoint('proof-expiry-batch');
+        await this.rest(performance.now() - started);
       }
     } while (this.again && !this.stopped);
     return total;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
@@ -28,7 +29,10 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
       const [current] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
       return { applied: false, version: current?.version ?? 0, touched: NOTHING_TOUCHED };
     }
-    for (const run of actionRuns(plan.actions)) await applyRun(client, run, plan.now);
+    for (const run of actionRuns(plan.actions)) {
+      await applyRun(client, run, plan.now);
+      failpoint('plan-apply');
+    }
     const events = await insertEvents(client, plan, options.revision);
     await rows(
       client,

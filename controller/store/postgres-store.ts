@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { failpoint } from '../failpoints.js';
 import type { NotificationOutbox } from './outbox.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
@@ -139,7 +140,8 @@ export class PostgresStore implements Store {
   }
 
   async recordCheckins(batch: readonly CheckinRecord[]): Promise<void> {
-    return pgRecordCheckins(this.pool, batch);
+    await pgRecordCheckins(this.pool, batch);
+    failpoint('group-commit');
   }
 
   async getAppliance(id: string): Promise<ApplianceObservation | null> {

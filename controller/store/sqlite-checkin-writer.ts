@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { failpointSource } from '../failpoints.js';
 import { StoreUnavailableError } from './errors.js';
 import type { HistoryCandidate } from './checkin-writes.js';
 import type { ApplianceRow } from './observed-document.js';
@@ -57,6 +58,7 @@ const write = db.transaction((rows, histories) => {
   for (const h of histories) history.run(h);
   for (const r of rows) if (r[7] !== null) history.run(r[0], r[1], r[7], 0, r[0], r[2], r[3], r[4], r[5], r[6]);
   for (const r of rows) upsert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+  ${failpointSource('group-commit')}
 });
 parentPort.on('message', (message) => {
   if (message.close) {

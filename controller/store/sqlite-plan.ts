@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
@@ -33,7 +34,10 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
         const current = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
         return { applied: false, version: current, touched: { rollouts: [], appliances: [], events: 0, findingsOpened: 0, findingsResolved: 0 } };
       }
-      for (const run of actionRuns(plan.actions)) applyRun(db, run, plan.now);
+      for (const run of actionRuns(plan.actions)) {
+        applyRun(db, run, plan.now);
+        failpoint('plan-apply');
+      }
       const events = insertEvents(db, plan, options.revision);
       saveRolloutStatuses(db, plan);
       writeFindingChanges(db, changes, plan.now);

@@ -9,6 +9,10 @@ const MAIN = resolve('dist/controller/cli/main.js');
 export interface ControllerProcess {
   url: string;
   pid: number;
+  /** Resolves when the process has ended, with its exit code or the signal that ended it. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True when a fail point armed in its environment killed it before it answered. */
+  diedStarting: boolean;
   /** SIGKILL: no drain, no release, nothing flushed; resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGSTOP / SIGCONT: the process freezes with its connections open. */
@@ -55,16 +59,24 @@ export async function spawnController(args: ControllerArgs): Promise<ControllerP
       '--leader-heartbeat', args.leaderHeartbeat ?? '5s', '--log-level', 'error'],
     { env: { ...process.env, ...args.env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${args.port}`;
+  // A fail point may fire before the first answer (a fetch at start, a pass at once): that death is the test's.
+  const armed = args.env?.MUSTER_FAILPOINTS !== undefined;
   await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`controller exited ${child.exitCode}: ${stderr}`);
+    if (armed && child.signalCode === 'SIGKILL') return true;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`controller exited ${child.exitCode ?? child.signalCode}: ${stderr}`);
     return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
   }, 'the controller to answer', 30_000);
   return {
     url,
     pid: child.pid as number,
+    exit,
+    diedStarting: child.signalCode === 'SIGKILL',
     kill: async () => {
       child.kill('SIGKILL');
       await exited(child);

@@ -1,10 +1,13 @@
-import { systemClock, type Clock } from '../../lib/clock.js';
+import { systemClock } from '../../lib/clock.js';
+import type { FailpointName } from '../../controller/failpoints.js';
 import { createHttpFetch, type FetchLike } from '../../agent/protocol/http-fetch.js';
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
+import type { Store } from '../../controller/store/store.js';
 import { releaseYaml } from '../helpers/fleet.js';
 import { tempDir, waitFor } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
+import { AIMED_STEPS, arm, killAt, type Arming } from './aimed-kills.js';
 import { spawnController, freePort, type ControllerProcess } from './controller-process.js';
 import type { Cleanups } from './harness.js';
 import { brokenInvariants, endState, snapshot, type SentCheckin } from './store-invariants.js';
@@ -21,6 +24,8 @@ export function rolloutFleet(size: number): Record<string, string> {
       'apiVersion: muster.dev/v1alpha1', 'kind: Rollout', 'metadata:', '  name: v1.0.51', 'spec:', '  release: v1.0.51', '  stages:',
       '    - percent: 25', '      soak: 1s', '    - percent: 50', '      soak: 1s', '    - percent: 100', '  progressDeadline: 1h', '',
     ].join('\n'),
+    // Proofs seeded 30 days old expire at the next pass: aimed kills land in their expiry.
+    'policies/ots.yaml': 'apiVersion: muster.dev/v1alpha1\nkind: OtsPolicy\nmetadata:\n  name: evidence\nspec:\n  calendars:\n    - https://alice.btc.calendar.opentimestamps.org\n  expireAfter: 7d\n',
   };
 }
 
@@ -49,10 +54,16 @@ export interface KilledRolloutOptions {
   random?: () => number;
   /** Commits of bad YAML pushed at random moments too, each removed again by the next fault. */
   badPushes?: number;
+  /** Kills aimed at each of AIMED_STEPS with a fail point, besides the `kills` at random moments. */
+  aimed?: number;
+  /** Longest an aimed kill waits for the controller to reach its step. */
+  aimedTimeoutMs?: number;
 }
 
 export interface KilledRolloutResult {
   kills: number;
+  /** Kills that landed at each aimed step (the controller died there by SIGKILL, its marker naming it). */
+  aimedKills: Record<string, number>;
   badPushes: number;
   broken: string[];
   recoveryMs: number[];
@@ -73,11 +84,17 @@ const BAD_YAML = [
 ];
 
 /**
- * The real clock, with every timer cut to at most 2 s: the check-in backoff of an appliance that hit
- * several kills in a row would otherwise grow to minutes and the run would wait on it, which tests
- * the agent's patience, not the controller.
+ * The simulator's random draws: uniform for the first `appliances` (the spread of the first
+ * check-ins, drawn first, one per appliance), then a fiftieth of uniform for the agents' backoff
+ * jitter. The check-in backoff of an appliance that hit several kills in a row would otherwise grow
+ * to minutes (up to 5) and the run would wait on it, which tests the agent's patience, not the
+ * controller; with it, a retry comes within 1–6 s. (Shortening the clock's timers does not do it:
+ * the agent wakes early, finds its retry not due, and sleeps again.)
  */
-const impatientClock: Clock = { ...systemClock, setTimeout: (fn, ms) => systemClock.setTimeout(fn, Math.min(ms, 2_000)) };
+function impatientRandom(appliances: number): () => number {
+  let draws = 0;
+  return () => (++draws <= appliances ? Math.random() : Math.random() / 50);
+}
 
 /** A fetch for the simulator that remembers every check-in it sends and whether it was answered 200. */
 function recordingFetch(sent: SentCheckin[], tokens: Map<string, string>): { fetch: FetchLike; close: () => Promise<void> } {
@@ -108,10 +125,48 @@ async function prepareFleet(cleanups: Cleanups, options: KilledRolloutOptions) {
   return { git, db, store, tokens };
 }
 
+/** The simulated fleet checking in at `url`, every check-in recorded in `sent`; stopped by the cleanups. */
+function startFleet(cleanups: Cleanups, url: string, tokens: Map<string, string>, sent: SentCheckin[]) {
+  const recorder = recordingFetch(sent, tokens);
+  const simulator = startSimulator({
+    server: url,
+    identities: [...tokens].map(([token, appliance]) => ({ appliance, token })),
+    profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
+    clock: systemClock,
+    random: impatientRandom(tokens.size),
+    speed: 40,
+    startSpreadMs: 1_000 * 40,
+    fetch: recorder.fetch,
+  });
+  cleanups.push(() => recorder.close(), () => simulator.stop());
+  return simulator;
+}
+
+/** Whether the rollout is Complete and all `size` appliances run v1.0.51. */
+async function rolledOut(store: Store, size: number): Promise<boolean> {
+  const snap = await snapshot(store);
+  return snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === size;
+}
+
+type Fault = 'kill' | 'push' | FailpointName;
+
+/**
+ * The run's faults: first the kills aimed at plan applies, while the rollout has actions to apply
+ * (each such kill undoes its apply, so the next start meets the same actions); then in a random
+ * order random-moment kills, bad pushes and the kills aimed at the other named steps.
+ */
+function shuffledFaults(options: KilledRolloutOptions, random: () => number): Fault[] {
+  const aimed = AIMED_STEPS.filter((step) => step !== 'plan-apply').flatMap((step) => Array<Fault>(options.aimed ?? 0).fill(step));
+  const rest: Fault[] = [...Array<Fault>(options.kills).fill('kill'), ...Array<Fault>(options.badPushes ?? 0).fill('push'), ...aimed];
+  return [...Array<Fault>(options.aimed ?? 0).fill('plan-apply'), ...rest.sort(() => random() - 0.5)];
+}
+
 /**
  * Rolls v1.0.51 out to a simulated fleet through a real `muster controller` process, killing it with
- * SIGKILL `kills` times at random moments and restarting it; after each kill the store is checked
- * (before the restart), and again when the rollout has finished.
+ * SIGKILL `kills` times at random moments and `aimed` times at each named step (the controller started
+ * before such a kill has that step's fail point armed, and is made to reach it), restarting it each
+ * time; after each kill the store is checked (before the restart), and again when the rollout has
+ * finished.
  */
 export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOptions): Promise<KilledRolloutResult> {
   const random = options.random ?? Math.random;
@@ -121,55 +176,57 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
   cleanups.push(cache.remove);
 
   const port = await freePort();
-  const start = () => spawnController({ repo: git.url, db, port, cacheDir: cache.dir });
+  const faults = shuffledFaults(options, random);
+  const arming = (from: number, n: number): Arming | null => {
+    const next = faults.slice(from).find((f) => f !== 'push');
+    return next && next !== 'kill' ? arm(next, cache.dir, n, random) : null;
+  };
+  let armed = arming(0, 0);
+  const start = () => spawnController({ repo: git.url, db, port, cacheDir: cache.dir, ...(armed ? { env: armed.env } : {}) });
   let controller: ControllerProcess = await start();
   cleanups.push(() => controller.stop());
   const sent: SentCheckin[] = [];
-  const recorder = recordingFetch(sent, tokens);
-  const simulator = startSimulator({
-    server: controller.url,
-    identities: [...tokens].map(([token, appliance]) => ({ appliance, token })),
-    profile: { default: 'healthy', rules: [], initialVersion: { agentVersion: '1.0.49', imageVersion: '1.0.49' } },
-    clock: impatientClock,
-    speed: 40,
-    startSpreadMs: 1_000 * 40,
-    fetch: recorder.fetch,
-  });
-  cleanups.push(() => recorder.close(), () => simulator.stop());
+  const simulator = startFleet(cleanups, controller.url, tokens, sent);
 
   const broken: string[] = [];
   const recoveryMs: number[] = [];
+  const aimedKills: Record<string, number> = Object.fromEntries(AIMED_STEPS.map((step) => [step, 0]));
   let version = 0;
-  const faults = [...Array<'kill'>(options.kills).fill('kill'), ...Array<'push'>(options.badPushes ?? 0).fill('push')].sort(() => random() - 0.5);
   let pushed = 0;
   for (const [i, fault] of faults.entries()) {
-    await new Promise((resolve) => setTimeout(resolve, random() * options.maxKillDelayMs));
+    if (fault === 'kill' || fault === 'push') await new Promise((resolve) => setTimeout(resolve, random() * options.maxKillDelayMs));
     if (pushed > 0) await git.commit({ [`broken-${pushed}.yaml`]: null }, 'remove the broken file');
     if (fault === 'push') {
       pushed += 1;
       await git.commit({ [`broken-${pushed}.yaml`]: BAD_YAML[pushed % BAD_YAML.length] as string }, 'broken YAML');
       continue;
     }
-    await controller.kill();
+    if (fault === 'kill') await controller.kill();
+    else {
+      const missed = await killAt(controller, armed as Arming, { db, git }, options.aimedTimeoutMs ?? 30_000);
+      if (missed) broken.push(`fault ${i + 1}: ${missed}`);
+      else aimedKills[fault] = (aimedKills[fault] ?? 0) + 1;
+    }
+    // MUSTER_CHAOS_TRACE=1: one line per kill, to see where a long run spends its time.
+    if (process.env.MUSTER_CHAOS_TRACE) console.info(`kill ${i + 1}/${faults.length} (${fault}) done at ${Date.now() - started} ms`);
     const snap = await snapshot(store);
-    broken.push(...brokenInvariants(snap, sent, version).map((b) => `after fault ${i + 1} (kill): ${b}`));
+    broken.push(...brokenInvariants(snap, sent, version).map((b) => `after fault ${i + 1} (${fault}): ${b}`));
     version = snap.version;
+    armed = arming(i + 1, i + 1);
     const restart = Date.now();
     controller = await start();
-    recoveryMs.push(Date.now() - restart);
+    if (!controller.diedStarting) recoveryMs.push(Date.now() - restart);
   }
 
-  const complete = async () => {
-    const snap = await snapshot(store);
-    const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === tokens.size;
-    return done ? snap : null;
-  };
-  await waitFor(complete, 'the rollout to complete', 600_000, 200);
+  await waitFor(() => rolledOut(store, tokens.size), 'the rollout to complete', 600_000, 200);
   await simulator.stop();
+  // Not left running until the test's cleanups: the long version runs the kill run after this one.
+  await controller.stop();
   const final = await snapshot(store);
   broken.push(...brokenInvariants(final, sent, version).map((b) => `at the end: ${b}`));
   return {
     kills: options.kills,
+    aimedKills,
     badPushes: pushed,
     broken,
     recoveryMs,

@@ -51,7 +51,8 @@ describe('a PostgreSQL outage', () => {
       const controller = await controllerFor(cleanups, repo.dir, server.url.replace(/\/postgres$/, `/${db}`), { intervalMs: 500, leaderHeartbeatMs: 200 });
       await waitFor(() => controller.isLeader(), 'leadership');
       const token = (await controller.store.issueToken('lab-01')) as string;
-      expect((await checkinOutcome(controller.url, token)).status).toBe(200);
+      // 503 until the controller's first plan, then 200.
+      await waitFor(async () => (await checkinOutcome(controller.url, token)).status === 200, 'a check-in answered 200');
 
       await server.stop();
       const stoppedAt = Date.now();
