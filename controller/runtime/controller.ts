@@ -46,7 +46,7 @@ export interface ControllerOptions {
   leaderRetryMs?: number;
   /** PostgreSQL: how often the leader checks its lock connection; silent for three, it loses the lock (default 5 s). */
   leaderHeartbeatMs?: number;
-  /** The clock passes, fetches, retries and check-in stamps run on (the real one, unref'd, by default). */
+  /** The clock passes, fetches, retries, check-in stamps and the store's own stamps run on (the real one, unref'd, by default). */
   clock?: Clock;
   logger: Logger;
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */

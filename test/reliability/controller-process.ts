@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MAIN = resolve('dist/controller/cli/main.js');
 
@@ -58,10 +58,10 @@ export async function spawnController(args: ControllerArgs): Promise<ControllerP
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${args.port}`;
-  await waitFor(async () => {
+  await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`controller exited ${child.exitCode}: ${stderr}`);
     return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-  }, 'the controller to answer', 30_000);
+  }, { what: 'the controller to answer', timeoutMs: 30_000 });
   return {
     url,
     pid: child.pid as number,

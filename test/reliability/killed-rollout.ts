@@ -3,7 +3,8 @@ import { createHttpFetch, type FetchLike } from '../../agent/protocol/http-fetch
 import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
 import { releaseYaml } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
 import { spawnController, freePort, type ControllerProcess } from './controller-process.js';
 import type { Cleanups } from './harness.js';
@@ -164,7 +165,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
     const done = snap.rollouts.some((r) => r.phase === 'Complete') && [...snap.appliances.values()].filter((a) => a.imageVersion === '1.0.51').length === tokens.size;
     return done ? snap : null;
   };
-  await waitFor(complete, 'the rollout to complete', 600_000, 200);
+  await eventually(complete, { what: 'the rollout to complete', timeoutMs: 600_000, everyMs: 200 });
   await simulator.stop();
   const final = await snapshot(store);
   broken.push(...brokenInvariants(final, sent, version).map((b) => `at the end: ${b}`));

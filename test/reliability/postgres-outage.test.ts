@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkinBody } from '../api/api-harness.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { controllerFor, metricValue, runCleanups, scrape, type Cleanups } from './harness.js';
 import { LONG, recordFigures } from './scale.js';
 
@@ -49,7 +50,7 @@ describe('a PostgreSQL outage', () => {
       await admin.query(`CREATE DATABASE ${db}`);
       await admin.end();
       const controller = await controllerFor(cleanups, repo.dir, server.url.replace(/\/postgres$/, `/${db}`), { intervalMs: 500, leaderHeartbeatMs: 200 });
-      await waitFor(() => controller.isLeader(), 'leadership');
+      await eventually(() => controller.isLeader(), { what: 'leadership' });
       const token = (await controller.store.issueToken('lab-01')) as string;
       expect((await checkinOutcome(controller.url, token)).status).toBe(200);
 
@@ -67,10 +68,10 @@ describe('a PostgreSQL outage', () => {
 
       await server.start();
       const back = Date.now();
-      await waitFor(async () => (await checkinOutcome(controller.url, token)).status === 200, 'check-ins to succeed again', 60_000);
+      await eventually(async () => (await checkinOutcome(controller.url, token)).status === 200, { what: 'check-ins to succeed again', timeoutMs: 60_000 });
       const checkinsBackMs = Date.now() - back;
-      await waitFor(async () => (await fetch(`${controller.url}/readyz`)).status === 200, 'ready again', 60_000);
-      await waitFor(() => controller.isLeader(), 'leadership again', 60_000);
+      await eventually(async () => (await fetch(`${controller.url}/readyz`)).status === 200, { what: 'ready again', timeoutMs: 60_000 });
+      await eventually(() => controller.isLeader(), { what: 'leadership again', timeoutMs: 60_000 });
       const leaderBackMs = Date.now() - back;
       const pass = await controller.reconcileNow();
 
