@@ -1,14 +1,23 @@
 import { existsSync } from 'node:fs';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { loadFleetDirectory } from '../desired/load-directory.js';
 import type { Store } from '../store/store.js';
 import { CliError, EXIT_INVALID, EXIT_USAGE } from './exit-codes.js';
 
+export interface WithStoreOptions {
+  /** Create a SQLite file that does not exist yet (`state import`). */
+  create?: boolean;
+  /** The clock the store stamps with and `fn` is handed; the real one by default. */
+  clock?: Clock;
+}
+
 /**
- * Runs `fn` with the store `db` names, opened and migrated, and closes it afterwards. A SQLite file
- * that does not exist is an error rather than a new empty database: the command would only print
- * nothing, and the path is more likely a typo.
+ * Runs `fn` with the store `db` names, opened and migrated, and the command's clock, and closes the
+ * store afterwards. A SQLite file that does not exist is an error rather than a new empty database:
+ * the command would only print nothing, and the path is more likely a typo.
  */
-export async function withStore<T>(db: string, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+export async function withStore<T>(db: string, fn: (store: Store, clock: Clock) => Promise<T>, options: WithStoreOptions = {}): Promise<T> {
+  const clock = options.clock ?? backgroundClock;
   // The drivers load only when a command opens a store: `plan --state` never needs them.
   const { isPostgresUrl, openMigratedStore } = await import('../store/open-store.js');
   if (!isPostgresUrl(db) && !options.create && !existsSync(db)) {
@@ -16,12 +25,12 @@ export async function withStore<T>(db: string, fn: (store: Store) => Promise<T>,
   }
   let store: Store;
   try {
-    store = await openMigratedStore(db);
+    store = await openMigratedStore(db, { clock });
   } catch (err) {
     throw new CliError(`cannot open ${db}: ${err instanceof Error ? err.message : String(err)}`, EXIT_INVALID);
   }
   try {
-    return await fn(store);
+    return await fn(store, clock);
   } finally {
     await store.close();
   }

@@ -8,6 +8,7 @@
  *   const up = await client.upgrade(proofBytes);                    // up.status: 'pending' | 'anchored'
  */
 import PQueue from 'p-queue';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import { backoffDelayMs, type BackoffPolicy } from '../../lib/backoff.js';
 import { toHex, type OtsError } from './bytes.js';
 import { classifySubmitAnswer, classifyUpgradeAnswer, type UpgradeAnswer } from './calendar-answers.js';
@@ -53,8 +54,8 @@ export interface CalendarClientOptions {
   calendars: readonly string[];
   /** Defaults to the global `fetch`. */
   fetch?: FetchLike;
-  /** Milliseconds since the epoch; drives the backoff. Defaults to `Date.now`. */
-  now?: () => number;
+  /** The clock the backoff reads; the real one by default. */
+  clock?: Clock;
   /** Per request; default 10 s. */
   timeoutMs?: number;
   /** Requests in flight per calendar; default 4. */
@@ -103,7 +104,7 @@ export function createCalendarClient(options: CalendarClientOptions): CalendarCl
   const ctx: Context = {
     states: new Map(allowed.map((c) => [c, { queue: new PQueue({ concurrency: options.concurrency ?? 4 }), failures: 0, retryAt: 0 }])),
     fetch: options.fetch ?? ((url, init) => fetch(url, init)),
-    now: options.now ?? Date.now,
+    now: () => (options.clock ?? backgroundClock).now(),
     timeoutMs: options.timeoutMs ?? 10_000,
     backoff: options.backoff ?? CALENDAR_BACKOFF,
   };

@@ -46,7 +46,7 @@ export interface ControllerOptions {
   leaderRetryMs?: number;
   /** PostgreSQL: how often the leader checks its lock connection; silent for three, it loses the lock (default 5 s). */
   leaderHeartbeatMs?: number;
-  /** The clock passes, fetches, retries and check-in stamps run on (the real one, unref'd, by default). */
+  /** The clock passes, fetches, retries, check-in stamps and the store's own stamps run on (the real one, unref'd, by default). */
   clock?: Clock;
   logger: Logger;
   /** Group commit of check-ins (batch size and wait); the API's defaults when absent. */
@@ -92,7 +92,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const clock = options.clock ?? backgroundClock;
   const nowDate = () => new Date(clock.now());
   const log = options.logger;
-  const store = options.store ?? (await openMigratedStore(options.db, options.leaderHeartbeatMs ? { leaderHeartbeatMs: options.leaderHeartbeatMs } : {}));
+  const store = options.store ?? (await openMigratedStore(options.db, { clock, ...(options.leaderHeartbeatMs ? { leaderHeartbeatMs: options.leaderHeartbeatMs } : {}) }));
   const metrics = new ControllerMetrics({ defaultMetrics: true });
   const source = new TrackedSource(
     openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, clock, intervalMs: options.fetchIntervalMs ?? 60_000 }),
@@ -106,7 +106,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   const housekeeping = new HousekeepingSchedule(store, log);
   const otsPolicy = () => view.desired()?.otsPolicy ?? null;
-  const calendars = new PolicyCalendars({ fetch: options.calendarFetch, now: () => clock.now() });
+  const calendars = new PolicyCalendars({ fetch: options.calendarFetch, clock });
   const upgrades = new UpgradeSchedule(new ProofUpgradeJob({ store, calendars, policy: otsPolicy, metrics }), log);
   const notifications = new Notifications({
     store,

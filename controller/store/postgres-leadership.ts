@@ -53,6 +53,8 @@ class AdvisoryLeadership implements Leadership {
   ) {
     client.on('error', (err) => this.lose(err));
     client.on('end', () => this.lose(new Error('the leader connection to PostgreSQL ended')));
+    // Real timers, not the injected Clock: the heartbeat keeps pace with the server's idle_session_timeout,
+    // which counts real time, so a test's manual clock standing still must not let the session lapse.
     this.heartbeat = setInterval(() => {
       client.query('SELECT 1').catch((err: unknown) => this.lose(err instanceof Error ? err : new Error(String(err))));
     }, heartbeatMs);

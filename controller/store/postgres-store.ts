@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { failpoint } from '../failpoints.js';
+import { backgroundClock, type Clock } from '../../lib/clock.js';
 import type { NotificationOutbox } from './outbox.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
@@ -48,8 +49,8 @@ import { pgApplianceForToken, pgAppliancesWithTokens, pgIssueOperatorToken, pgIs
 import { TokenListeners } from './tokens.js';
 
 export interface PostgresStoreOptions {
-  /** The clock for times the store stamps itself (token creation, migrations); defaults to the system clock. */
-  clock?: () => Date;
+  /** The clock for times the store stamps itself (migrations, tokens); the real one by default. */
+  clock?: Clock;
   /** Pooled connections (default 10). */
   poolSize?: number;
   /** How long to wait for a connection before reporting the store unavailable (default 5000 ms). */
@@ -80,7 +81,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly description: string;
   private readonly pool: pg.Pool;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
   /** The notification outbox (see outbox.ts). */
@@ -93,7 +94,7 @@ export class PostgresStore implements Store {
     private readonly options: PostgresStoreOptions = {},
   ) {
     this.description = redactUrl(url);
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? backgroundClock;
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
@@ -121,7 +122,7 @@ export class PostgresStore implements Store {
         await rows(client, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
           migration.version,
           migration.name,
-          this.clock(),
+          new Date(this.clock.now()),
         ]);
         applied.push(migration.version);
       }
@@ -163,7 +164,7 @@ export class PostgresStore implements Store {
   }
 
   async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
-    const { issued, changes } = await pgIssueTokens(this.pool, applianceIds, options, this.clock());
+    const { issued, changes } = await pgIssueTokens(this.pool, applianceIds, options, new Date(this.clock.now()));
     this.tokenListeners.notify(changes);
     return issued;
   }
@@ -185,7 +186,7 @@ export class PostgresStore implements Store {
   }
 
   async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    return pgIssueOperatorToken(this.pool, name, options, this.clock());
+    return pgIssueOperatorToken(this.pool, name, options, new Date(this.clock.now()));
   }
 
   async operatorForToken(token: string): Promise<string | null> {

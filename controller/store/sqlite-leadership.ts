@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { isoTime, type Clock } from '../../lib/clock.js';
 import { StoreLockedError } from './errors.js';
 import type { Leadership } from './store.js';
 
@@ -13,7 +14,7 @@ export function lockFileFor(database: string): string {
  * frees it then; no stale lock to clean up). The database itself stays open to the CLI.
  * Throws StoreLockedError at once when another controller holds it.
  */
-export function acquireSqliteLock(database: string, clock: () => Date): Leadership {
+export function acquireSqliteLock(database: string, clock: Clock): Leadership {
   if (database === ':memory:' || database === '') return heldLeadership(() => {});
   const lockFile = lockFileFor(database);
   let db: Database.Database;
@@ -27,7 +28,7 @@ export function acquireSqliteLock(database: string, clock: () => Date): Leadersh
     db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, since TEXT NOT NULL)');
     db.prepare('INSERT INTO holder (id, pid, since) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, since = excluded.since').run(
       process.pid,
-      clock().toISOString(),
+      isoTime(clock.now()),
     );
   } catch (err) {
     db.close();

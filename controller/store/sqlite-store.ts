@@ -1,4 +1,5 @@
 import type { NotificationOutbox } from './outbox.js';
+import { backgroundClock, isoTime, type Clock } from '../../lib/clock.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import Database from 'better-sqlite3';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
@@ -51,8 +52,8 @@ import { TokenListeners } from './tokens.js';
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteStoreOptions {
-  /** The clock for times the store stamps itself (token creation); defaults to the system clock. */
-  clock?: () => Date;
+  /** The clock for times the store stamps itself (migrations, tokens, the lock holder); the real one by default. */
+  clock?: Clock;
   /** How long a write waits for another process's write to finish, in ms. */
   busyTimeoutMs?: number;
 }
@@ -67,7 +68,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly leaderships = new Set<Leadership>();
   private readonly openFindings = new OpenFindingsCache();
   /** The notification outbox (see outbox.ts). */
@@ -84,7 +85,7 @@ export class SqliteStore implements Store {
     this.db = new Database(description, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? backgroundClock;
     this.outbox = new SqliteOutbox(this.db);
     this.checkinWriter = new SqliteCheckinWriter(description, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   }
@@ -101,7 +102,7 @@ export class SqliteStore implements Store {
         for (const sql of migration.statements) this.db.exec(sql);
         this.db
           .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, this.clock().toISOString());
+          .run(migration.version, migration.name, isoTime(this.clock.now()));
         applied.push(migration.version);
       }
       return { applied, version: Math.max(current, ...applied) };
@@ -167,7 +168,7 @@ export class SqliteStore implements Store {
   }
 
   async issueTokens(applianceIds: readonly string[], options: { rotate?: boolean } = {}): Promise<IssuedToken[]> {
-    const { issued, changes } = sqliteIssueTokens(this.db, applianceIds, options, this.clock().getTime());
+    const { issued, changes } = sqliteIssueTokens(this.db, applianceIds, options, this.clock.now());
     this.tokenListeners.notify(changes);
     return issued;
   }
@@ -189,7 +190,7 @@ export class SqliteStore implements Store {
   }
 
   async issueOperatorToken(name: string, options: { rotate?: boolean } = {}): Promise<string | null> {
-    return sqliteIssueOperatorToken(this.db, name, options, this.clock().getTime());
+    return sqliteIssueOperatorToken(this.db, name, options, this.clock.now());
   }
 
   async operatorForToken(token: string): Promise<string | null> {

@@ -10,6 +10,11 @@ export interface EventuallyOptions {
   /** Moves this clock to its next timer between polls, whenever `quiet()` says nothing is in flight (default: always). */
   clock?: ManualClock;
   quiet?: () => boolean;
+  /**
+   * A probe that throws counts as "not yet" instead of failing the wait (for a server still coming
+   * back); the last error is named if the wait times out. By default a throw fails the wait at once.
+   */
+  retryErrors?: boolean;
 }
 
 /**
@@ -22,14 +27,27 @@ export async function eventually<T>(probe: () => T | Promise<T>, options: Eventu
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   const everyMs = options.everyMs ?? (options.clock ? 3 : 25);
+  let lastError: unknown;
   for (;;) {
-    const value = await probe();
+    const value = await poll(probe, options.retryErrors === true, (err) => (lastError = err));
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) {
       const what = typeof options.what === 'function' ? options.what() : options.what;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? 'a condition'}`);
+      const cause = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? 'a condition'}${cause}`);
     }
     if (options.clock && (options.quiet?.() ?? true)) options.clock.runNext();
     await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** One call of the probe; a throw is handed to `onError` and read as "not yet" when `retryErrors`. */
+async function poll<T>(probe: () => T | Promise<T>, retryErrors: boolean, onError: (err: unknown) => void): Promise<T | undefined> {
+  if (!retryErrors) return probe();
+  try {
+    return await probe();
+  } catch (err) {
+    onError(err);
+    return undefined;
   }
 }

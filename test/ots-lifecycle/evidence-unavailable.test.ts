@@ -8,6 +8,7 @@ import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres
 import { eventually } from '../helpers/eventually.js';
 import { routeTo, startCalendarServer, type CalendarServer } from '../ots/calendar-server.js';
 import { ALICE, T0, desiredWith } from './lifecycle-harness.js';
+import { clockReading } from '../../lib/clock.js';
 
 describe('evidence while PostgreSQL is down', () => {
   let server: OwnPostgres;
@@ -22,7 +23,7 @@ describe('evidence while PostgreSQL is down', () => {
     token = (await store.issueToken('lab-01')) as string;
     alice = await startCalendarServer({ uri: ALICE, now: () => T0.getTime() });
     const desired = desiredWith([ALICE]);
-    const calendars = new PolicyCalendars({ fetch: routeTo({ [ALICE]: alice.url }), now: () => T0.getTime() });
+    const calendars = new PolicyCalendars({ fetch: routeTo({ [ALICE]: alice.url }), clock: clockReading(() => T0.getTime()) });
     api = await startTestApi(store, desired, T0, { plugins: [evidencePlugin({ store, policy: () => desired.otsPolicy, calendars, now: () => T0 })] });
   }, 60_000);
   afterAll(async () => {

@@ -11,6 +11,7 @@ import type { Store } from '../../controller/store/store.js';
 import { checkinBody, post, startTestApi, type TestApi } from '../api/api-harness.js';
 import type { StoreHarness } from '../store/harness.js';
 import { postgresHarness } from '../store/postgres-harness.js';
+import { clockReading } from '../../lib/clock.js';
 import { desiredWith } from './lifecycle-harness.js';
 
 const DAY = 86_400_000;
@@ -29,7 +30,7 @@ let api: TestApi;
 let tokens: string[];
 
 beforeAll(async () => {
-  h = await postgresHarness(() => NOW);
+  h = await postgresHarness(clockReading(() => NOW.getTime()));
   tokens = await Promise.all(APPLIANCES.map(async (id) => (await h.store.issueToken(id)) as string));
   api = await startTestApi(h.store, desired, NOW);
 });

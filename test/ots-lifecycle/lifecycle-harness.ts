@@ -19,6 +19,7 @@ import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
 import { createTestDatabase } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
+import { clockReading } from '../../lib/clock.js';
 
 export const ALICE = 'https://alice.btc.calendar.opentimestamps.org';
 export const BOB = 'https://bob.btc.calendar.opentimestamps.org';
@@ -115,7 +116,7 @@ export async function startLifecycle(factory: StoreFactory, policyCalendars: str
   const [alice, bob, finney] = servers as [CalendarServer, CalendarServer, CalendarServer];
   const fetch = routeTo({ [ALICE]: alice.url, [BOB]: bob.url, [FINNEY]: finney.url });
   const metrics = new ControllerMetrics();
-  const calendars = new PolicyCalendars({ fetch, now: () => clock.now.getTime(), timeoutMs: 5_000 });
+  const calendars = new PolicyCalendars({ fetch, clock: clockReading(() => clock.now.getTime()), timeoutMs: 5_000 });
   const desired = desiredWith(policyCalendars, policyExtra);
   const job = new ProofUpgradeJob({ store: h.store, calendars, policy: () => desired.otsPolicy, metrics });
   return {

@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { bitcoinContinuation, startCalendarServer } from '../ots/calendar-server.js';
 import { EXPECTED, readFixture } from '../ots/fixtures.js';
 import { ALICE, STORES, T0, desiredWith, expectedCommitment, otsPolicyFile, startLifecycle, type Lifecycle } from './lifecycle-harness.js';
+import { clockReading } from '../../lib/clock.js';
 
 // Runs the built CLI (`npm run build` first), as a user would; asynchronously, because the calendar
 // it talks to is served by this process.
@@ -106,7 +107,7 @@ describe('muster proofs upgrade', () => {
     const repo = join(dir, 'fleet');
     writeFiles(repo, { ...smallFleetFiles(), 'policies/ots.yaml': otsPolicyFile([calendar.url]) });
     const sha = createHash('sha256').update('bundle').digest('hex');
-    const client = new PolicyCalendars({ now: () => T0.getTime() }).forPolicy([calendar.url]);
+    const client = new PolicyCalendars({ clock: clockReading(() => T0.getTime()) }).forPolicy([calendar.url]);
     await submitEvidence({ store, client }, { bundleId: 'lab-01/b-1', sha256: sha }, T0);
     calendar.answers.set(expectedCommitment(sha, T0), { kind: 'timestamp', bytes: bitcoinContinuation() });
 
@@ -154,7 +155,7 @@ describe.each(STORES)('muster proofs upgrade on %s, the policy from the store', 
       calendars: {},
     });
     l.alice.answers.set(want, { kind: 'timestamp', bytes: bitcoinContinuation() });
-    const deps = { fetch: l.fetch, now: () => T0 };
+    const deps = { fetch: l.fetch, clock: clockReading(() => T0.getTime()) };
 
     const plain = await upgradeProofsNow({ db: l.h.db }, deps);
     expect(plain).toMatchObject({ checked: 0, includeExpired: false, calendars: [ALICE] });

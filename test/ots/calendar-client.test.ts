@@ -7,6 +7,7 @@ import { attestationsWithCommitments } from '../../controller/ots/commitments.js
 import { eventually } from '../helpers/eventually.js';
 import { bitcoinContinuation, routeTo, startCalendarServer, type CalendarServer, type CalendarServerOptions } from './calendar-server.js';
 import { EXPECTED, readFixture } from './fixtures.js';
+import { clockReading } from '../../lib/clock.js';
 
 const ALICE = 'https://alice.btc.calendar.opentimestamps.org';
 const BOB = 'https://bob.btc.calendar.opentimestamps.org';
@@ -29,7 +30,7 @@ function clock(start = T0) {
 }
 
 function client(calendars: string[], fetchImpl: FetchLike, extra: Partial<CalendarClientOptions> = {}) {
-  return createCalendarClient({ calendars, fetch: fetchImpl, now: () => T0, timeoutMs: 5_000, ...extra });
+  return createCalendarClient({ calendars, fetch: fetchImpl, clock: clockReading(() => T0), timeoutMs: 5_000, ...extra });
 }
 
 const pendingOf = (name: string) => EXPECTED[name]!.pending;
@@ -155,7 +156,7 @@ describe('submitting a digest', () => {
     const one = await calendar();
     const two = await calendar({ uri: 'https://two.calendar.example' });
     const digest = fromHex('aa'.repeat(32))!;
-    const c = createCalendarClient({ calendars: [one.url, two.url], now: () => T0 });
+    const c = createCalendarClient({ calendars: [one.url, two.url], clock: clockReading(() => T0) });
     const { proofBytes, perCalendar } = await c.submit(digest);
 
     expect(perCalendar).toEqual([
@@ -181,13 +182,13 @@ describe('submitting a digest', () => {
   it('reports each refusal, and no proof when no calendar accepted', async () => {
     const up = await calendar();
     const down = await calendar();
-    const c = createCalendarClient({ calendars: [up.url, down.url], now: () => T0 });
+    const c = createCalendarClient({ calendars: [up.url, down.url], clock: clockReading(() => T0) });
     const failing: FetchLike = (url, init) => (url.startsWith(down.url) ? Promise.resolve(new Response('overloaded', { status: 503 })) : fetch(url, init));
-    const some = await createCalendarClient({ calendars: [up.url, down.url], fetch: failing, now: () => T0 }).submit(new Uint8Array(32));
+    const some = await createCalendarClient({ calendars: [up.url, down.url], fetch: failing, clock: clockReading(() => T0) }).submit(new Uint8Array(32));
     expect(some.proofBytes).not.toBeNull();
     expect(some.perCalendar[1]).toEqual({ calendar: down.url, outcome: { kind: 'failed', reason: 'HTTP 503: overloaded' } });
 
-    const none = await createCalendarClient({ calendars: [down.url], fetch: failing, now: () => T0 }).submit(new Uint8Array(32));
+    const none = await createCalendarClient({ calendars: [down.url], fetch: failing, clock: clockReading(() => T0) }).submit(new Uint8Array(32));
     expect(none.proofBytes).toBeNull();
     await expect(c.submit(new Uint8Array(65), { fileHashOp: 'sha256' })).rejects.toThrow(RangeError);
   });
@@ -205,7 +206,7 @@ describe('timeouts, backoff and the concurrency cap', () => {
     const [want] = pendingOf('incomplete.txt.ots');
     const alice = await calendar({ answers: { [want!.commitment]: { kind: 'status', status: 500, body: 'boom' } } });
     const t = clock();
-    const c = client([ALICE], routeTo({ [ALICE]: alice.url }), { now: t.now, backoff: { baseMs: 1_000, maxMs: 10_000 } });
+    const c = client([ALICE], routeTo({ [ALICE]: alice.url }), { clock: clockReading(t.now), backoff: { baseMs: 1_000, maxMs: 10_000 } });
     const outcome = async () => {
       const r = await c.upgrade(readFixture('incomplete.txt.ots'));
       return r.ok ? r.perCalendar[0]!.outcome : undefined;

@@ -9,7 +9,8 @@ import { CliProcess, freePort, startMusterAgent, startMusterController } from '.
 import { ThrottledImageServer } from '../agent/helpers/throttled-image-server.js';
 import { muster } from '../helpers/cli.js';
 import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { LONG, recordFigures, runs } from './scale.js';
 
 const APPLIANCE = 'clinic-a-01';
@@ -136,9 +137,9 @@ describe('the agent killed at every step of an update and of pruning', () => {
       // 1. Mid-download (throttled).
       images.rate = 128 * 1024;
       let a = agent(false);
-      await waitFor(() => existsSync(partial) && statSync(partial).size > 64 * 1024, `a partial image; agent:\n${a.output()}`, 30_000);
+      await eventually(() => existsSync(partial) && statSync(partial).size > 64 * 1024, { what: `a partial image; agent:\n${a.output()}`, timeoutMs: 30_000 });
       if (!checking) {
-        await waitFor(() => statusOf(port).then((st) => st !== 'succeeded'), 'the controller to see the old image again');
+        await eventually(() => statusOf(port).then((st) => st !== 'succeeded'), { what: 'the controller to see the old image again' });
         checking = true;
       }
       await kill(a, 'download');
@@ -155,11 +156,11 @@ describe('the agent killed at every step of an update and of pruning', () => {
       await a.waitForLog('update verifying', `verification; agent:\n${a.output()}`, 30_000);
       await kill(a, 'verify');
       a = agent();
-      await waitFor(() => existsSync(installing), 'the installer to start', 30_000);
+      await eventually(() => existsSync(installing), { what: 'the installer to start', timeoutMs: 30_000 });
       await kill(a, 'install');
       // Then it runs undisturbed: the update completes and is reported.
       a = agent();
-      await waitFor(async () => (await statusOf(port)) === 'succeeded', `succeeded; agent:\n${a.output()}`, 60_000);
+      await eventually(async () => (await statusOf(port)) === 'succeeded', { what: `succeeded; agent:\n${a.output()}`, timeoutMs: 60_000 });
       await kill(a, 'after success');
       if (round + 1 < rounds) {
         // Start over as a new appliance on the old image, with a fresh incidents database to prune.

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MAIN = resolve('dist/controller/cli/main.js');
 
@@ -67,11 +67,11 @@ export async function spawnController(args: ControllerArgs): Promise<ControllerP
   const url = `http://127.0.0.1:${args.port}`;
   // A fail point may fire before the first answer (a fetch at start, a pass at once): that death is the test's.
   const armed = args.env?.MUSTER_FAILPOINTS !== undefined;
-  await waitFor(async () => {
+  await eventually(async () => {
     if (armed && child.signalCode === 'SIGKILL') return true;
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`controller exited ${child.exitCode ?? child.signalCode}: ${stderr}`);
     return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-  }, 'the controller to answer', 30_000);
+  }, { what: 'the controller to answer', timeoutMs: 30_000 });
   return {
     url,
     pid: child.pid as number,

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
 import { freePort, spawnController, type ControllerProcess } from './controller-process.js';
 import { metricValue, runCleanups, scrape, type Cleanups } from './harness.js';
@@ -36,11 +37,11 @@ async function twoControllers() {
 }
 
 async function leaderOf(controllers: ControllerProcess[]): Promise<{ leader: ControllerProcess; follower: ControllerProcess }> {
-  const leader = await waitFor(async () => {
+  const leader = await eventually(async () => {
     const leading = [];
     for (const c of controllers) if (await leads(c)) leading.push(c);
     return leading.length === 1 ? leading[0] : null;
-  }, 'exactly one leader', 30_000);
+  }, { what: 'exactly one leader', timeoutMs: 30_000 });
   return { leader, follower: controllers.find((c) => c !== leader) as ControllerProcess };
 }
 
@@ -52,13 +53,13 @@ describe('two controllers on one PostgreSQL', () => {
     let version = 0;
     for (let round = 0; round < rounds; round += 1) {
       const { leader, follower } = await leaderOf(controllers);
-      await waitFor(async () => (await store.stateVersion()) > version, 'the leader to act');
+      await eventually(async () => (await store.stateVersion()) > version, { what: 'the leader to act' });
       leader.freeze();
       const frozenAt = Date.now();
-      await waitFor(() => leads(follower), 'the follower to take over', 30_000);
+      await eventually(() => leads(follower), { what: 'the follower to take over', timeoutMs: 30_000 });
       takeoverMs.push(Date.now() - frozenAt);
       leader.thaw();
-      await waitFor(async () => !(await leads(leader)), 'the thawed leader to step down');
+      await eventually(async () => !(await leads(leader)), { what: 'the thawed leader to step down' });
       const snap = await snapshot(store);
       expect(brokenInvariants(snap, [], version)).toEqual([]);
       version = snap.version;
@@ -78,7 +79,7 @@ describe('two controllers on one PostgreSQL', () => {
       [name],
     );
     await admin.end();
-    await waitFor(() => leads(follower), 'the follower to take over', 30_000);
+    await eventually(() => leads(follower), { what: 'the follower to take over', timeoutMs: 30_000 });
     expect(await leads(leader)).toBe(false);
     const cutTakeoverMs = Date.now() - cut;
 

@@ -5,7 +5,8 @@ import { startSimulator } from '../../agent/simulator/simulator.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
 import { releaseYaml } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
 import { AIMED_STEPS, arm, killAt, type Arming } from './aimed-kills.js';
 import { spawnController, freePort, type ControllerProcess } from './controller-process.js';
@@ -218,7 +219,7 @@ export async function killedRollout(cleanups: Cleanups, options: KilledRolloutOp
     if (!controller.diedStarting) recoveryMs.push(Date.now() - restart);
   }
 
-  await waitFor(() => rolledOut(store, tokens.size), 'the rollout to complete', 600_000, 200);
+  await eventually(() => rolledOut(store, tokens.size), { what: 'the rollout to complete', timeoutMs: 600_000, everyMs: 200 });
   await simulator.stop();
   // Not left running until the test's cleanups: the long version runs the kill run after this one.
   await controller.stop();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkinBody } from '../api/api-harness.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { controllerFor, metricValue, runCleanups, scrape, type Cleanups } from './harness.js';
 import { LONG, recordFigures } from './scale.js';
 
@@ -49,10 +50,10 @@ describe('a PostgreSQL outage', () => {
       await admin.query(`CREATE DATABASE ${db}`);
       await admin.end();
       const controller = await controllerFor(cleanups, repo.dir, server.url.replace(/\/postgres$/, `/${db}`), { intervalMs: 500, leaderHeartbeatMs: 200 });
-      await waitFor(() => controller.isLeader(), 'leadership');
+      await eventually(() => controller.isLeader(), { what: 'leadership' });
       const token = (await controller.store.issueToken('lab-01')) as string;
       // 503 until the controller's first plan, then 200.
-      await waitFor(async () => (await checkinOutcome(controller.url, token)).status === 200, 'a check-in answered 200');
+      await eventually(async () => (await checkinOutcome(controller.url, token)).status === 200, { what: 'a check-in answered 200' });
 
       await server.stop();
       const stoppedAt = Date.now();
@@ -68,10 +69,10 @@ describe('a PostgreSQL outage', () => {
 
       await server.start();
       const back = Date.now();
-      await waitFor(async () => (await checkinOutcome(controller.url, token)).status === 200, 'check-ins to succeed again', 60_000);
+      await eventually(async () => (await checkinOutcome(controller.url, token)).status === 200, { what: 'check-ins to succeed again', timeoutMs: 60_000 });
       const checkinsBackMs = Date.now() - back;
-      await waitFor(async () => (await fetch(`${controller.url}/readyz`)).status === 200, 'ready again', 60_000);
-      await waitFor(() => controller.isLeader(), 'leadership again', 60_000);
+      await eventually(async () => (await fetch(`${controller.url}/readyz`)).status === 200, { what: 'ready again', timeoutMs: 60_000 });
+      await eventually(() => controller.isLeader(), { what: 'leadership again', timeoutMs: 60_000 });
       const leaderBackMs = Date.now() - back;
       const pass = await controller.reconcileNow();
 

@@ -6,7 +6,8 @@ import { createHttpFetch } from '../../agent/protocol/http-fetch.js';
 import { checkIn } from '../../agent/protocol/checkin-client.js';
 import { checkinBody, post } from '../api/api-harness.js';
 import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
 import { controllerFor, metricValue, runCleanups, scrape, selfSignedCertificate, type Cleanups } from './harness.js';
 
@@ -29,7 +30,7 @@ describe('the git webhook', () => {
     const db = tempDir('muster-rel-db-');
     cleanups.push(db.remove);
     const controller = await controllerFor(cleanups, git.url, join(db.dir, 'muster.db'), { webhookSecret: 'hook-secret' });
-    await waitFor(() => controller.source.current()?.revision === first, 'the first revision');
+    await eventually(() => controller.source.current()?.revision === first, { what: 'the first revision' });
     const second = await git.commit({ 'releases/v1.0.52.yaml': releaseYaml('v1.0.52', '1.0.52') }, 'declare v1.0.52');
 
     const body = JSON.stringify({ ref: 'refs/heads/main', after: second });
@@ -39,7 +40,7 @@ describe('the git webhook', () => {
 
     const signed = await post(`${controller.url}/v1/hooks/git`, body, undefined, { 'x-hub-signature-256': sign('hook-secret', body) });
     expect(signed.status).toBe(202);
-    await waitFor(() => controller.source.current()?.revision === second, 'the pushed revision', 20_000);
+    await eventually(() => controller.source.current()?.revision === second, { what: 'the pushed revision', timeoutMs: 20_000 });
     const pass = await controller.reconcileNow();
     expect(pass.kind === 'planned' && pass.plan.revision).toBe(second);
 
@@ -78,16 +79,16 @@ describe('a restart while the git remote is unreachable', () => {
     const { git, first } = await fleetRemote();
     const db = join(git.root, 'muster.db');
     const before = await controllerFor(cleanups, git.url, db);
-    await waitFor(() => before.source.current()?.revision === first, 'the first revision');
-    await waitFor(async () => (await before.store.loadDesiredState())?.revision === first, 'the revision saved in the store');
+    await eventually(() => before.source.current()?.revision === first, { what: 'the first revision' });
+    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
     await before.stop();
 
     renameSync(git.remoteDir, `${git.remoteDir}.gone`);
     const after = await controllerFor(cleanups, git.url, db);
-    const metrics = await waitFor(async () => {
+    const metrics = await eventually(async () => {
       const text = await scrape(after.url);
       return metricValue(text, 'muster_source_errors_total', 'kind="fetch"') >= 1 ? text : null;
-    }, 'a fetch error counted');
+    }, { what: 'a fetch error counted' });
     expect(metricValue(metrics, 'muster_leader')).toBe(1);
     const pass = await after.reconcileNow();
     expect(pass).toMatchObject({ kind: 'planned', plan: { revision: first } });
@@ -101,7 +102,7 @@ describe('metrics', () => {
   it('count applied actions by type only when a pass applies them, and rejected revisions as invalid source errors', async () => {
     const { git, first } = await fleetRemote();
     const controller = await controllerFor(cleanups, git.url, join(git.root, 'muster.db'));
-    await waitFor(() => controller.source.current()?.revision === first, 'the first revision');
+    await eventually(() => controller.source.current()?.revision === first, { what: 'the first revision' });
     await controller.reconcileNow();
     const applied = await scrape(controller.url);
     expect(metricValue(applied, 'muster_actions_applied_total', 'type="AssignRelease"')).toBe(2);
@@ -112,7 +113,7 @@ describe('metrics', () => {
 
     await git.commit({ 'releases/v1.0.52.yaml': 'kind: Release\nspec: [unclosed' }, 'broken YAML');
     controller.source.source.trigger();
-    await waitFor(async () => metricValue(await scrape(controller.url), 'muster_source_errors_total', 'kind="invalid"') === 1, 'the rejection counted');
+    await eventually(async () => metricValue(await scrape(controller.url), 'muster_source_errors_total', 'kind="invalid"') === 1, { what: 'the rejection counted' });
     expect(controller.source.current()?.revision).toBe(first);
     expect(await controller.reconcileNow()).toMatchObject({ kind: 'planned', plan: { revision: first } });
   });

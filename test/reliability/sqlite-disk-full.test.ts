@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkinBody } from '../api/api-harness.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { tempDir, waitFor } from '../helpers/tmp.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/tmp.js';
 import { controllerFor, runCleanups, type Cleanups } from './harness.js';
 import { recordFigures } from './scale.js';
 
@@ -74,7 +75,7 @@ describe.skipIf(disk === null)('a full disk under the SQLite store', () => {
 
     rmSync(filler);
     const back = Date.now();
-    await waitFor(async () => (await checkin(controller.url, token, 1000)).status === 200, 'check-ins to succeed again', 30_000);
+    await eventually(async () => (await checkin(controller.url, token, 1000)).status === 200, { what: 'check-ins to succeed again', timeoutMs: 30_000 });
     recordFigures('sqlite-disk-full', { checkinsBeforeFull: during.length - refused.length, refused: refused.length, backMs: Date.now() - back });
   }, 60_000);
 });

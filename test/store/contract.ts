@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { clockReading } from '../../lib/clock.js';
 import { basicsContract } from './contract-basics.js';
 import { expiryContract } from './contract-expiry.js';
 import { outboxContract } from './contract-outbox.js';
@@ -10,7 +11,7 @@ import { stateContract } from './contract-state.js';
 import type { HarnessFactory, StoreHarness } from './harness.js';
 
 /** A fixed clock for the times a store stamps itself. */
-export const STORE_CLOCK = () => new Date('2026-01-31T12:00:00Z');
+export const STORE_CLOCK = clockReading(() => Date.parse('2026-01-31T12:00:00Z'));
 
 /**
  * The store contract: one suite, run against every implementation on a real database (a fresh one

@@ -1,3 +1,4 @@
+import type { Clock } from '../../lib/clock.js';
 import { latestVersion } from '../../controller/store/migration.js';
 import { POSTGRES_MIGRATIONS } from '../../controller/store/postgres-migrations.js';
 import { SQLITE_MIGRATIONS } from '../../controller/store/sqlite-migrations.js';
@@ -27,7 +28,7 @@ export interface StoreHarness {
   cleanup(): Promise<void>;
 }
 
-export type HarnessFactory = (clock: () => Date) => Promise<StoreHarness>;
+export type HarnessFactory = (clock: Clock) => Promise<StoreHarness>;
 
 /** The versions a migration from `from` applies on a store of this kind, up to the latest this code knows. */
 export function versionsFrom(store: Store, from: number): number[] {

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../controller/store/postgres-store.js';
 import type { Leadership } from '../../controller/store/store.js';
+import { eventually } from '../helpers/eventually.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { waitFor } from './wait-for.js';
 
 describe('PostgreSQL leader election', () => {
   let db: { url: string; drop: () => Promise<void> };
@@ -59,7 +59,7 @@ describe('PostgreSQL leader election', () => {
     const reason = await lost;
     expect(reason.message).toMatch(/terminat|ended/i);
     expect(leader.isLeader()).toBe(false);
-    const successor = await waitFor(() => b.acquireLeadership(), { timeoutMs: 10_000 });
+    const successor = await eventually(() => b.acquireLeadership(), { what: 'the lock to be free again', timeoutMs: 10_000, retryErrors: true });
     expect(successor.isLeader()).toBe(true);
     // The old leader's store keeps serving (followers serve check-ins and status).
     await expect(a.ping()).resolves.toBeUndefined();

@@ -3,8 +3,8 @@ import { StoreUnavailableError } from '../../controller/store/errors.js';
 import { PostgresStore } from '../../controller/store/postgres-store.js';
 import type { Leadership } from '../../controller/store/store.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/embedded-postgres.js';
+import { eventually } from '../helpers/eventually.js';
 import { checkin } from './builders.js';
-import { waitFor } from './wait-for.js';
 
 // A server of this test's own, so stopping it disturbs no other test.
 describe('PostgreSQL going away and coming back', () => {
@@ -41,7 +41,7 @@ describe('PostgreSQL going away and coming back', () => {
       }
 
       await server.start();
-      await waitFor(async () => (await store.ping(), true), { timeoutMs: 20_000, intervalMs: 100 });
+      await eventually(async () => (await store.ping(), true), { what: 'the server to answer again', timeoutMs: 20_000, everyMs: 100, retryErrors: true });
       await store.recordCheckins([checkin('a-01', '2026-01-31T12:02:00Z', { agentVersion: '1.0.46' })]);
       expect((await store.getAppliance('a-01'))?.lastCheckinAt).toBe('2026-01-31T12:02:00.000Z');
       expect(await store.listCheckins('a-01', 10)).toHaveLength(2);

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { backgroundClock } from '../../../lib/clock.js';
 import { loadFleetDirectory } from '../../desired/load-directory.js';
 import { loadFleetFiles } from '../../desired/load.js';
 import { parseDuration } from '../../desired/quantities.js';
@@ -78,7 +79,7 @@ export function registerPlanCommand(program: Command): void {
 }
 
 function parseNow(text: string | undefined): Date {
-  if (text === undefined) return new Date();
+  if (text === undefined) return new Date(backgroundClock.now());
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) throw new CliError(`--now ${text}: not an RFC 3339 time such as 2026-01-31T12:00:00Z`, EXIT_USAGE);
   return new Date(ms);

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { backgroundClock, type Clock } from '../../../lib/clock.js';
 import { loadFleetDirectory } from '../../desired/load-directory.js';
 import type { OtsPolicy } from '../../desired/types.js';
 import type { FetchLike } from '../../ots/calendar-http.js';
@@ -23,7 +24,7 @@ export interface ProofsUpgradeFlags {
 /** What the command runs on besides its flags: the HTTP layer to the calendars and the clock (tests inject both). */
 export interface ProofsUpgradeDeps {
   fetch?: FetchLike;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 /**
@@ -33,13 +34,13 @@ export interface ProofsUpgradeDeps {
  * Resolves with what the pass did; rejects with a CliError when there is no policy to use.
  */
 export async function upgradeProofsNow(flags: ProofsUpgradeFlags, deps: ProofsUpgradeDeps = {}): Promise<UpgradeReport> {
-  const now = deps.now ?? (() => new Date());
-  const store = await openStore(flags.db);
+  const clock = deps.clock ?? backgroundClock;
+  const store = await openStore(flags.db, clock);
   try {
     const policy = await policyFor(flags.repo, store);
-    const calendars = new PolicyCalendars({ fetch: deps.fetch, now: () => now().getTime() });
+    const calendars = new PolicyCalendars({ fetch: deps.fetch, clock });
     const job = new ProofUpgradeJob({ store, calendars, policy: () => policy });
-    return await job.runOnce(now(), { includeExpired: flags.includeExpired ?? false });
+    return await job.runOnce(new Date(clock.now()), { includeExpired: flags.includeExpired ?? false });
   } finally {
     await store.close();
   }
@@ -58,9 +59,9 @@ export function registerProofsCommand(program: Command): void {
     .addOption(dbOption())
     .addOption(formatOption())
     .action(async (opts: { db: string; format: Format }) => {
-      const store = await openStore(opts.db);
+      const store = await openStore(opts.db, backgroundClock);
       try {
-        const now = new Date();
+        const now = new Date(backgroundClock.now());
         const stats = await store.proofStats(now);
         process.stdout.write(opts.format === 'json' ? `${JSON.stringify(proofStatsDocument(stats, now), null, 2)}\n` : renderProofStats(stats, now));
       } catch (err) {
@@ -103,9 +104,9 @@ function formatOption(): Option {
   return new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 }
 
-async function openStore(db: string): Promise<Store> {
+async function openStore(db: string, clock: Clock): Promise<Store> {
   try {
-    return await openMigratedStore(db);
+    return await openMigratedStore(db, { clock });
   } catch (err) {
     throw new CliError(`cannot open the store ${db}: ${err instanceof Error ? err.message : String(err)}`, EXIT_INVALID);
   }

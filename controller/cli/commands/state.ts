@@ -25,8 +25,8 @@ export function registerStateCommand(program: Command): void {
     .addOption(dbOption())
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (flags: { db: string; out?: string }) => {
-      await withStore(flags.db, async (store) => {
-        const { state: doc } = await store.loadObserved(new Date());
+      await withStore(flags.db, async (store, clock) => {
+        const { state: doc } = await store.loadObserved(new Date(clock.now()));
         const text = `${JSON.stringify(doc, null, 2)}\n`;
         if (flags.out) await writeFile(flags.out, text);
         else process.stdout.write(text);
