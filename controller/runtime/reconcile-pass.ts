@@ -46,8 +46,9 @@ export interface PassNotify {
 
 /**
  * One reconcile pass: read the observed state, plan with the pure core, apply the plan in one
- * transaction guarded by the state version (leader only), then start the rewrite of the proofs it expired in
- * bounded batches. Never throws: every failure is an outcome.
+ * transaction guarded by the state version (leader only; the proofs it expires are expired when it
+ * commits), then start the rewrite of their rows in bounded batches. Never throws: every failure is
+ * an outcome.
  */
 export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   const desired = deps.desired();
