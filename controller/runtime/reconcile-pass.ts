@@ -46,8 +46,9 @@ export interface PassNotify {
 
 /**
  * One reconcile pass: read the observed state, plan with the pure core, apply the plan in one
- * transaction guarded by the state version (leader only), then run the proof expiry it asked for in
- * bounded batches. Never throws: every failure is an outcome.
+ * transaction guarded by the state version (leader only; the proofs it expires are expired when it
+ * commits), then start the rewrite of their rows in bounded batches. Never throws: every failure is
+ * an outcome.
  */
 export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   const desired = deps.desired();
@@ -65,7 +66,8 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
     });
     if (!result.applied) return { kind: 'conflict' };
     logActions(deps.log, plan, desired.revision);
-    const expired = await expireProofs(deps, plan);
+    await startExpiryRewrite(deps, plan);
+    const expired = result.touched.proofsExpired ?? 0;
     return { kind: 'planned', plan, applied: true, expired, proofs: snapshot.state.proofs };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -73,13 +75,16 @@ export async function runPass(deps: PassDeps, now: Date): Promise<PassOutcome> {
   }
 }
 
-async function expireProofs(deps: PassDeps, plan: Plan): Promise<number> {
-  let expired = 0;
+/**
+ * Starts the rewrite of the rows the plan's ExpireProofs expired, in bounded batches. Their cutoff
+ * was recorded by the apply, in its transaction, so expireProofs finds it recorded and counts
+ * nothing (the apply counted them). A crash before this leaves the rows for the next expiry to
+ * rewrite: every reader applies the cutoff meanwhile.
+ */
+async function startExpiryRewrite(deps: PassDeps, plan: Plan): Promise<void> {
   for (const action of plan.actions) {
-    if (action.type !== 'ExpireProofs') continue;
-    expired += await deps.store.expireProofs(new Date(action.olderThan), deps.expireBatch);
+    if (action.type === 'ExpireProofs') await deps.store.expireProofs(new Date(action.olderThan), deps.expireBatch);
   }
-  return expired;
 }
 
 function logActions(log: Logger, plan: Plan, revision: string): void {

@@ -106,6 +106,11 @@ export function touchedBy(actions: readonly Action[]): { rollouts: string[]; app
   return { rollouts: [...rollouts].sort(), appliances: [...appliances].sort() };
 }
 
+/** `proofsExpired` for an apply's counts when the plan expires proofs; nothing otherwise. */
+export function expiredCount(plan: Plan, proofsExpired: number): { proofsExpired?: number } {
+  return plan.actions.some((a) => a.type === 'ExpireProofs') ? { proofsExpired } : {};
+}
+
 /** A findings row as read back. */
 export interface FindingRecord extends FindingRow {
   firstSeen: string;

@@ -4,7 +4,8 @@ import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { pgWriteOutbox } from './postgres-outbox.js';
-import { actionRuns, eventRows, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
+import { pgRecordExpiryCutoff } from './postgres-proofs.js';
+import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
 import { rows, withTransaction } from './postgres-rows.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
@@ -29,8 +30,9 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
       const [current] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
       return { applied: false, version: current?.version ?? 0, touched: NOTHING_TOUCHED };
     }
+    let proofsExpired = 0;
     for (const run of actionRuns(plan.actions)) {
-      await applyRun(client, run, plan.now);
+      proofsExpired += await applyRun(client, run, plan.now);
       failpoint('plan-apply');
     }
     const events = await insertEvents(client, plan, options.revision);
@@ -61,14 +63,14 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
         [JSON.stringify(plan), options.revision, bumped.version, plan.now],
       );
     }
-    const counts = { events, findingsOpened, findingsResolved, ...(notifications === undefined ? {} : { notifications }) };
+    const counts = { events, findingsOpened, findingsResolved, ...expiredCount(plan, proofsExpired), ...(notifications === undefined ? {} : { notifications }) };
     return { applied: true, version: bumped.version, touched: { ...touchedBy(plan.actions), ...counts } };
   });
   if (saved) cache.set(result.version, (saved as SavedFindings).open);
   return result;
 }
 
-async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Promise<void> {
+async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Promise<number> {
   switch (run.type) {
     case 'AssignRelease': {
       // A new assignment of the same appliance replaces the old one and goes to the end, as in applyPlanToState.
@@ -95,17 +97,17 @@ async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Pro
           unique.map((a) => (a.previous ? JSON.stringify(a.previous) : null)),
         ],
       );
-      return;
+      return 0;
     }
     case 'WithdrawRelease':
       await withdraw(client, run.actions);
-      return;
+      return 0;
     case 'AdvanceStage':
       await ensureRollouts(client, run.actions.map((a) => a.rollout), now);
       for (const a of run.actions) {
         await rows(client, 'UPDATE rollouts SET stage = $1, stage_started_at = $2 WHERE name = $3', [a.to, a.startedAt, a.rollout]);
       }
-      return;
+      return 0;
     case 'SetPhase':
       for (const a of run.actions) {
         await rows(
@@ -117,10 +119,14 @@ async function applyRun(client: pg.ClientBase, run: ActionRun, now: string): Pro
         const latch = latchWrite(a, now);
         if (latch.set) await rows(client, 'UPDATE rollouts SET latch = $1::json WHERE name = $2', [latch.json, a.rollout]);
       }
-      return;
-    case 'ExpireProofs':
-      // Applied by expireProofs() in bounded batches after this transaction, never inside it.
-      return;
+      return 0;
+    case 'ExpireProofs': {
+      // Only the cutoff, here, so it commits with the event: a re-plan after a crash sees the proofs
+      // expired and plans nothing again. Their rows are rewritten in batches after this transaction.
+      let expired = 0;
+      for (const a of run.actions) expired += await pgRecordExpiryCutoff(client, new Date(a.olderThan));
+      return expired;
+    }
   }
 }
 

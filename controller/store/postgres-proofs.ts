@@ -102,22 +102,26 @@ export async function pgUpdateProof(pool: pg.Pool, id: number, change: ProofChan
 
 /**
  * Records `olderThan` as the expiry cutoff unless the recorded one is later, in one short transaction,
- * and returns how many pending proofs it expired: those created between the old cutoff and the new
- * one (counted on the pending index, not rewritten). Committed, every reader applies it.
+ * and returns how many pending proofs it expired (see pgRecordExpiryCutoff). Committed, every reader
+ * applies it.
  */
 export async function pgExpireProofs(pool: pg.Pool, olderThan: Date): Promise<number> {
-  return withTransaction(pool, async (client) => {
-    // Locked first, so two callers count disjoint ranges.
-    const [lock] = await rows<{ later: boolean }>(client, 'SELECT cutoff >= $1 AS later FROM ots_expiry WHERE id = 1 FOR UPDATE', [olderThan]);
-    if (!lock || lock.later) return 0;
-    const [counted] = await rows<{ n: number }>(
-      client,
-      `SELECT count(*)::int AS n FROM ots_proofs WHERE ${PG_PENDING} AND created_at < $1`,
-      [olderThan],
-    );
-    await rows(client, 'UPDATE ots_expiry SET cutoff = $1 WHERE id = 1', [olderThan]);
-    return counted?.n ?? 0;
-  });
+  return withTransaction(pool, (client) => pgRecordExpiryCutoff(client, olderThan));
+}
+
+/**
+ * Inside the caller's transaction: records `olderThan` as the expiry cutoff unless the recorded one
+ * is later, and returns how many pending proofs that expired: those created between the old cutoff
+ * and the new one (counted on the pending index, not rewritten). A plan's apply calls it for its
+ * ExpireProofs, so the cutoff commits with the event that logs it.
+ */
+export async function pgRecordExpiryCutoff(client: pg.ClientBase, olderThan: Date): Promise<number> {
+  // Locked first, so two callers count disjoint ranges.
+  const [lock] = await rows<{ later: boolean }>(client, 'SELECT cutoff >= $1 AS later FROM ots_expiry WHERE id = 1 FOR UPDATE', [olderThan]);
+  if (!lock || lock.later) return 0;
+  const [counted] = await rows<{ n: number }>(client, `SELECT count(*)::int AS n FROM ots_proofs WHERE ${PG_PENDING} AND created_at < $1`, [olderThan]);
+  await rows(client, 'UPDATE ots_expiry SET cutoff = $1 WHERE id = 1', [olderThan]);
+  return counted?.n ?? 0;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
-import { actionRuns, eventRows, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
+import { sqliteRecordExpiryCutoff } from './sqlite-proofs.js';
+import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
 import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEvent, StoredFinding } from './store.js';
 
 /**
@@ -34,8 +35,9 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
         const current = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
         return { applied: false, version: current, touched: { rollouts: [], appliances: [], events: 0, findingsOpened: 0, findingsResolved: 0 } };
       }
+      let proofsExpired = 0;
       for (const run of actionRuns(plan.actions)) {
-        applyRun(db, run, plan.now);
+        proofsExpired += applyRun(db, run, plan.now);
         failpoint('plan-apply');
       }
       const events = insertEvents(db, plan, options.revision);
@@ -48,7 +50,8 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
            ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
         ).run(planJson, options.revision, version, plan.now);
       }
-      return { applied: true, version, touched: { ...touched, events, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length, ...(notifications === undefined ? {} : { notifications }) } };
+      const counts = { events, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length, ...expiredCount(plan, proofsExpired) };
+      return { applied: true, version, touched: { ...touched, ...counts, ...(notifications === undefined ? {} : { notifications }) } };
     })
     .immediate();
   if (result.applied) {
@@ -59,7 +62,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
   return result;
 }
 
-function applyRun(db: Database.Database, run: ActionRun, now: string): void {
+function applyRun(db: Database.Database, run: ActionRun, now: string): number {
   switch (run.type) {
     case 'AssignRelease': {
       // A new assignment of the same appliance replaces the old one and goes to the end, as in applyPlanToState.
@@ -71,12 +74,12 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
         withdraw.run(a.rollout, a.appliance);
         assign.run(a.rollout, a.appliance, a.release, now, a.previous ? JSON.stringify(a.previous) : null);
       }
-      return;
+      return 0;
     }
     case 'WithdrawRelease': {
       const withdraw = db.prepare('DELETE FROM assignments WHERE rollout = ? AND appliance = ?');
       for (const a of run.actions) withdraw.run(a.rollout, a.appliance);
-      return;
+      return 0;
     }
     case 'AdvanceStage': {
       const ensure = ensureRollout(db);
@@ -85,7 +88,7 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
         ensure.run(a.rollout, now);
         advance.run(a.to, a.startedAt, a.rollout);
       }
-      return;
+      return 0;
     }
     case 'SetPhase': {
       const setPhase = db.prepare(
@@ -98,11 +101,15 @@ function applyRun(db: Database.Database, run: ActionRun, now: string): void {
         const latch = latchWrite(a, now);
         if (latch.set) setLatch.run(latch.json, a.rollout);
       }
-      return;
+      return 0;
     }
-    case 'ExpireProofs':
-      // Applied by expireProofs() in bounded batches after this transaction, never inside it.
-      return;
+    case 'ExpireProofs': {
+      // Only the cutoff, here, so it commits with the event: a re-plan after a crash sees the proofs
+      // expired and plans nothing again. Their rows are rewritten in batches after this transaction.
+      let expired = 0;
+      for (const a of run.actions) expired += sqliteRecordExpiryCutoff(db, new Date(a.olderThan));
+      return expired;
+    }
   }
 }
 

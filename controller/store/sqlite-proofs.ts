@@ -99,19 +99,25 @@ export function sqliteUpdateProof(db: Database.Database, id: number, change: Pro
 
 /**
  * Records `olderThan` as the expiry cutoff unless the recorded one is later, in one short transaction,
- * and returns how many pending proofs it expired: those created between the old cutoff and the new
- * one (counted on the pending index, not rewritten). Committed, every reader applies it.
+ * and returns how many pending proofs it expired (see sqliteRecordExpiryCutoff). Committed, every
+ * reader applies it.
  */
 export function sqliteExpireProofs(db: Database.Database, olderThan: Date): number {
-  return db
-    .transaction((): number => {
-      const cutoff = olderThan.getTime();
-      if ((db.prepare('SELECT cutoff FROM ots_expiry WHERE id = 1').pluck().get() as number) >= cutoff) return 0;
-      const expired = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING} AND created_at < ?`).pluck().get(cutoff) as number;
-      db.prepare('UPDATE ots_expiry SET cutoff = ? WHERE id = 1').run(cutoff);
-      return expired;
-    })
-    .immediate();
+  return db.transaction((): number => sqliteRecordExpiryCutoff(db, olderThan)).immediate();
+}
+
+/**
+ * Inside the caller's transaction: records `olderThan` as the expiry cutoff unless the recorded one
+ * is later, and returns how many pending proofs that expired: those created between the old cutoff
+ * and the new one (counted on the pending index, not rewritten). A plan's apply calls it for its
+ * ExpireProofs, so the cutoff commits with the event that logs it.
+ */
+export function sqliteRecordExpiryCutoff(db: Database.Database, olderThan: Date): number {
+  const cutoff = olderThan.getTime();
+  if ((db.prepare('SELECT cutoff FROM ots_expiry WHERE id = 1').pluck().get() as number) >= cutoff) return 0;
+  const expired = db.prepare(`SELECT count(*) FROM ots_proofs WHERE ${SQLITE_PENDING} AND created_at < ?`).pluck().get(cutoff) as number;
+  db.prepare('UPDATE ots_expiry SET cutoff = ? WHERE id = 1').run(cutoff);
+  return expired;
 }
 
 /** Rewrites at most `batchSize` rows the cutoff expired but that are still stored as pending, in one transaction. */

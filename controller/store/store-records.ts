@@ -91,6 +91,11 @@ export interface ApplyPlanResult {
     findingsResolved: number;
     /** Outbox rows written (absent when there was nothing to notify). */
     notifications?: number;
+    /**
+     * Pending proofs the plan's ExpireProofs expired, by recording its cutoff in this transaction
+     * (absent when the plan expires none; 0 when the recorded cutoff was already as late).
+     */
+    proofsExpired?: number;
   };
 }
 

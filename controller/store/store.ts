@@ -155,7 +155,10 @@ export interface Store {
    * opens with first seen = `plan.now`; a changed severity, message or since is rewritten; open ones
    * absent from the plan are resolved; an unchanged one keeps its first seen and has its last seen
    * moved to `plan.now` only once it is LAST_SEEN_REFRESH_MS (5 minutes) old.
-   * ExpireProofs is only logged here: the loop runs expireProofs() afterwards, outside this transaction.
+   * ExpireProofs records its expiry cutoff in this same transaction (as expireProofs does, counted in
+   * `touched.proofsExpired`), so the event and the cutoff commit together and a re-plan never expires
+   * the same proofs again; the loop then calls expireProofs(), which finds the cutoff recorded and only
+   * starts the batched rewrite of their rows.
    */
   applyPlan(plan: Plan, options: ApplyPlanOptions): Promise<ApplyPlanResult>;
   /** The state version (bumped by every applied plan and every import). */

@@ -121,16 +121,17 @@ export function stateContract(h: () => StoreHarness): void {
     }).toEqual({ short: [1], long: [1, 5, 40], lab: [1, 5], undeclared: [1, 5] });
   });
 
-  it('applies a plan with ExpireProofs as applyPlanToState does, once expireProofs runs', async () => {
+  it('applies a plan with ExpireProofs as applyPlanToState does, its cutoff in the same transaction', async () => {
     const { store } = h();
     await h().seedProofs(40, 'pending', new Date('2026-01-20T10:00:00Z'), 'a');
     await h().seedProofs(5, 'pending', new Date('2026-01-30T10:00:30Z'), 'b');
     const before = await store.loadObserved(NOW);
     const olderThan = '2026-01-24T12:00:00.000Z';
     const p = plan(NOW.toISOString(), [{ type: 'ExpireProofs', count: 40, olderThan }]);
-    expect((await store.applyPlan(p, { revision: 'r', expectedVersion: before.version })).touched.events).toBe(1);
-    expect((await store.loadObserved(NOW)).state.proofs.expired).toBe(0);
-    expect(await store.expireProofs(new Date(olderThan))).toBe(40);
+    expect((await store.applyPlan(p, { revision: 'r', expectedVersion: before.version })).touched).toMatchObject({ events: 1, proofsExpired: 40 });
+    expect((await store.loadObserved(NOW)).state).toEqual(applyPlanToState(before.state, p));
+    // What the controller calls next finds the cutoff recorded: it only starts the rewrite of the rows.
+    expect(await store.expireProofs(new Date(olderThan))).toBe(0);
     expect((await store.loadObserved(NOW)).state).toEqual(applyPlanToState(before.state, p));
   });
 
