@@ -13,12 +13,15 @@ export interface PassHeapSizing {
 }
 
 /** What any worker needs before its first pass: the code, the store's driver, the pure core. */
-const BASE_OLD_MB = 96;
+const BASE_OLD_MB = 160;
 /**
- * What a pass holds per appliance at its peak (desired state, observed state, the core's caches,
- * the plan and its JSON), with headroom; measured at 100,000 appliances (see docs/BENCHMARKS.md).
+ * Per thousand appliances: twice what a pass holds alive at its peak (desired and observed state,
+ * the core's caches, the plan and its JSON: about 300 MB at 100,000 appliances, see
+ * docs/BENCHMARKS.md). Twice, because the limit is a ceiling against runaway growth, not a squeeze:
+ * V8 can end the whole process, not only the worker, when the limit is reached inside a native
+ * call (a database driver binding a string), so a pass must never come near it.
  */
-const OLD_MB_PER_THOUSAND = 2.5;
+const OLD_MB_PER_THOUSAND = 6;
 /** A small young generation: a pass allocates steadily, and a larger nursery is mostly RSS. */
 const YOUNG_MB = 16;
 

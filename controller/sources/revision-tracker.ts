@@ -1,5 +1,6 @@
 import { loadFleetFiles, sortErrors } from '../desired/load.js';
-import { loadFleetFilesInParallel, parallelPoolFor, type ParallelLoadOptions } from '../desired/parallel-load.js';
+import { loadFleetFilesIsolated } from '../desired/isolated-load.js';
+import { parallelPoolFor, type ParallelLoadOptions } from '../desired/parallel-load.js';
 import type { DesiredState, LoadError, LoadResult } from '../desired/types.js';
 import type { FetchStatus, Revision, Source } from './source.js';
 import { backgroundClock, type Clock } from '../../lib/clock.js';
@@ -77,7 +78,7 @@ export interface TrackedChange {
  * A source with the last-good rule applied: feeds each fetched revision through `trackRevision`,
  * serves the desired state of the last good revision, and tells listeners when it or the status
  * changes (a trigger to reconcile soon, never the data itself). A large revision is loaded on
- * worker threads (`loadFleetFilesInParallel`), so the controller keeps answering meanwhile;
+ * a worker thread of its own (`loadFleetFilesIsolated`), so the controller keeps answering meanwhile;
  * revisions still take effect one at a time, in the order fetched.
  */
 export class TrackedSource {
@@ -166,7 +167,7 @@ export class TrackedSource {
 
   private async loadInParallel(revision: Revision): Promise<void> {
     if (revision.id === this.state.status.lastAttemptedRevision) return;
-    const result = await loadFleetFilesInParallel(revision.files, revision.id, this.parallel);
+    const result = await loadFleetFilesIsolated(revision.files, revision.id, this.parallel);
     this.record(recordRevision(this.state, revision, result, new Date(this.clock.now())));
   }
 

@@ -28,9 +28,9 @@ beforeAll(() => {
 
 describe('the reconcile worker heap sizing', () => {
   it.each([
-    { name: 'a small fleet gets the base', given: { sizing: fleetHeapSizing, appliances: 0, growth: 1 }, want: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } },
-    { name: '100,000 appliances get the base and 2.5 MB per thousand', given: { sizing: fleetHeapSizing, appliances: 100_000, growth: 1 }, want: { maxOldGenerationSizeMb: 346, maxYoungGenerationSizeMb: 16 } },
-    { name: 'after two out-of-memory errors, four times the old generation', given: { sizing: fleetHeapSizing, appliances: 100_000, growth: 4 }, want: { maxOldGenerationSizeMb: 1384, maxYoungGenerationSizeMb: 16 } },
+    { name: 'a small fleet gets the base', given: { sizing: fleetHeapSizing, appliances: 0, growth: 1 }, want: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 } },
+    { name: '100,000 appliances get the base and 6 MB per thousand', given: { sizing: fleetHeapSizing, appliances: 100_000, growth: 1 }, want: { maxOldGenerationSizeMb: 760, maxYoungGenerationSizeMb: 16 } },
+    { name: 'after two out-of-memory errors, four times the old generation', given: { sizing: fleetHeapSizing, appliances: 100_000, growth: 4 }, want: { maxOldGenerationSizeMb: 3040, maxYoungGenerationSizeMb: 16 } },
     { name: 'unlimited sets nothing', given: { sizing: unlimitedHeap, appliances: 100_000, growth: 1 }, want: {} },
   ])('$name', ({ given, want }) => {
     expect(workerLimits(given.sizing, given.appliances, given.growth)).toEqual(want);
