@@ -21,6 +21,11 @@ export interface ParallelLoadOptions {
    * half a second of CPU per worker that a single load does not win back on a busy machine.
    */
   startWorkers?: boolean;
+  /**
+   * Whether the workers stop once the load is checked (`CheckPool.release`) rather than staying warm
+   * for the next load: a long-running process that loads rarely keeps its memory small this way.
+   */
+  releaseWorkers?: boolean;
 }
 
 /**
@@ -50,6 +55,7 @@ export async function loadFleetFilesInParallel(files: readonly FleetFile[], revi
   const pool = parallelPoolFor(ordered, options);
   if (pool) {
     const checked = await pool.check(ordered).catch(() => null);
+    if (options.releaseWorkers) void pool.release();
     if (checked) return assembleFleet(checked, revision);
   }
   return loadFleetFiles(ordered, revision);

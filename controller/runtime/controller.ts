@@ -22,7 +22,7 @@ import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
 import { isWorkerPlanned, PassThread, passWorkerAvailable } from './pass-thread.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
-import { desiredFromSaved } from './saved-desired.js';
+import { desiredFromSavedIsolated } from './saved-desired.js';
 
 export interface ControllerOptions {
   /** `--repo`: a git URL or a directory. */
@@ -98,7 +98,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     openSource({ repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, clock, intervalMs: options.fetchIntervalMs ?? 60_000 }),
     clock,
   );
-  const view = new ControllerView(source, desiredFromSaved(await store.loadDesiredState().catch(() => null)));
+  const view = new ControllerView(source, await desiredFromSavedIsolated(await store.loadDesiredState().catch(() => null)));
 
   const leadership = new LeadershipKeeper(store, clock, log, options.leaderRetryMs ?? 5_000, (leader) => {
     metrics.leader.set(leader ? 1 : 0);

@@ -9,6 +9,7 @@ import type { Action, Plan } from '../reconcile/plan.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
+import { fleetHeapSizing, isOutOfMemory, workerLimits, type PassHeapSizing } from './pass-heap.js';
 import type { PassNotify, PassOutcome } from './reconcile-pass.js';
 
 /** A planned outcome from the worker: what the API's thread needs, computed there; the plan decoded on first read. */
@@ -34,6 +35,8 @@ export interface ThreadPassDeps {
 const WORKER_SCRIPT = new URL('./pass-worker.js', import.meta.url);
 /** How long a closing worker may take to close its connections before it is stopped. */
 const CLOSE_WAIT_MS = 5_000;
+/** The most a worker's heap grows past its sizing after out-of-memory errors. */
+const MAX_GROWTH = 64;
 
 /** Whether the compiled worker module is there to run (it is not when the sources run without a build). */
 export function passWorkerAvailable(): boolean {
@@ -44,24 +47,34 @@ export function passWorkerAvailable(): boolean {
  * Runs reconcile passes on a worker thread with its own connections to `db`, one pass at a time.
  * The desired state crosses once per revision; each pass sends back the check-in answers, the
  * gauges' counts and the actions, and the plan as bytes. A worker that fails makes every pass in
- * flight fail (the loop retries) and is replaced by a new one on the next pass.
+ * flight fail (the loop retries) and is replaced by a new one on the next pass. The worker's heap
+ * is limited by `heap`, sized from the fleet when it starts; a worker that runs out of it fails its
+ * pass like any other, and the next one starts with twice the heap.
  */
 export class PassThread {
   private worker: Worker | null = null;
   private sent: DesiredState | null = null;
   private nextId = 1;
+  /** How many times the sizing the next worker gets: doubled by every out-of-memory. */
+  private growth = 1;
   private readonly pending = new Map<number, { resolve: (reply: PassReply) => void; reject: (err: Error) => void }>();
 
   /** `script` is the compiled worker module (`pass-worker.js` beside this one by default). */
   constructor(
     private readonly db: string,
     private readonly script: URL = WORKER_SCRIPT,
+    private readonly heap: PassHeapSizing = fleetHeapSizing,
   ) {}
+
+  /** The old generation limit (MB) the next worker starts with for `appliances`, or undefined when unlimited. */
+  nextHeapMb(appliances: number): number | undefined {
+    return workerLimits(this.heap, appliances, this.growth).maxOldGenerationSizeMb;
+  }
 
   async run(deps: ThreadPassDeps, now: Date): Promise<PassOutcome> {
     const desired = deps.desired;
     if (!desired) return { kind: 'idle', reason: 'no valid desired state yet' };
-    const worker = this.started();
+    const worker = this.started(desired.appliances.length);
     const request: PassRequest = { id: this.nextId++, now: now.getTime(), sourceStatus: plainStatus(deps.sourceStatus), isLeader: deps.isLeader };
     if (deps.expireBatch !== undefined) request.expireBatch = deps.expireBatch;
     if (deps.forecast) request.forecast = true;
@@ -95,9 +108,10 @@ export class PassThread {
     clearTimeout(timer);
   }
 
-  private started(): Worker {
+  private started(appliances: number): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: { db: this.db } satisfies PassWorkerData });
+    const resourceLimits = workerLimits(this.heap, appliances, this.growth);
+    const worker = new Worker(this.script, { workerData: { db: this.db } satisfies PassWorkerData, resourceLimits });
     worker.on('message', (reply: PassReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -109,7 +123,11 @@ export class PassThread {
       for (const waiting of this.pending.values()) waiting.reject(err);
       this.pending.clear();
     };
-    worker.on('error', fail);
+    worker.on('error', (err) => {
+      if (!isOutOfMemory(err)) return fail(err);
+      this.growth = Math.min(this.growth * 2, MAX_GROWTH);
+      fail(new Error(`the reconcile worker ran out of its ${resourceLimits.maxOldGenerationSizeMb ?? 'default'} MB heap; the next pass starts one with twice as much`));
+    });
     worker.on('exit', (code) => fail(new Error(`the reconcile worker stopped (exit code ${code})`)));
     this.worker = worker;
     return worker;

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { loadFleetFilesIsolated } from '../desired/isolated-load.js';
 import { loadFleetFiles } from '../desired/load.js';
 import { API_GROUP_VERSION } from '../desired/schema/kinds.js';
 import type { DesiredObject, DesiredState } from '../desired/types.js';
@@ -25,5 +26,16 @@ export function savedObjectsAsFiles(objects: readonly DesiredObject[]): { path: 
 export function desiredFromSaved(saved: SavedDesiredState | null): DesiredState | null {
   if (!saved) return null;
   const result = loadFleetFiles(savedObjectsAsFiles(saved.objects), saved.revision);
+  return result.ok ? result.state : null;
+}
+
+/**
+ * `desiredFromSaved` for a long-running process: a large saved state is rebuilt on a worker thread
+ * of its own (`loadFleetFilesIsolated`), so the process keeps only the result, not the half a
+ * gigabyte of garbage that loading 100,000 appliances makes.
+ */
+export async function desiredFromSavedIsolated(saved: SavedDesiredState | null): Promise<DesiredState | null> {
+  if (!saved) return null;
+  const result = await loadFleetFilesIsolated(savedObjectsAsFiles(saved.objects), saved.revision, { startWorkers: true });
   return result.ok ? result.state : null;
 }

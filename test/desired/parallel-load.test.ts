@@ -131,6 +131,38 @@ describe('which repositories go to the workers', () => {
   });
 });
 
+describe('a load that releases the workers', () => {
+  test('gives the same result, stops the workers, and the next load starts them again', async () => {
+    const given = largeFleet(100, 20);
+    const reference = loadFleetFiles(given, 'rev');
+    const releasing = new CheckPool(2, pool.script);
+    try {
+      const first = await loadFleetFilesInParallel(given, 'rev', { pool: releasing, startWorkers: true, releaseWorkers: true });
+      expect(first).toEqual(reference);
+      expect(releasing.started).toBe(false);
+      expect(releasing.usable).toBe(true);
+      const again = await loadFleetFilesInParallel(given, 'rev', { pool: releasing, startWorkers: true, releaseWorkers: true });
+      expect(again).toEqual(reference);
+      expect(releasing.started).toBe(false);
+    } finally {
+      await releasing.close();
+    }
+  });
+
+  test('leaves the workers of a load still running', async () => {
+    const busy = new CheckPool(2, pool.script);
+    try {
+      const given = largeFleet(100, 20);
+      const running = busy.check(given);
+      await busy.release();
+      expect(busy.started).toBe(true);
+      await expect(running).resolves.toHaveLength(given.length);
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
 describe('batches', () => {
   const sized = (...sizes: number[]) => sizes.map((n, i) => ({ path: `f${i}.yaml`, content: 'x'.repeat(n) }));
   const KB = 1024;
