@@ -4,10 +4,8 @@
  * while the store (which compares exact times) still holds it pending. Found by the kill -9 suite:
  * proofs seeded mid-minute gave an `ExpireProofs` on every pass for up to a minute.
  */
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPass } from '../../controller/runtime/reconcile-pass.js';
-import { desiredWith, STORES, T0, ALICE, type TestStore } from './lifecycle-harness.js';
+import { desiredWith, leaderPass, STORES, T0, ALICE, type TestStore } from './lifecycle-harness.js';
 
 const DAY = 86_400_000;
 const desired = desiredWith([ALICE]);
@@ -22,16 +20,7 @@ afterEach(async () => {
 
 /** One leader pass at `now`; the ExpireProofs counts it applied. */
 async function expiredBy(t: TestStore, now: Date): Promise<number[]> {
-  const outcome = await runPass(
-    {
-      store: t.store,
-      desired: () => desired,
-      sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: now.toISOString() }),
-      isLeader: () => true,
-      log: pino({ level: 'silent' }),
-    },
-    now,
-  );
+  const outcome = await leaderPass(t.store, desired, now);
   if (outcome.kind !== 'planned') throw new Error(`pass ended ${outcome.kind}`);
   return outcome.plan.actions.flatMap((a) => (a.type === 'ExpireProofs' ? [a.count] : []));
 }

@@ -3,11 +3,10 @@
  * right after the plan's apply committed (before the pass went on to the proof expiry) must not,
  * once restarted, plan, log and count the expiry of the same proofs a second time.
  */
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Action } from '../../controller/reconcile/plan.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
-import { runPass } from '../../controller/runtime/reconcile-pass.js';
-import { desiredWith, STORES, T0, ALICE, type TestStore } from './lifecycle-harness.js';
+import { desiredWith, leaderPass, STORES, T0, ALICE, type TestStore } from './lifecycle-harness.js';
 
 const DAY = 86_400_000;
 const desired = desiredWith([ALICE]);
@@ -20,8 +19,8 @@ afterEach(async () => {
   opened = null;
 });
 
-function expireCounts(actions: readonly { type: string }[]): number[] {
-  return actions.flatMap((a) => (a.type === 'ExpireProofs' && 'count' in a ? [a.count as number] : []));
+function expireCounts(actions: readonly Action[]): number[] {
+  return actions.flatMap((a) => (a.type === 'ExpireProofs' ? [a.count] : []));
 }
 
 describe.each(STORES)('proof expiry applied once across a crash, on %s', (_name, open) => {
@@ -42,16 +41,7 @@ describe.each(STORES)('proof expiry applied once across a crash, on %s', (_name,
 
     // The restarted controller's first pass.
     const now = new Date(T0.getTime() + 10_000);
-    const outcome = await runPass(
-      {
-        store: t.store,
-        desired: () => desired,
-        sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: now.toISOString() }),
-        isLeader: () => true,
-        log: pino({ level: 'silent' }),
-      },
-      now,
-    );
+    const outcome = await leaderPass(t.store, desired, now);
     expect(outcome.kind).toBe('planned');
     if (outcome.kind !== 'planned') return;
     expect(expireCounts(outcome.plan.actions)).toEqual([]);

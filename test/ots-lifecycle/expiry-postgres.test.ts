@@ -4,15 +4,13 @@
  * it in bounded batches while appliances keep checking in through the real API. What is measured is
  * that check-ins are answered meanwhile, not how fast.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runPass } from '../../controller/runtime/reconcile-pass.js';
 import type { Store } from '../../controller/store/store.js';
 import { checkinBody, post, startTestApi, type TestApi } from '../api/api-harness.js';
 import type { StoreHarness } from '../store/harness.js';
 import { postgresHarness } from '../store/postgres-harness.js';
 import { clockReading } from '../../lib/clock.js';
-import { desiredWith } from './lifecycle-harness.js';
+import { desiredWith, leaderPass } from './lifecycle-harness.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-02T10:00:00.000Z');
@@ -95,17 +93,7 @@ describe('proof expiry on PostgreSQL', () => {
     const traffic = checkinTraffic();
     await traffic.answered(3);
     const before = traffic.state.answered;
-    const outcome = await runPass(
-      {
-        store: h.store,
-        desired: () => desired,
-        sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: NOW.toISOString() }),
-        isLeader: () => true,
-        log: pino({ level: 'silent' }),
-        expireBatch: 1_000,
-      },
-      NOW,
-    );
+    const outcome = await leaderPass(h.store, desired, NOW, { expireBatch: 1_000 });
     const during = traffic.state.answered - before;
     await traffic.stop();
 
@@ -123,10 +111,7 @@ describe('proof expiry on PostgreSQL', () => {
     expect(lab?.imageVersion).toMatch(/^during-0-/);
 
     // The expiry is done: the next pass plans none.
-    const next = await runPass(
-      { store: h.store, desired: () => desired, sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: NOW.toISOString() }), isLeader: () => true, log: pino({ level: 'silent' }) },
-      NOW,
-    );
+    const next = await leaderPass(h.store, desired, NOW);
     expect(next.kind === 'planned' && next.plan.actions.filter((a) => a.type === 'ExpireProofs')).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
  * routes those names to them, and the real API with the evidence route.
  */
 import { createHmac } from 'node:crypto';
+import pino from 'pino';
 import { evidencePlugin } from '../../controller/api/evidence-route.js';
 import { ControllerMetrics } from '../../controller/api/metrics.js';
 import type { DesiredState } from '../../controller/desired/types.js';
@@ -11,6 +12,7 @@ import { concatBytes, fromHex } from '../../controller/ots/bytes.js';
 import type { FetchLike } from '../../controller/ots/calendar-http.js';
 import { PolicyCalendars } from '../../controller/ots/lifecycle/policy-calendars.js';
 import { ProofUpgradeJob } from '../../controller/ots/lifecycle/upgrade-job.js';
+import { runPass, type PassDeps, type PassOutcome } from '../../controller/runtime/reconcile-pass.js';
 import { startTestApi, type TestApi } from '../api/api-harness.js';
 import { desiredFrom, smallFleetFiles } from '../helpers/fleet.js';
 import { routeTo, startCalendarServer, type CalendarServer } from '../ots/calendar-server.js';
@@ -153,4 +155,19 @@ export async function samples(metrics: ControllerMetrics, name: string): Promise
   if (!metric) return {};
   const { values } = await metric.get();
   return Object.fromEntries(values.map((v) => [Object.values(v.labels).join(' '), v.value]));
+}
+
+/** One reconcile pass at `now` as the leader, on `desired` applied from the source without errors. */
+export function leaderPass(store: Store, desired: DesiredState, now: Date, extra: Partial<PassDeps> = {}): Promise<PassOutcome> {
+  return runPass(
+    {
+      store,
+      desired: () => desired,
+      sourceStatus: () => ({ lastAppliedRevision: desired.revision, lastAttemptedRevision: desired.revision, errors: [], at: now.toISOString() }),
+      isLeader: () => true,
+      log: pino({ level: 'silent' }),
+      ...extra,
+    },
+    now,
+  );
 }
