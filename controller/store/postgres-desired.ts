@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { rows } from './postgres-rows.js';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { revisionRecord, sourceStatusRecord, type RevisionRow, type SourceStatusRow } from './desired-rows.js';
 import type { RevisionRecord, SavedDesiredState, SourceStatus } from './store.js';
 
 // The PostgreSQL side of the desired state the controller last applied, its revisions and the
@@ -44,15 +44,9 @@ export async function pgSaveSourceStatus(pool: pg.Pool, status: SourceStatus): P
 }
 
 export async function pgLoadSourceStatus(pool: pg.Pool): Promise<SourceStatus | null> {
-  const [row] = await rows<{ last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }>(
+  const [row] = await rows<SourceStatusRow>(
     pool,
     'SELECT last_applied_revision, last_attempted_revision, errors::text AS errors, at FROM source_status WHERE id = 1',
   );
-  if (!row) return null;
-  return {
-    lastAppliedRevision: row.last_applied_revision,
-    lastAttemptedRevision: row.last_attempted_revision,
-    errors: JSON.parse(row.errors),
-    at: row.at,
-  };
+  return row ? sourceStatusRecord(row) : null;
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { revisionRecord, type RevisionRow } from './revision-rows.js';
+import { revisionRecord, sourceStatusRecord, type RevisionRow, type SourceStatusRow } from './desired-rows.js';
 import type { RevisionRecord, SavedDesiredState, SourceStatus } from './store.js';
 
 // The SQLite side of the desired state the controller last applied, its revisions and the source's
@@ -41,14 +41,6 @@ export async function sqliteSaveSourceStatus(db: Database.Database, status: Sour
 }
 
 export async function sqliteLoadSourceStatus(db: Database.Database): Promise<SourceStatus | null> {
-  const row = db.prepare('SELECT last_applied_revision, last_attempted_revision, errors, at FROM source_status WHERE id = 1').get() as
-    | { last_applied_revision: string | null; last_attempted_revision: string | null; errors: string; at: string }
-    | undefined;
-  if (!row) return null;
-  return {
-    lastAppliedRevision: row.last_applied_revision,
-    lastAttemptedRevision: row.last_attempted_revision,
-    errors: JSON.parse(row.errors),
-    at: row.at,
-  };
+  const row = db.prepare('SELECT last_applied_revision, last_attempted_revision, errors, at FROM source_status WHERE id = 1').get() as SourceStatusRow | undefined;
+  return row ? sourceStatusRecord(row) : null;
 }
