@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 
 /** The `error` codes the API answers with, each with its HTTP status. */
 export const API_ERRORS = {
@@ -20,3 +21,12 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 export function sendError(reply: FastifyReply, error: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
   return reply.code(API_ERRORS[error]).headers(headers).send({ error, message });
 }
+
+/** sendError for a route served outside fastify, on Node's own response object. */
+export function writeError(response: ServerResponse, error: ApiErrorCode, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error, message });
+  response.writeHead(API_ERRORS[error], { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/** What every JSON answer is sent as, as fastify sends its own. */
+export const JSON_TYPE = 'application/json; charset=utf-8';

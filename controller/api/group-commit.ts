@@ -4,7 +4,10 @@ import { backgroundClock, type Clock, type TimerHandle } from '../../lib/clock.j
 export interface GroupCommitOptions {
   /** Most items written in one commit. */
   maxBatch: number;
-  /** How long the first item of a batch may wait for company before the batch is written. */
+  /**
+   * How long the first item of a batch may wait for company before the batch is written. 0: until the
+   * end of the event loop's current turn (`setImmediate`), so every request already read joins it.
+   */
   maxDelayMs: number;
   /**
    * Commits in flight at once (default 1). PostgreSQL flushes the log of concurrent commits together,
@@ -30,6 +33,7 @@ export class GroupCommitter<T> {
   private queue: Pending<T>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private timer: TimerHandle | null = null;
+  private turnEnd: NodeJS.Immediate | null = null;
   private readonly maxConcurrent: number;
 
   constructor(
@@ -69,6 +73,11 @@ export class GroupCommitter<T> {
     if (this.inFlight.size >= this.maxConcurrent) return; // a flush ending picks the queue up
     if (this.queue.length >= this.options.maxBatch) {
       this.startFlush();
+    } else if (this.options.maxDelayMs === 0) {
+      this.turnEnd ??= setImmediate(() => {
+        this.turnEnd = null;
+        if (this.inFlight.size < this.maxConcurrent) this.startFlush();
+      });
     } else if (this.timer === null && this.queue.length > 0) {
       this.timer = this.clock.setTimeout(() => {
         this.timer = null;

@@ -1,9 +1,11 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from 'pino';
 import type { Plan } from '../reconcile/plan.js';
 import type { Store } from '../store/store.js';
-import { registerCheckinRoute } from './checkin-route.js';
+import { BODY_LIMIT_BYTES, CheckinEndpoint } from './checkin-route.js';
 import { sendError } from './errors.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -47,9 +49,6 @@ export interface ApiOptions {
 /** Routes added beside the check-in API; they authenticate appliances with the same token table. */
 export type ApiPlugin = (app: FastifyInstance, shared: { tokens: TokenCache }) => void | Promise<void>;
 
-/** Largest request body accepted (64 KiB): the limit docs/protocol.md states for check-ins. */
-export const BODY_LIMIT_BYTES = 64 * 1024;
-
 /**
  * Builds the controller's HTTP API (not yet listening): check-ins, health, metrics, status and the git
  * webhook. Every error answer is `{error, message}`.
@@ -63,6 +62,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   };
   if (options.tls) serverOptions.https = options.tls;
+  let checkins: CheckinEndpoint | null = null;
+  serverOptions.serverFactory = (fastifyRoutes) =>
+    nodeServer(options.tls, (request, response) => {
+      if (checkins !== null && CheckinEndpoint.matches(request)) checkins.handle(request, response);
+      else fastifyRoutes(request, response);
+    });
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
   // Check-ins are JSON; a text body is a client bug worth a 415, not a schema error.
   app.removeContentTypeParser('text/plain');
@@ -78,7 +83,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const tokens = new TokenCache(options.store, { refreshMs: options.tokenRefreshMs, log: options.logger, clock: options.clock });
   void tokens.start();
   app.addHook('onClose', async () => tokens.stop());
-  registerCheckinRoute(app, options, tokens);
+  const endpoint = new CheckinEndpoint(options, tokens);
+  app.addHook('preClose', async () => endpoint.stopAccepting());
+  app.addHook('onClose', async () => endpoint.drain());
+  checkins = endpoint;
   registerStatusRoutes(app, options);
   // Its own encapsulated scope: the sign-in form's body parser applies to the page's routes only.
   await app.register(statusPagePlugin(options));
@@ -86,3 +94,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   for (const plugin of options.plugins ?? []) await plugin(app, { tokens });
   return app;
 }
+
+/** The server fastify would make (the same keep-alive), with check-ins routed before fastify's router. */
+function nodeServer(tls: ApiOptions['tls'], listener: (request: IncomingMessage, response: ServerResponse) => void) {
+  const server = tls ? createHttpsServer(tls, listener as RequestListener) : createHttpServer(listener as RequestListener);
+  server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS;
+  return server;
+}
+
+/** fastify's default `keepAliveTimeout`, kept for the server made here. */
+const FASTIFY_KEEP_ALIVE_MS = 72_000;
