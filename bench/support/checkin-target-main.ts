@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { defaultGroupCommit } from '../../controller/api/checkin-route.js';
 import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
+import type { StoreKind } from '../../controller/store/store.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
 import { CHECKIN_REPORT } from './checkin-report.js';
@@ -16,8 +18,8 @@ export interface TargetRequest {
   /** A directory to write the generated fleet repository into. */
   fleetDir?: string;
   appliances?: number;
-  /** Group commit settings instead of the API's defaults (for the muster mode). */
-  groupCommit?: GroupCommitOptions;
+  /** Group commit settings over the API's defaults for the store (for the muster mode). */
+  groupCommit?: Partial<GroupCommitOptions>;
   /** Where reconcile passes run (the controller's option; its default when absent). */
   reconcileWorker?: 'auto' | 'always' | 'never';
   /** No passes but those the `passes` command asks for (the check-in gap and the interval set to an hour). */
@@ -64,7 +66,7 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     ...(request.passesOnRequest ? { checkinMinGapMs: HOUR_MS } : {}),
     ...(request.reconcileWorker ? { reconcileWorker: request.reconcileWorker } : {}),
     // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
-    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : request.groupCommit,
+    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : { ...defaultGroupCommit(storeKind(request.db as string)), ...request.groupCommit },
   });
   // The steady state of a fleet: every appliance has checked in before, so the load updates rows
   // and the passes see the findings of a whole fleet (each reports a retention policy it should not).
@@ -88,6 +90,10 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
 }
 
 const SEED_BATCH = 5_000;
+
+function storeKind(db: string): StoreKind {
+  return /^postgres(ql)?:/.test(db) ? 'postgres' : 'sqlite';
+}
 const HOUR_MS = 3_600_000;
 let running: RunningController | null = null;
 
