@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CheckinRequest } from '../observed/state-schema.js';
 import { StoreUnavailableError, type CheckinRecord, type StoreKind } from '../store/store.js';
-import { authenticate } from './authenticate.js';
+import { authenticate, authenticateKnown } from './authenticate.js';
 import { checkinProblems } from './checkin-validation.js';
 import { JSON_TYPE, writeError } from './errors.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
@@ -19,12 +19,15 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export const CHECKIN_PATH = '/v1/checkin';
 
 /**
- * Group commit as each store does best: SQLite commits one transaction at a time (a second commit in
- * flight would only wait for the first); PostgreSQL writes the log of overlapping commits in one flush,
- * so four in flight (of the pool's ten connections) multiply the rate.
+ * Group commit as each store does best. SQLite commits one transaction at a time (a second commit in
+ * flight would only wait for the first) and a commit takes well under a millisecond, so a batch needs no
+ * wait: it is what arrived while the previous commit ran, or in the event loop's current turn (a 2 ms
+ * wait measured 0.45–0.47× the bare server's rate against 0.50–0.54× without, 2026-12-05). PostgreSQL
+ * writes the log of overlapping commits in one flush, so four in flight (of the pool's ten
+ * connections) multiply the rate; there a 2 ms wait halves the statements for the same rate.
  */
 export function defaultGroupCommit(kind: StoreKind): GroupCommitOptions {
-  return { maxBatch: 500, maxDelayMs: 2, maxConcurrent: kind === 'postgres' ? 4 : 1 };
+  return kind === 'postgres' ? { maxBatch: 500, maxDelayMs: 2, maxConcurrent: 4 } : { maxBatch: 500, maxDelayMs: 0, maxConcurrent: 1 };
 }
 
 const RETRY_LATER = { 'retry-after': String(RETRY_AFTER_SECONDS) };
@@ -104,7 +107,8 @@ export class CheckinEndpoint {
   /** Answers the check-in; returns the outcome to count when it was refused. */
   private async accept(request: IncomingMessage, response: ServerResponse, report: unknown): Promise<keyof CheckinEndpoint['outcomes'] | null> {
     const { view, clock } = this.options;
-    const auth = await authenticate(this.tokens, request.headers.authorization);
+    const header = request.headers.authorization;
+    const auth = authenticateKnown(this.tokens, header) ?? (await authenticate(this.tokens, header));
     if ('refusal' in auth) return refuse(response, 'unauthorized', 'Unauthorized', auth.refusal);
     const { appliance } = auth;
     const problems = checkinProblems(report);

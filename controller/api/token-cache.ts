@@ -69,12 +69,19 @@ export class TokenCache {
    * (StoreUnavailableError) only when the token is unknown and the store cannot be read.
    */
   async applianceFor(token: string): Promise<string | null> {
-    if (!looksLikeToken(token)) return null;
-    const hash = tokenHash(token);
-    const known = this.byHash.get(hash);
+    const known = this.knownAppliance(token);
     if (known !== undefined) return known;
     await this.refresh();
-    return this.byHash.get(hash) ?? null;
+    return this.byHash.get(tokenHash(token)) ?? null;
+  }
+
+  /**
+   * The appliance of a token already in memory, at once; null for a malformed token; undefined when
+   * only a read of the store can tell (then ask applianceFor).
+   */
+  knownAppliance(token: string): string | null | undefined {
+    if (!looksLikeToken(token)) return null;
+    return this.byHash.get(tokenHash(token));
   }
 
   /** Resolves once a read of the store that began after this call has been applied. */
