@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import { summarize, type LoadOptions, type LoadResult, type Sample } from './load/checkin-load.js';
@@ -26,6 +26,8 @@ interface Settings {
   idleMs: number;
   passes: number;
   gapMs: number;
+  /** A directory for one CPU profile per case, of the controller's API thread during the passes. */
+  profileDir: string | null;
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
@@ -35,6 +37,7 @@ function settings(env: NodeJS.ProcessEnv): Settings {
     idleMs: Number(env.MUSTER_BENCH_IDLE_MS ?? 8_000),
     passes: Number(env.MUSTER_BENCH_PASSES ?? 3),
     gapMs: Number(env.MUSTER_BENCH_PASS_GAP_MS ?? 1_000),
+    profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
   };
 }
 
@@ -55,7 +58,7 @@ function overlaps([sentAt, ms]: Sample, windows: readonly [number, number][]): b
 }
 
 /** Check-ins under load, first with no pass (idle), then during passes run back to back `gapMs` apart. */
-async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
+async function measure(name: CaseName, request: TargetRequest, s: Settings): Promise<Measured> {
   // The set-up (fleet, check-ins, tokens) in one process, the controller measured in a fresh one, so
   // that its memory holds nothing the set-up left behind.
   const setup = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
@@ -71,7 +74,9 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
       rss.enter('idle');
       await sleep(s.idleMs);
       rss.enter('passes');
+      if (s.profileDir) await ask(target.child, { profile: 'start' } satisfies TargetCommand);
       const { windows, rssMb } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+      if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
       rss.enter(null);
       const samples = await stopLoad(child);
       const firstPass = windows[0]?.[0] ?? Infinity;
@@ -110,6 +115,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
 
 async function run(): Promise<BenchResult> {
   const s = settings(process.env);
+  if (s.profileDir) mkdirSync(s.profileDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'muster-bench-pass-'));
   const server = s.cases.some((c) => c.startsWith('postgres')) ? await startOwnPostgres() : null;
   try {
@@ -119,7 +125,7 @@ async function run(): Promise<BenchResult> {
         ? await createDatabase((server as NonNullable<typeof server>).url, `bench_${name.replace('-', '_')}`)
         : join(work, `${name}.db`);
       const reconcileWorker = name.endsWith('worker') ? 'always' : 'never';
-      results[name] = await measure({ mode: 'muster', db, fleetDir: join(work, name), appliances: s.appliances, reconcileWorker, passesOnRequest: true }, s);
+      results[name] = await measure(name, { mode: 'muster', db, fleetDir: join(work, name), appliances: s.appliances, reconcileWorker, passesOnRequest: true }, s);
       const m = results[name] as Measured;
       process.stderr.write(`  ${name}: p99 ${m.idle.p99Ms.toFixed(1)} → ${m.during.p99Ms.toFixed(1)} ms, passes ${m.passMs.map(Math.round).join(', ')} ms\n`);
     }
