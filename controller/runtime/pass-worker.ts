@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
@@ -9,6 +7,7 @@ import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
 import type { PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
+import { lowerThisThreadsPriority } from './thread-priority.js';
 
 // The reconcile worker: runs whole passes (read the observed state, plan, apply, expire proofs) on its
 // own connections to the controller's database, so the API's thread only serves check-ins meanwhile.
@@ -72,21 +71,4 @@ function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOut
 function toRecord(line: string): PassLogRecord {
   const { level, msg, time: _time, pid: _pid, hostname: _host, ...fields } = JSON.parse(line) as Record<string, unknown>;
   return { level: Number(level), msg: String(msg ?? ''), fields };
-}
-
-/** How much nicer than the API's thread a pass runs: when the cores are busy, check-ins go first. */
-const PASS_NICENESS = 5;
-
-/**
- * Lowers the scheduling priority of this thread alone (Linux: a thread's id is a valid target of
- * setpriority, read from /proc/thread-self). Elsewhere, or when not allowed, the pass runs at the
- * process's priority.
- */
-function lowerThisThreadsPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + PASS_NICENESS));
-  } catch {
-    // Not Linux, or not permitted: nothing to do.
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -124,5 +124,34 @@ describe('the reconcile worker', () => {
     );
     expect(['failed', 'unavailable']).toContain(outcome.kind);
     expect(outcome.kind !== 'planned' && 'error' in outcome && outcome.error.message).toMatch(/no such table|relation/);
+  });
+});
+
+/** The niceness of each of this process's threads, by thread id (Linux's /proc). */
+function threadNiceness(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nice;
+}
+
+describe.runIf(process.platform === 'linux')('the reconcile worker\'s priority', () => {
+  it.each([
+    { name: 'by default, 19 below the API\'s thread', env: undefined, want: 19 },
+    { name: 'as MUSTER_PASS_NICENESS says', env: '3', want: 3 },
+  ])('runs its thread $name', async ({ env, want }) => {
+    const saved = process.env.MUSTER_PASS_NICENESS;
+    if (env === undefined) delete process.env.MUSTER_PASS_NICENESS;
+    else process.env.MUSTER_PASS_NICENESS = env;
+    cleanups.push(() => void (saved === undefined ? delete process.env.MUSTER_PASS_NICENESS : (process.env.MUSTER_PASS_NICENESS = saved)));
+    const before = threadNiceness();
+    const db = await stores[0]!.db();
+    await seeded(db);
+    await thread(db).run({ desired: desiredFrom(smallFleetFiles({ appliances: APPLIANCES })), sourceStatus: STATUS, isLeader: true, log: silent }, NOW);
+    const own = before.get(Number(readdirSync('/proc/self/task').sort((a, b) => Number(a) - Number(b))[0])) ?? 0;
+    const lowered = [...threadNiceness()].filter(([tid, nice]) => !before.has(tid) && nice > own).map(([, nice]) => nice - own);
+    expect(lowered).toEqual([Math.min(19 - own, want)]);
   });
 });
