@@ -53,6 +53,16 @@ describe('reading the observations of a fleet', () => {
     );
   });
 
+  it('reads distinct retention reports as distinct objects with their fields intact', () => {
+    const hash = 'ab'.repeat(32);
+    const text = (bytes: number) => JSON.stringify({ policyHash: hash, lastPrunedAt: null, databaseBytes: bytes, incidents: 0, oldestIncidentAt: null });
+    const [a, b] = [row('a', { retention: text(1) }), row('b', { retention: text(2) })].map((r) => new ObservationReader().document(r));
+    const reader = new ObservationReader();
+    const [c, d] = [row('c', { retention: text(1) }), row('d', { retention: text(2) })].map((r) => reader.document(r));
+    expect([c?.retention, d?.retention]).toEqual([a?.retention, b?.retention]);
+    expect(d?.retention?.policyHash).toBe(hash);
+  });
+
   it('stops sharing after MAX_SHARED distinct texts, still reading each one right', () => {
     const reader = new ObservationReader();
     const retention = (n: number) => RETENTION.replace('1024', String(n));
