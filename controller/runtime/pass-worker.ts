@@ -1,5 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
@@ -39,7 +40,7 @@ if (port) {
       new Date(request.now),
     ).then((outcome) => {
       const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };
-      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planJson.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
+      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planBytes.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
     });
   });
 }
@@ -63,10 +64,15 @@ function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOut
         actions: plan.actions,
         counts: planCounts(plan),
         answers: compactAnswers(desired as DesiredState, plan),
-        planJson: new TextEncoder().encode(JSON.stringify(plan)),
+        planBytes: ownBuffer(v8.serialize(plan)),
       };
     }
   }
+}
+
+/** `bytes` alone in its ArrayBuffer, so that transferring the buffer sends these bytes and no others. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 function toRecord(line: string): PassLogRecord {
