@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
 import { compactAnswers } from '../api/response-index.js';
+import { shareLabelValues } from '../desired/shared-labels.js';
 import type { DesiredState } from '../desired/types.js';
 import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
@@ -31,7 +32,8 @@ if (port) {
       void store.close().finally(() => port.close());
       return;
     }
-    if (request.desired) desired = request.desired;
+    // This thread's own copy, just received: its label values can be shared before the first pass reads it.
+    if (request.desired) desired = shareLabelValues(request.desired);
     const current = desired;
     const given = request.notify;
     const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;
