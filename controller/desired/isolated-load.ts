@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadFleetFilesInParallel, parallelPoolFor, type ParallelLoadOptions } from './parallel-load.js';
 import type { FleetFile } from './parse-documents.js';
+import { shareLabelValues } from './shared-labels.js';
 import type { LoadResult } from './types.js';
 
 /** What the load worker is started with. */
@@ -27,7 +28,10 @@ const LOAD_WORKER = new URL('./load-worker.js', import.meta.url);
 export async function loadFleetFilesIsolated(files: readonly FleetFile[], revision: string, options: ParallelLoadOptions = {}): Promise<LoadResult> {
   if (parallelPoolFor(files, options) === null || !existsSync(fileURLToPath(LOAD_WORKER))) return loadFleetFilesInParallel(files, revision, options);
   const reply = await loadOnWorker({ files, revision }).catch((err: unknown): IsolatedLoadReply => ({ error: String(err) }));
-  return 'result' in reply ? reply.result : loadFleetFilesInParallel(files, revision, options);
+  if (!('result' in reply)) return loadFleetFilesInParallel(files, revision, options);
+  // The result crossed as a structured clone: every label value a string of its own until shared.
+  if (reply.result.ok) shareLabelValues(reply.result.state);
+  return reply.result;
 }
 
 /** One load on a new load worker: its answer, or a rejection when the worker failed before answering. */

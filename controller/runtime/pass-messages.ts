@@ -33,8 +33,9 @@ export interface PassLogRecord {
 
 /**
  * A pass's outcome as it crosses back: for a plan, only what the API's thread needs at once (the
- * check-in answers, the gauges' counts, the actions) and the whole plan as JSON bytes, decoded only
- * when someone reads it (the status routes).
+ * check-in answers, the gauges' counts, the actions) and the whole plan as bytes in V8's serialization
+ * format (`v8.serialize`: no JSON text of the whole plan on either side), decoded only when someone
+ * reads it (the status routes).
  */
 export type WorkerOutcome =
   | { kind: 'idle'; reason: string }
@@ -46,7 +47,7 @@ export type WorkerOutcome =
       actions: Action[];
       counts: PlanCounts;
       answers: CompactAnswers;
-      planJson: Uint8Array;
+      planBytes: Uint8Array;
     }
   | { kind: 'conflict' }
   | { kind: 'unavailable' | 'failed'; message: string; stack: string | undefined };

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PlanCounts } from '../api/metrics.js';
@@ -147,7 +148,7 @@ function outcomeOf(outcome: WorkerOutcome, desired: DesiredState): PassOutcome {
     }
     case 'planned': {
       let plan: Plan | null = null;
-      const bytes = outcome.planJson;
+      const bytes = outcome.planBytes;
       const planned: WorkerPlanned = {
         kind: 'planned',
         applied: outcome.applied,
@@ -156,7 +157,7 @@ function outcomeOf(outcome: WorkerOutcome, desired: DesiredState): PassOutcome {
         computed: { desired, answers: outcome.answers, counts: outcome.counts, actions: outcome.actions },
         // Decoding 100,000 appliances' plan takes a while: only when asked (status routes, tests).
         get plan(): Plan {
-          plan ??= JSON.parse(new TextDecoder().decode(bytes)) as Plan;
+          plan ??= v8.deserialize(bytes) as Plan;
           return plan;
         },
       };

@@ -1,7 +1,9 @@
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
 import { compactAnswers } from '../api/response-index.js';
+import { shareLabelValues } from '../desired/shared-labels.js';
 import type { DesiredState } from '../desired/types.js';
 import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
@@ -29,7 +31,8 @@ if (port) {
       void store.close().finally(() => port.close());
       return;
     }
-    if (request.desired) desired = request.desired;
+    // This thread's own copy, just received: its label values can be shared before the first pass reads it.
+    if (request.desired) desired = shareLabelValues(request.desired);
     const current = desired;
     const given = request.notify;
     const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;
@@ -38,7 +41,7 @@ if (port) {
       new Date(request.now),
     ).then((outcome) => {
       const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };
-      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planJson.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
+      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planBytes.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
     });
   });
 }
@@ -62,10 +65,15 @@ function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOut
         actions: plan.actions,
         counts: planCounts(plan),
         answers: compactAnswers(desired as DesiredState, plan),
-        planJson: new TextEncoder().encode(JSON.stringify(plan)),
+        planBytes: ownBuffer(v8.serialize(plan)),
       };
     }
   }
+}
+
+/** `bytes` alone in its ArrayBuffer, so that transferring the buffer sends these bytes and no others. */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 function toRecord(line: string): PassLogRecord {

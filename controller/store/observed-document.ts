@@ -94,16 +94,19 @@ export function applianceRowFromDocument(doc: ApplianceObservation): ApplianceRo
 /**
  * Rollout rows and their assignments (in the order made) as State `rollouts[]` entries; optional
  * fields (`conditions`, `latch`, `revision`, `release`, `version`, `rollback`, an assignment's
- * `previous`) appear only when set.
+ * `previous`) appear only when set. With the reader that read the appliances, an assignment's strings
+ * are shared with theirs (see ObservationReader). The rows may be streamed: each is used once, in order.
  */
-export function rolloutDocuments(rows: readonly RolloutRow[], assignments: readonly AssignmentRow[]): RolloutObservation[] {
+export function rolloutDocuments(
+  rows: readonly RolloutRow[],
+  assignments: Iterable<AssignmentRow>,
+  reader: ObservationReader = new ObservationReader(),
+): RolloutObservation[] {
   const byRollout = new Map<string, Assignment[]>();
   for (const a of assignments) {
-    const list = byRollout.get(a.rollout) ?? [];
-    const assignment: Assignment = { appliance: a.appliance, release: a.release, at: a.at };
-    if (a.previous !== null && a.previous !== 'null') assignment.previous = JSON.parse(a.previous) as Assignment['previous'];
-    list.push(assignment);
-    byRollout.set(a.rollout, list);
+    let list = byRollout.get(a.rollout);
+    if (!list) byRollout.set(a.rollout, (list = []));
+    list.push(reader.assignment(a));
   }
   return rows.map((row) => {
     const doc = { name: row.name, stage: row.stage, stageStartedAt: row.stageStartedAt, phase: row.phase } as RolloutObservation;

@@ -33,8 +33,9 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       );
       const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq');
       const proofs = proofCounts(await pgProofCountRows(client));
+      const reader = new ObservationReader();
       return {
-        state: stateDocument(now, appliances.map(documentOf(new ObservationReader())), rolloutDocuments(rollouts, assignments), proofs),
+        state: stateDocument(now, appliances.map(documentOf(reader)), rolloutDocuments(rollouts, assignments, reader), proofs),
         version: versionRow?.version ?? 0,
       };
     },

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { StateDocument } from '../observed/state-schema.js';
+import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import {
   applianceRowFromDocument,
   proofCounts,
@@ -24,13 +24,17 @@ export function sqliteLoadObserved(db: Database.Database, now: Date): ObservedSn
   return db.transaction((): ObservedSnapshot => {
     const version = db.prepare('SELECT version FROM state_version WHERE id = 1').pluck().get() as number;
     const reader = new ObservationReader();
-    const appliances = (db.prepare(`SELECT ${SQLITE_APPLIANCE_COLUMNS} FROM appliances ORDER BY id`).raw().all() as unknown[][]).map(
-      (row) => reader.document(applianceFromSqlite(row)),
-    );
+    const appliances: ApplianceObservation[] = [];
+    // Row by row, as for the assignments below.
+    for (const row of db.prepare(`SELECT ${SQLITE_APPLIANCE_COLUMNS} FROM appliances ORDER BY id`).raw().iterate() as IterableIterator<unknown[]>) {
+      appliances.push(reader.document(applianceFromSqlite(row)));
+    }
     const rollouts = db.prepare(ROLLOUT_SELECT).all() as RolloutRow[];
-    const assignments = db.prepare('SELECT rollout, appliance, release, at, previous FROM assignments ORDER BY seq').all() as AssignmentRow[];
+    // Streamed: a row dies young once read, where a list of all of them would outlive the collector's young generation.
+    const assignments = db.prepare('SELECT rollout, appliance, release, at, previous FROM assignments ORDER BY seq').iterate() as IterableIterator<AssignmentRow>;
+    const rolloutDocs = rolloutDocuments(rollouts, assignments, reader);
     const proofs = proofCounts(sqliteProofCountRows(db));
-    return { state: stateDocument(now, appliances, rolloutDocuments(rollouts, assignments), proofs), version };
+    return { state: stateDocument(now, appliances, rolloutDocs, proofs), version };
   })();
 }
 

@@ -103,6 +103,28 @@ describe('which findings rows a plan writes', () => {
   });
 });
 
+describe('what comparing leaves in the open findings', () => {
+  it('changes no remembered value, whatever the plan: only the equal text of unchanged findings is the plan’s', () => {
+    const id = fc.constantFrom('a', 'b', 'c');
+    const message = fc.constantFrom(undefined, 'stuck for 2h');
+    const since = fc.constantFrom(undefined, ago(60_000));
+    const planned = fc.array(fc.record({ id, message, since }), { maxLength: 4 });
+    const remembered = fc.uniqueArray(fc.record({ id, message, since }), { selector: (r) => r.id, maxLength: 3 });
+    fc.assert(
+      fc.property(planned, remembered, (plan, rows) => {
+        const openMap = new Map(rows.map((r) => open(r.id, NOW, { ...(r.message ? { message: r.message } : {}), since: r.since ?? null })));
+        const before = structuredClone(openMap);
+        findingChanges(
+          plan.map((p) => stuck(p.id, { ...(p.message ? { message: p.message } : {}), ...(p.since ? { since: p.since } : {}) })),
+          openMap,
+          NOW,
+        );
+        expect(openMap).toEqual(before);
+      }),
+    );
+  });
+});
+
 describe('the open-findings cache', () => {
   it('answers only for the state version it was recorded at, and nothing once cleared', () => {
     const cache = new OpenFindingsCache();
