@@ -33,7 +33,9 @@ export function readJsonBody(request: IncomingMessage, limit: number): Promise<J
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
       resolve(parsed(type, body));
     });
+    // A client gone mid-body ends with 'error' or only 'close'; after 'end' the body is already resolved.
     request.once('error', () => resolve(null));
+    request.once('close', () => resolve(null));
   });
 }
 
