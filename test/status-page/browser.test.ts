@@ -164,7 +164,9 @@ describe('status page in a browser', () => {
     const succeededOf = async () => Number(/(\d+) succeeded/.exec((await counts.textContent()) ?? '')?.[1]);
     await eventually(async () => (await succeededOf()) === 2, { what: 'the two simulated stage-1 appliances to succeed', timeoutMs: 30_000 });
     expect((await checkIn('1.0.51', { release: 'v1.0.51', phase: 'succeeded', since: new Date().toISOString(), attempt: 1, error: null })).status).toBe(200);
-    await eventually(async () => (await succeededOf()) === 3, { what: 'the count to move after the check-in', timeoutMs: 15_000 });
+    // Held back, this appliance kept stage 1 from completing: its success moves the count, and the next
+    // stage's simulated appliances may move it further before the page's next refresh.
+    await eventually(async () => (await succeededOf()) >= 3, { what: 'the count to move after the check-in', timeoutMs: 15_000 });
     expect(await page.evaluate('window.marker')).toBe('same page');
   }, 60_000);
 
