@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { defaultGroupCommit } from '../../controller/api/checkin-route.js';
 import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
-import type { StoreKind } from '../../controller/store/store.js';
+import { isPostgresUrl } from '../../controller/store/open-store.js';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { writeBenchFleet } from './bench-fleet.js';
 import { CHECKIN_REPORT } from './checkin-report.js';
@@ -66,7 +66,7 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
     ...(request.passesOnRequest ? { checkinMinGapMs: HOUR_MS } : {}),
     ...(request.reconcileWorker ? { reconcileWorker: request.reconcileWorker } : {}),
     // Naive: every check-in its own transaction, as many at once as the PostgreSQL pool has connections.
-    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : { ...defaultGroupCommit(storeKind(request.db as string)), ...request.groupCommit },
+    groupCommit: request.mode === 'naive' ? { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 10 } : { ...defaultGroupCommit(isPostgresUrl(request.db as string) ? 'postgres' : 'sqlite'), ...request.groupCommit },
   });
   // The steady state of a fleet: every appliance has checked in before, so the load updates rows
   // and the passes see the findings of a whole fleet (each reports a retention policy it should not).
@@ -90,10 +90,6 @@ async function startMuster(request: TargetRequest): Promise<TargetReady> {
 }
 
 const SEED_BATCH = 5_000;
-
-function storeKind(db: string): StoreKind {
-  return /^postgres(ql)?:/.test(db) ? 'postgres' : 'sqlite';
-}
 const HOUR_MS = 3_600_000;
 let running: RunningController | null = null;
 
