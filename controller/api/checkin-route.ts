@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CheckinRequest } from '../observed/state-schema.js';
 import { StoreUnavailableError, type CheckinRecord, type StoreKind } from '../store/store.js';
-import { authenticate, authenticateKnown } from './authenticate.js';
+import { authenticateKnown, authenticateUnknown } from './authenticate.js';
 import { checkinProblems } from './checkin-validation.js';
-import { JSON_TYPE, writeError } from './errors.js';
+import { writeError, writeJson } from './errors.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { readJsonBody } from './json-body.js';
 import type { TokenCache } from './token-cache.js';
@@ -107,8 +107,8 @@ export class CheckinEndpoint {
   /** Answers the check-in; returns the outcome to count when it was refused. */
   private async accept(request: IncomingMessage, response: ServerResponse, report: unknown): Promise<keyof CheckinEndpoint['outcomes'] | null> {
     const { view, clock } = this.options;
-    const header = request.headers.authorization;
-    const auth = authenticateKnown(this.tokens, header) ?? (await authenticate(this.tokens, header));
+    const known = authenticateKnown(this.tokens, request.headers.authorization);
+    const auth = 'unknown' in known ? await authenticateUnknown(this.tokens, known.unknown) : known;
     if ('refusal' in auth) return refuse(response, 'unauthorized', 'Unauthorized', auth.refusal);
     const { appliance } = auth;
     const problems = checkinProblems(report);
@@ -122,8 +122,7 @@ export class CheckinEndpoint {
     await this.committer.submit({ appliance, report: report as CheckinRequest, at: new Date(clock.now()) });
     this.outcomes.ok.inc();
     this.options.onCheckin?.(appliance);
-    const answer = view.responses().responseFor(appliance);
-    response.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(answer) }).end(answer);
+    writeJson(response, 200, view.responses().responseFor(appliance));
     return null;
   }
 }
