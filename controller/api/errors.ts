@@ -24,9 +24,13 @@ export function sendError(reply: FastifyReply, error: ApiErrorCode, message: str
 
 /** sendError for a route served outside fastify, on Node's own response object. */
 export function writeError(response: ServerResponse, error: ApiErrorCode, message: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ error, message });
-  response.writeHead(API_ERRORS[error], { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
+  writeJson(response, API_ERRORS[error], JSON.stringify({ error, message }), headers);
+}
+
+/** Answers with a JSON text already serialized, on Node's own response object. */
+export function writeJson(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
 /** What every JSON answer is sent as, as fastify sends its own. */
-export const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';

@@ -2,6 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import secureJson from 'secure-json-parse';
 import type { ApiErrorCode } from './errors.js';
 
+/** What a refused body is told, for fastify's routes (server.ts) and the check-in route alike. */
+export const BODY_REFUSALS = {
+  tooLarge: (limit: number) => `request body is larger than ${limit} bytes`,
+  notJson: 'send the body as application/json',
+  invalid: (detail: string) => `request body is not valid JSON: ${detail}`,
+} as const;
+
 /** A request body read and parsed, or the API error that refuses it. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; error: ApiErrorCode; message: string };
 
@@ -41,12 +48,12 @@ export function readJsonBody(request: IncomingMessage, limit: number): Promise<J
 
 function parsed(type: string | undefined, body: Buffer): JsonBody {
   if (type === undefined && body.length === 0) return { ok: true, value: undefined };
-  if (!isJson(type)) return { ok: false, error: 'UnsupportedMediaType', message: 'send the body as application/json' };
+  if (!isJson(type)) return { ok: false, error: 'UnsupportedMediaType', message: BODY_REFUSALS.notJson };
   if (body.length === 0) return { ok: false, error: 'BadRequest', message: 'request body is empty; send the check-in as JSON' };
   try {
     return { ok: true, value: secureJson.parse(body.toString('utf8'), undefined, PARSE_OPTIONS) };
   } catch (err) {
-    return { ok: false, error: 'BadRequest', message: `request body is not valid JSON: ${(err as Error).message}` };
+    return { ok: false, error: 'BadRequest', message: BODY_REFUSALS.invalid((err as Error).message) };
   }
 }
 
@@ -58,5 +65,5 @@ function isJson(type: string | undefined): boolean {
 }
 
 function tooLarge(limit: number): JsonBody {
-  return { ok: false, error: 'PayloadTooLarge', message: `request body is larger than ${limit} bytes` };
+  return { ok: false, error: 'PayloadTooLarge', message: BODY_REFUSALS.tooLarge(limit) };
 }

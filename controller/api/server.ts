@@ -7,6 +7,7 @@ import type { Plan } from '../reconcile/plan.js';
 import type { Store } from '../store/store.js';
 import { BODY_LIMIT_BYTES, CheckinEndpoint } from './checkin-route.js';
 import { sendError } from './errors.js';
+import { BODY_REFUSALS } from './json-body.js';
 import type { GroupCommitOptions } from './group-commit.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { CheckinAnswers } from './response-index.js';
@@ -73,9 +74,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = err.statusCode ?? 500;
-    if (status === 413) return sendError(reply, 'PayloadTooLarge', `request body is larger than ${BODY_LIMIT_BYTES} bytes`);
-    if (status === 415) return sendError(reply, 'UnsupportedMediaType', 'send the body as application/json');
-    if (status === 400) return sendError(reply, 'BadRequest', `request body is not valid JSON: ${err.message}`);
+    if (status === 413) return sendError(reply, 'PayloadTooLarge', BODY_REFUSALS.tooLarge(BODY_LIMIT_BYTES));
+    if (status === 415) return sendError(reply, 'UnsupportedMediaType', BODY_REFUSALS.notJson);
+    if (status === 400) return sendError(reply, 'BadRequest', BODY_REFUSALS.invalid(err.message));
     request.log.error({ err }, 'request failed');
     return sendError(reply, 'Internal', 'internal error; see the controller log');
   });
