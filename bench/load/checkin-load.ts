@@ -4,8 +4,8 @@ import { CHECKIN_REPORT } from '../support/checkin-report.js';
 /**
  * The check-in load of the benchmarks: `connections` clients sending `POST /v1/checkin` back to
  * back with realistic agent bodies, each request recorded with its send time, so a benchmark can
- * take figures over the whole run (`runCheckinLoad`) or over windows of it (`startCheckinLoad` and
- * `summarize`, e.g. before and during a proof expiry).
+ * take figures over windows of the run (`startCheckinLoad` and `summarize`, e.g. before and during a
+ * proof expiry, or one slice of several taking turns).
  */
 export interface LoadOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080`. */
@@ -14,8 +14,6 @@ export interface LoadOptions {
   tokens: string[];
   /** Requests in flight at once. */
   connections: number;
-  /** How long runCheckinLoad measures; absent, the load runs until stopped. */
-  durationMs?: number;
   /** Requests sent before measuring, to open connections and warm caches. */
   warmupRequests?: number;
 }
@@ -28,8 +26,6 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** CPU the load generator's process used (connecting included), ms; given by a timed run in its own process. */
-  cpuMs?: number;
 }
 
 /** One request: [send time in epoch ms (comparable across processes), latency in ms, HTTP status or 0 for a transport error]. */
@@ -111,16 +107,4 @@ export function summarize(samples: readonly Sample[], from = -Infinity, to = Inf
     p99Ms: percentile(answered, 99),
     maxMs: answered.length ? (answered[answered.length - 1] as number) : 0,
   };
-}
-
-/**
- * Drives `POST /v1/checkin` from `connections` concurrent clients for `durationMs`, and reports the
- * rate and latency percentiles of the answered requests.
- */
-export async function runCheckinLoad(options: LoadOptions & { durationMs: number }): Promise<LoadResult> {
-  const load = await startCheckinLoad(options);
-  const from = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
-  const to = Date.now();
-  return summarize(await load.stop(), from, to);
 }
