@@ -9,10 +9,10 @@ import { checkinBody, post, startTestApi, type TestApi } from './api-harness.js'
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 
-/** Sends a request by hand (no body framing helpers), so the test controls every header. */
-function rawPost(url: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
+/** Sends a request by hand (no body framing helpers), so the test controls every header; `agent` to keep its connection. */
+function rawPost(url: string, path: string, headers: Record<string, string>, body: string, agent?: Agent): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}${path}`, { method: 'POST', headers }, (res) => {
+    const req = httpRequest(`${url}${path}`, { method: 'POST', headers, ...(agent ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Record<string, unknown>, headers: res.headers }));
@@ -95,16 +95,11 @@ describe('POST /v1/checkin, HTTP edges', () => {
 
   it('answers 503 with Retry-After to a check-in that arrives once the server is closing, and writes the ones accepted', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const send = (url: string) =>
-      new Promise<{ status: number; retryAfter: unknown }>((resolve, reject) => {
-        const req = httpRequest(`${url}/v1/checkin`, { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-    let late: Promise<{ status: number; retryAfter: unknown }> | null = null;
+    const send = async (url: string) => {
+      const res = await rawPost(url, '/v1/checkin', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body, agent);
+      return { status: res.status, retryAfter: res.headers['retry-after'] };
+    };
+    let late: ReturnType<typeof send> | null = null;
     // Registered after the API's own hooks: runs once check-ins are refused, before idle connections close.
     const closing = await startTestApi(store, desiredFrom(smallFleetFiles()), NOW, {
       plugins: [(app) => void app.addHook('preClose', async () => void (await (late = send(closing.url))))],
