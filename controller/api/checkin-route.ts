@@ -73,7 +73,8 @@ export class CheckinEndpoint {
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
-    if (this.closing) return writeError(response, 'Unavailable', 'the controller is shutting down; retry later', { ...RETRY_LATER, connection: 'close' });
+    // As fastify's return503OnClosing: no Retry-After, so an agent backs off on its own schedule.
+    if (this.closing) return writeError(response, 'Unavailable', 'the controller is shutting down; retry later', { connection: 'close' });
     this.answer(request, response).catch((err: unknown) => {
       this.options.logger.error({ err, url: request.url }, 'check-in failed');
       if (!response.headersSent) writeError(response, 'Internal', 'internal error; see the controller log');
