@@ -29,5 +29,5 @@ USER 1000:1000
 # SQLite (for a trial run) and the git clone live here; PostgreSQL is the store for real use.
 WORKDIR /var/lib/muster
 EXPOSE 8080
-ENTRYPOINT ["node", "/opt/muster/dist/controller/cli/main.js"]
+ENTRYPOINT ["node", "--single-threaded-gc", "/opt/muster/dist/controller/cli/main.js"]
 CMD ["controller", "--repo", "/fleet", "--listen", "0.0.0.0:8080"]
