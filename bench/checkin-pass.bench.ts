@@ -47,6 +47,7 @@ interface Measured {
   during: LoadResult;
   passMs: number[];
   rssMb: number;
+  memory: PassWindows['memory'];
   /** The controller's peak RSS (every thread) under load before the passes, and during them, MB. */
   peakRssMb: { idle: number | null; passes: number | null };
 }
@@ -76,7 +77,7 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
       await sleep(s.idleMs);
       rss.enter('passes');
       if (s.profileDir) await ask(target.child, { profile: 'start' } satisfies TargetCommand);
-      const { windows, rssMb } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+      const { windows, rssMb, memory } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
       if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
       rss.enter(null);
       const samples = await stopLoad(child);
@@ -89,6 +90,7 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
         during: { ...during, perSecond: passSeconds > 0 ? during.requests / passSeconds : 0 },
         passMs: windows.map(([from, to]) => to - from),
         rssMb,
+        memory,
         peakRssMb: { idle: rss.peak('idle'), passes: rss.peak('passes') },
       };
     } finally {
@@ -110,6 +112,11 @@ function figures(name: CaseName, m: Measured): Figure[] {
     { name: `${name}: errors`, value: m.idle.errors + m.during.errors, unit: '' },
     { name: `${name}: passes (ms each)`, value: m.passMs.length, unit: `(${m.passMs.map((ms) => Math.round(ms)).join(', ')})` },
     { name: `${name}: controller RSS after the passes`, value: m.rssMb, unit: 'MB' },
+    {
+      name: `${name}: of it, V8 heaps used/committed: API thread, worker; V8's external memory`,
+      value: Math.round(m.memory.apiHeap[0]),
+      unit: `/${Math.round(m.memory.apiHeap[1])} MB, ${Math.round(m.memory.workerHeap[0])}/${Math.round(m.memory.workerHeap[1])} MB; ${Math.round(m.memory.external)} MB`,
+    },
     { name: `${name}: controller peak RSS idle → during the passes`, value: Math.round(m.peakRssMb.idle ?? 0), unit: `MB → ${Math.round(m.peakRssMb.passes ?? 0)} MB` },
   ];
 }

@@ -101,6 +101,8 @@ export interface PassWindows {
   windows: [number, number][];
   /** The process's resident memory (every thread, the worker's heap included) after the last pass, MB. */
   rssMb: number;
+  /** Where it is, MB: the API thread's and the worker's V8 heaps (used, committed), and what V8 counts outside them. */
+  memory: { apiHeap: [number, number]; workerHeap: [number, number]; external: number };
 }
 
 const profiler = new WindowProfiler();
@@ -120,7 +122,14 @@ async function runPasses(count: number, gapMs: number): Promise<PassWindows> {
     if (outcome.kind !== 'planned') throw new Error(`pass ${i + 1}: ${outcome.kind}`);
     windows.push([from, Date.now()]);
   }
-  return { windows, rssMb: process.memoryUsage().rss / 1e6 };
+  const usage = process.memoryUsage();
+  const worker = await (running as RunningController).metrics.workerHeap.get();
+  const workerMb = (state: string) => (worker.values.find((v) => v.labels.state === state)?.value ?? 0) / 1e6;
+  return {
+    windows,
+    rssMb: usage.rss / 1e6,
+    memory: { apiHeap: [usage.heapUsed / 1e6, usage.heapTotal / 1e6], workerHeap: [workerMb('used'), workerMb('committed')], external: usage.external / 1e6 },
+  };
 }
 
 function answer(work: Promise<object>, exitOnError: boolean): void {

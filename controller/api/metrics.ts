@@ -25,6 +25,12 @@ export class ControllerMetrics {
   readonly findingsByType = new Gauge({ name: 'muster_findings', help: 'Open findings by type', labelNames: ['type', 'severity'], registers: [this.registry] });
   readonly sourceErrors = new Counter({ name: 'muster_source_errors_total', help: 'Revisions rejected or fetches failed', labelNames: ['kind'], registers: [this.registry] });
   readonly actionsApplied = new Counter({ name: 'muster_actions_applied_total', help: 'Plan actions applied', labelNames: ['type'], registers: [this.registry] });
+  readonly workerHeap = new Gauge({
+    name: 'muster_reconcile_worker_heap_bytes',
+    help: "The reconcile worker's V8 heap as its latest pass ended: used (live and not yet collected) and committed",
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({ name: 'muster_leader', help: '1 while this replica is the leader', registers: [this.registry] });
   readonly otsProofs = new Gauge({ name: 'muster_ots_proofs', help: 'OpenTimestamps proofs by status, as of the latest reconcile pass', labelNames: ['status'], registers: [this.registry] });
   readonly otsUpgradeAnswers = new Counter({

@@ -21,6 +21,7 @@ import { collectorMode } from './gc-mode.js';
 import { HousekeepingSchedule } from './housekeeping.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
+import type { WorkerHeap } from './pass-messages.js';
 import { isWorkerPlanned, PassThread, passWorkerAvailable } from './pass-thread.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
 import { desiredFromSavedIsolated } from './saved-desired.js';
@@ -123,12 +124,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const mode = options.reconcileWorker ?? 'auto';
   const thread = mode !== 'never' && !options.store && passWorkerAvailable() ? new PassThread(options.db) : null;
   const onWorker = (desired: DesiredState | null) => thread !== null && (mode === 'always' || (desired?.appliances.length ?? 0) >= WORKER_PASS_APPLIANCES);
+  const onHeap = (heap: WorkerHeap) => {
+    metrics.workerHeap.set({ state: 'used' }, heap.usedBytes);
+    metrics.workerHeap.set({ state: 'committed' }, heap.committedBytes);
+  };
   // The loop's passes on this thread keep their cache here; the worker keeps its own.
   const cache = new ReconcileCache();
   const loop: ReconcileLoop = new ReconcileLoop({
     pass: (now) => {
       const desired = view.desired();
-      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify, forecast: true }, now);
+      if (thread && onWorker(desired)) return thread.run({ desired, sourceStatus: source.status(), isLeader: leadership.isLeader(), log, notify, forecast: true, onHeap }, now);
       return runPass({ store, desired: () => view.desired(), sourceStatus: () => source.status(), isLeader: () => leadership.isLeader(), log, notify, cache, forecast: true }, now);
     },
     clock,

@@ -52,8 +52,15 @@ export type WorkerOutcome =
   | { kind: 'conflict' }
   | { kind: 'unavailable' | 'failed'; message: string; stack: string | undefined };
 
+/** The worker's V8 heap as a pass ended, bytes: in use (live and not yet collected) and committed. */
+export interface WorkerHeap {
+  usedBytes: number;
+  committedBytes: number;
+}
+
 export interface PassReply {
   id: number;
   outcome: WorkerOutcome;
   logs: PassLogRecord[];
+  heap: WorkerHeap;
 }

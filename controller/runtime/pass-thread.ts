@@ -9,7 +9,7 @@ import type { DesiredState } from '../desired/types.js';
 import type { Action, Plan } from '../reconcile/plan.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError } from '../store/store.js';
-import type { PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
+import type { PassReply, PassRequest, PassWorkerData, WorkerHeap, WorkerOutcome } from './pass-messages.js';
 import { fleetHeapSizing, isOutOfMemory, workerLimits, type PassHeapSizing } from './pass-heap.js';
 import type { PassNotify, PassOutcome } from './reconcile-pass.js';
 
@@ -31,6 +31,8 @@ export interface ThreadPassDeps {
   expireBatch?: number;
   notify?: PassNotify;
   forecast?: boolean;
+  /** Told the worker's heap as each pass ended (a gauge: the controller's own heap metrics cover only its thread). */
+  onHeap?: (heap: WorkerHeap) => void;
 }
 
 const WORKER_SCRIPT = new URL('./pass-worker.js', import.meta.url);
@@ -88,6 +90,7 @@ export class PassThread {
         worker.postMessage(request);
       });
       this.sent = desired;
+      deps.onHeap?.(reply.heap);
       for (const record of reply.logs) deps.log[levelName(record.level)](record.fields, record.msg);
       return outcomeOf(reply.outcome, desired);
     } catch (err) {

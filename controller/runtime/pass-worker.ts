@@ -40,7 +40,8 @@ if (port) {
       { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify, cache, forecast: request.forecast },
       new Date(request.now),
     ).then((outcome) => {
-      const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0) };
+      const { used_heap_size: usedBytes, total_heap_size: committedBytes } = v8.getHeapStatistics();
+      const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0), heap: { usedBytes, committedBytes } };
       port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planBytes.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
     });
   });

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseIndex } from '../../controller/api/response-index.js';
 import { reconcile } from '../../controller/reconcile/reconcile.js';
+import type { WorkerHeap } from '../../controller/runtime/pass-messages.js';
 import { isWorkerPlanned, PassThread } from '../../controller/runtime/pass-thread.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
 import type { Store } from '../../controller/store/store.js';
@@ -68,11 +69,16 @@ describe.each(stores)('a reconcile pass on the worker ($name)', ({ db: makeDb })
     const before = await store.loadObserved(NOW);
     const want = reconcile(desired, before.state, NOW);
 
-    const outcome = await thread(db).run({ desired, sourceStatus: STATUS, isLeader: true, log: silent }, NOW);
+    const heaps: WorkerHeap[] = [];
+    const outcome = await thread(db).run({ desired, sourceStatus: STATUS, isLeader: true, log: silent, onHeap: (heap) => heaps.push(heap) }, NOW);
 
     expect(outcome.kind).toBe('planned');
     if (!isWorkerPlanned(outcome)) throw new Error('not a worker outcome');
     expect(outcome.applied).toBe(true);
+    // The worker's own heap, told once per pass: megabytes of code and state, committed at least what is used.
+    expect(heaps).toHaveLength(1);
+    expect(heaps[0]?.usedBytes).toBeGreaterThan(1e6);
+    expect(heaps[0]?.committedBytes).toBeGreaterThanOrEqual(heaps[0]?.usedBytes ?? Infinity);
     expect(outcome.plan).toEqual(want);
     expect(outcome.computed.actions).toEqual(want.actions);
     const fromWorker = new ResponseIndex(desired, null, outcome.computed.answers);
