@@ -29,6 +29,8 @@ interface Settings {
   gapMs: number;
   /** A directory for one CPU profile per case, of the controller's API thread during the passes. */
   profileDir: string | null;
+  /** A directory for one heap snapshot per case, of the API thread after the passes (`MUSTER_BENCH_SNAPSHOT`). */
+  snapshotDir: string | null;
 }
 
 function settings(env: NodeJS.ProcessEnv): Settings {
@@ -39,6 +41,7 @@ function settings(env: NodeJS.ProcessEnv): Settings {
     passes: Number(env.MUSTER_BENCH_PASSES ?? 3),
     gapMs: Number(env.MUSTER_BENCH_PASS_GAP_MS ?? 1_000),
     profileDir: env.MUSTER_BENCH_PROFILE ? resolve(env.MUSTER_BENCH_PROFILE) : null,
+    snapshotDir: env.MUSTER_BENCH_SNAPSHOT ? resolve(env.MUSTER_BENCH_SNAPSHOT) : null,
   };
 }
 
@@ -81,6 +84,7 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
       if (s.profileDir) await ask(target.child, { profile: 'stop', file: join(s.profileDir, `${name}.cpuprofile`) } satisfies TargetCommand);
       rss.enter(null);
       const samples = await stopLoad(child);
+      if (s.snapshotDir) await ask(target.child, { snapshot: join(s.snapshotDir, `${name}.heapsnapshot`) } satisfies TargetCommand);
       const firstPass = windows[0]?.[0] ?? Infinity;
       const idleSamples = samples.filter((sample) => sample[0] >= idleFrom && sample[0] + sample[1] < firstPass);
       const during = summarize(samples.filter((sample) => overlaps(sample, windows)));
@@ -124,6 +128,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
 async function run(): Promise<BenchResult> {
   const s = settings(process.env);
   if (s.profileDir) mkdirSync(s.profileDir, { recursive: true });
+  if (s.snapshotDir) mkdirSync(s.snapshotDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'muster-bench-pass-'));
   const server = s.cases.some((c) => c.startsWith('postgres')) ? await startOwnPostgres() : null;
   try {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { canonicalJson, retentionPolicyHash, sha256Hex } from '../controller/desired/canonical.js';
-import { shareLabelValues } from '../controller/desired/shared-labels.js';
+import { shareRepeatedStrings } from '../controller/desired/shared-strings.js';
 import type { Appliance, DesiredState, Release, RetentionPolicy, Rollout } from '../controller/desired/types.js';
 import type { ApplianceObservation, RolloutObservation, StateDocument } from '../controller/observed/state-schema.js';
 import { applyPlanToState } from '../controller/reconcile/apply.js';
@@ -224,7 +224,7 @@ async function measure(): Promise<ChildFigures> {
   await enter('data');
   const fleet = buildFleet();
   // The desired state as the reconcile worker holds it: a structured clone, its label values shared.
-  const desired = shareLabelValues(structuredClone(fleet.desired));
+  const desired = shareRepeatedStrings(structuredClone(fleet.desired));
   (fleet as Partial<typeof fleet>).desired = undefined;
   const assignments = fleet.observed.rollouts.reduce((n, r) => n + r.assignments.length, 0);
   // The observed state lives in a database between passes, as in the controller: each pass reads it afresh.

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
 import pino from 'pino';
 import { defaultGroupCommit } from '../../controller/api/checkin-route.js';
 import type { GroupCommitOptions } from '../../controller/api/group-commit.js';
@@ -94,7 +95,7 @@ const HOUR_MS = 3_600_000;
 let running: RunningController | null = null;
 
 /** Later requests: profile the load only, not the set-up; or run `passes` passes back to back, `gapMs` apart. */
-export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string } | { passes: number; gapMs: number };
+export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string } | { passes: number; gapMs: number } | { snapshot: string };
 
 /** The answer to `passes`: each pass's start and end, epoch ms (comparable with the load's send times). */
 export interface PassWindows {
@@ -109,6 +110,7 @@ const profiler = new WindowProfiler();
 
 async function command(message: TargetCommand): Promise<object> {
   if ('passes' in message) return runPasses(message.passes, message.gapMs);
+  if ('snapshot' in message) return { file: v8.writeHeapSnapshot(message.snapshot) };
   await (message.profile === 'start' ? profiler.start() : profiler.stop(message.file));
   return {};
 }

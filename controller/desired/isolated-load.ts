@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadFleetFilesInParallel, parallelPoolFor, type ParallelLoadOptions } from './parallel-load.js';
 import type { FleetFile } from './parse-documents.js';
-import { shareLabelValues } from './shared-labels.js';
+import { shareRepeatedStrings } from './shared-strings.js';
 import type { LoadResult } from './types.js';
 
 /** What the load worker is started with. */
@@ -30,7 +30,7 @@ export async function loadFleetFilesIsolated(files: readonly FleetFile[], revisi
   const reply = await loadOnWorker({ files, revision }).catch((err: unknown): IsolatedLoadReply => ({ error: String(err) }));
   if (!('result' in reply)) return loadFleetFilesInParallel(files, revision, options);
   // The result crossed as a structured clone: every label value a string of its own until shared.
-  if (reply.result.ok) shareLabelValues(reply.result.state);
+  if (reply.result.ok) shareRepeatedStrings(reply.result.state);
   return reply.result;
 }
 

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { planCounts } from '../api/metrics.js';
 import { compactAnswers } from '../api/response-index.js';
-import { shareLabelValues } from '../desired/shared-labels.js';
+import { shareRepeatedStrings } from '../desired/shared-strings.js';
 import type { DesiredState } from '../desired/types.js';
 import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
@@ -32,7 +32,7 @@ if (port) {
       return;
     }
     // This thread's own copy, just received: its label values can be shared before the first pass reads it.
-    if (request.desired) desired = shareLabelValues(request.desired);
+    if (request.desired) desired = shareRepeatedStrings(request.desired);
     const current = desired;
     const given = request.notify;
     const notify = given ? { findings: () => Promise.resolve(given.findings), context: () => given.context } : undefined;

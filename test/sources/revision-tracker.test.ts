@@ -65,8 +65,8 @@ describe('--repo', () => {
     { given: './fleet', want: 'directory' },
     { given: '/srv/fleet', want: 'directory' },
     { given: 'C:fleet', want: 'directory' },
-  ])('$given is a $want source', ({ given, want }) => {
+  ])('$given is a $want source', async ({ given, want }) => {
     expect(repoLocation(given).kind).toBe(want);
-    expect(openSource({ repo: given, cacheDir: 'unused' }).kind).toBe(want);
+    expect((await openSource({ repo: given, cacheDir: 'unused' })).kind).toBe(want);
   });
 });

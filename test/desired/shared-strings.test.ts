@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shareLabelValues } from '../../controller/desired/shared-labels.js';
-import type { Appliance, DesiredState } from '../../controller/desired/types.js';
+import { shareRepeatedStrings } from '../../controller/desired/shared-strings.js';
+import type { Appliance, DesiredObject, DesiredState } from '../../controller/desired/types.js';
 
-function desiredWith(appliances: Appliance[]): DesiredState {
+function desiredWith(appliances: Appliance[], objects: DesiredObject[] = []): DesiredState {
   return {
     revision: 'r1',
     fleet: { name: 'f', checkinIntervalMs: 60_000, offlineAfterMs: 180_000 },
@@ -12,11 +12,11 @@ function desiredWith(appliances: Appliance[]): DesiredState {
     rollouts: [],
     retentionPolicies: [],
     otsPolicy: null,
-    objects: [],
+    objects,
   } as unknown as DesiredState;
 }
 
-describe('sharing the label values of a desired state', () => {
+describe('sharing the repeated strings of a desired state', () => {
   const cases: { name: string; given: Appliance[] }[] = [
     { name: 'no appliances', given: [] },
     { name: 'an appliance without labels', given: [{ name: 'a', labels: {} }] },
@@ -31,18 +31,26 @@ describe('sharing the label values of a desired state', () => {
   for (const c of cases) {
     it(`${c.name}: the same object, every label as it was`, () => {
       const desired = desiredWith(structuredClone(c.given));
-      expect(shareLabelValues(desired)).toBe(desired);
+      expect(shareRepeatedStrings(desired)).toBe(desired);
       expect(desired.appliances).toEqual(c.given);
     });
   }
 
-  it('changes nothing a reader can see, whatever the labels', () => {
+  it('changes nothing a reader can see, whatever the labels, names, kinds and files', () => {
     const labels = fc.dictionary(fc.constantFrom('client', 'site', 'ring', 'hardware'), fc.constantFrom('a', 'b', 'site-1', 'site-2', ''));
+    const name = fc.constantFrom('a', 'b', 'appliance-1', 'lab', 'site-1');
+    const object = fc.record({
+      kind: fc.constantFrom('Appliance', 'Release', 'Rollout'),
+      name,
+      labels,
+      spec: fc.constant(null),
+      source: fc.record({ file: fc.constantFrom('appliances.yaml', 'releases.yaml', 'a'), line: fc.nat(), column: fc.nat() }),
+    });
     fc.assert(
-      fc.property(fc.array(fc.record({ name: fc.string({ minLength: 1 }), labels })), (appliances) => {
-        const desired = desiredWith(structuredClone(appliances));
+      fc.property(fc.array(fc.record({ name, labels })), fc.array(object), (appliances, objects) => {
+        const desired = desiredWith(structuredClone(appliances), structuredClone(objects) as DesiredObject[]);
         const before = JSON.stringify(desired);
-        shareLabelValues(desired);
+        shareRepeatedStrings(desired);
         expect(JSON.stringify(desired)).toBe(before);
       }),
     );
