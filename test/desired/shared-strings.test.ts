@@ -36,6 +36,25 @@ describe('sharing the repeated strings of a desired state', () => {
     });
   }
 
+  it("gives an Appliance document its appliance's labels object when they are equal, and only then", () => {
+    const source = { file: 'appliances.yaml', line: 1, column: 1 };
+    const doc = (name: string, labels: Record<string, string>): DesiredObject => ({ kind: 'Appliance', name, labels, spec: null, source: { ...source } });
+    const desired = desiredWith(
+      [
+        { name: 'a', labels: { site: 'lab', ring: 'canary' } },
+        { name: 'b', labels: { site: 'lab' } },
+      ],
+      [doc('a', { site: 'lab', ring: 'canary' }), doc('b', { site: 'clinic' }), { ...doc('a', { site: 'lab', ring: 'canary' }), kind: 'Release' }, doc('a', { ring: 'canary', site: 'lab' })],
+    );
+    shareRepeatedStrings(desired);
+    expect(desired.objects[0]?.labels).toBe(desired.appliances[0]?.labels);
+    expect(desired.objects[1]?.labels).not.toBe(desired.appliances[1]?.labels);
+    expect(desired.objects[1]?.labels).toEqual({ site: 'clinic' });
+    expect(desired.objects[2]?.labels).not.toBe(desired.appliances[0]?.labels);
+    // Equal entries in another order stay apart: the order shows in the JSON the store saves.
+    expect(Object.keys(desired.objects[3]?.labels ?? {})).toEqual(['ring', 'site']);
+  });
+
   it('changes nothing a reader can see, whatever the labels, names, kinds and files', () => {
     const labels = fc.dictionary(fc.constantFrom('client', 'site', 'ring', 'hardware'), fc.constantFrom('a', 'b', 'site-1', 'site-2', ''));
     const name = fc.constantFrom('a', 'b', 'appliance-1', 'lab', 'site-1');
