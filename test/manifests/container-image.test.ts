@@ -29,7 +29,8 @@ describe('the container image (Dockerfile)', () => {
 
   it('starts the CLI entry point of package.json, listening on the port it exposes', async () => {
     const entrypoint = JSON.parse(instruction('ENTRYPOINT', finalStage).at(-1) as string) as string[];
-    expect(entrypoint).toEqual(['node', `/opt/muster/${pkg.bin.muster}`]);
+    // With the collector flag every launcher of the controller passes (docs/controller.md).
+    expect(entrypoint).toEqual(['node', '--single-threaded-gc', `/opt/muster/${pkg.bin.muster}`]);
     const cmd = JSON.parse(instruction('CMD', finalStage).at(-1) as string) as string[];
     const known = await cliFlags(cmd[0] as string);
     for (const flag of cmd.filter((a) => a.startsWith('--'))) expect(known.has(flag), `${flag} is a flag of muster ${cmd[0]}`).toBe(true);

@@ -14,14 +14,15 @@ function directive(name: string): string {
 }
 
 describe('the systemd unit', () => {
-  it('runs the built CLI entry point named in package.json', () => {
-    const [node, entry] = directive('ExecStart').split(' ');
+  it('runs the built CLI entry point named in package.json, with the collector flag of every launcher', () => {
+    const [node, flag, entry] = directive('ExecStart').split(' ');
     expect(node).toMatch(/\/node$/);
+    expect(flag).toBe('--single-threaded-gc');
     expect(entry).toBe(`/opt/muster/${pkg.bin.muster}`);
   });
 
   it('names a command and flags that the CLI defines', async () => {
-    const args = directive('ExecStart').split(' ').slice(2);
+    const args = directive('ExecStart').split(' ').slice(3);
     const program = new Command('muster');
     await registerCommands(program);
     const command = program.commands.find((c) => c.name() === args[0]);
