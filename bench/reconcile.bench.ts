@@ -223,7 +223,7 @@ async function coldPass(file: ObservedFile, desired: DesiredState, cache: Reconc
 async function measure(): Promise<ChildFigures> {
   await enter('data');
   const fleet = buildFleet();
-  // The desired state as the reconcile worker holds it: a structured clone, its label values shared.
+  // The desired state as the reconcile worker holds it: a structured clone, its repeated strings shared.
   const desired = shareRepeatedStrings(structuredClone(fleet.desired));
   (fleet as Partial<typeof fleet>).desired = undefined;
   const assignments = fleet.observed.rollouts.reduce((n, r) => n + r.assignments.length, 0);

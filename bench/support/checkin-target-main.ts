@@ -94,7 +94,10 @@ const SEED_BATCH = 5_000;
 const HOUR_MS = 3_600_000;
 let running: RunningController | null = null;
 
-/** Later requests: profile the load only, not the set-up; or run `passes` passes back to back, `gapMs` apart. */
+/**
+ * Later requests: profile the load only, not the set-up; run `passes` passes back to back, `gapMs` apart;
+ * or write a heap snapshot of this process's main thread to `snapshot`.
+ */
 export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: string } | { passes: number; gapMs: number } | { snapshot: string };
 
 /** The answer to `passes`: each pass's start and end, epoch ms (comparable with the load's send times). */

@@ -29,7 +29,7 @@ export async function loadFleetFilesIsolated(files: readonly FleetFile[], revisi
   if (parallelPoolFor(files, options) === null || !existsSync(fileURLToPath(LOAD_WORKER))) return loadFleetFilesInParallel(files, revision, options);
   const reply = await loadOnWorker({ files, revision }).catch((err: unknown): IsolatedLoadReply => ({ error: String(err) }));
   if (!('result' in reply)) return loadFleetFilesInParallel(files, revision, options);
-  // The result crossed as a structured clone: every label value a string of its own until shared.
+  // The result crossed as a structured clone: every label value, name, kind and file name a string of its own until shared.
   if (reply.result.ok) shareRepeatedStrings(reply.result.state);
   return reply.result;
 }

@@ -31,7 +31,7 @@ if (port) {
       void store.close().finally(() => port.close());
       return;
     }
-    // This thread's own copy, just received: its label values can be shared before the first pass reads it.
+    // This thread's own copy, just received: its repeated strings can be shared before the first pass reads it.
     if (request.desired) desired = shareRepeatedStrings(request.desired);
     const current = desired;
     const given = request.notify;
