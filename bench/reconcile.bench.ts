@@ -166,9 +166,14 @@ function observe(desired: DesiredState, rand: () => number): StateDocument {
   };
 }
 
-/** The next minute's check-ins: every appliance online at pass `minute - 1` reports a minute later. */
-function nextMinute(file: ObservedFile, minute: number): void {
+/**
+ * The next minute's check-ins (every appliance online at pass `minute - 1` reports a minute later),
+ * and the observed state read back at that minute, as the pass reads it.
+ */
+function nextMinute(file: ObservedFile, minute: number): { now: Date; observed: StateDocument } {
   file.checkInAgain(NOW_MS + (minute - 1) * MINUTE - 5 * MINUTE, MINUTE);
+  const now = new Date(NOW_MS + minute * MINUTE);
+  return { now, observed: file.read(now) };
 }
 
 interface ChildFigures {
@@ -240,9 +245,7 @@ async function measure(): Promise<ChildFigures> {
   for (let i = 1; i <= LONG_PASSES; i++) {
     if (i === WARM_PASSES + 1) await enter('long');
     if (PASS_GAP_MS > 0) await sleep(PASS_GAP_MS);
-    nextMinute(file, i);
-    const now = new Date(NOW_MS + i * MINUTE);
-    const next = file.read(now);
+    const { now, observed: next } = nextMinute(file, i);
     const cpu = process.cpuUsage();
     const before = oldGenerationMb();
     warmMs.push((await timeMs(() => reconcile(desired, next, now, { cache }))).ms);
@@ -253,9 +256,7 @@ async function measure(): Promise<ChildFigures> {
   await enter('naive');
   const naiveMs: number[] = [];
   for (let i = LONG_PASSES + 1; i <= LONG_PASSES + NAIVE_PASSES; i++) {
-    nextMinute(file, i);
-    const now = new Date(NOW_MS + i * MINUTE);
-    const next = file.read(now);
+    const { now, observed: next } = nextMinute(file, i);
     naiveMs.push((await timeMs(() => reconcile(desired, next, now, { cache: null }))).ms);
   }
   file.close();
