@@ -103,7 +103,7 @@ export type TargetCommand = { profile: 'start' } | { profile: 'stop'; file: stri
 /** The answer to `passes`: each pass's start and end, epoch ms (comparable with the load's send times). */
 export interface PassWindows {
   windows: [number, number][];
-  /** The process's resident memory (every thread, the worker's heap included) after the last pass, MB. */
+  /** The process's resident memory (every thread, the worker's heap included) `gapMs` after the last pass, MB. */
   rssMb: number;
   /** Where it is, MB: the API thread's and the worker's V8 heaps (used, committed), and what V8 counts outside them. */
   memory: { apiHeap: [number, number]; workerHeap: [number, number]; external: number };
@@ -127,6 +127,8 @@ async function runPasses(count: number, gapMs: number): Promise<PassWindows> {
     if (outcome.kind !== 'planned') throw new Error(`pass ${i + 1}: ${outcome.kind}`);
     windows.push([from, Date.now()]);
   }
+  // Memory as it stands between passes: after the worker's collection that follows the last one.
+  await new Promise((resolve) => setTimeout(resolve, gapMs));
   const usage = process.memoryUsage();
   const worker = await (running as RunningController).metrics.workerHeap.get();
   const workerMb = (state: string) => (worker.values.find((v) => v.labels.state === state)?.value ?? 0) / 1e6;

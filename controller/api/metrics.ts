@@ -27,7 +27,7 @@ export class ControllerMetrics {
   readonly actionsApplied = new Counter({ name: 'muster_actions_applied_total', help: 'Plan actions applied', labelNames: ['type'], registers: [this.registry] });
   readonly workerHeap = new Gauge({
     name: 'muster_reconcile_worker_heap_bytes',
-    help: "The reconcile worker's V8 heap as its latest pass ended: used (live and not yet collected) and committed",
+    help: "The reconcile worker's V8 heap as its latest pass ended, then after the full collection that follows each pass: used and committed",
     labelNames: ['state'],
     registers: [this.registry],
   });

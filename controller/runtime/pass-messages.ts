@@ -33,9 +33,8 @@ export interface PassLogRecord {
 
 /**
  * A pass's outcome as it crosses back: for a plan, only what the API's thread needs at once (the
- * check-in answers, the gauges' counts, the actions) and the whole plan as bytes in V8's serialization
- * format (`v8.serialize`: no JSON text of the whole plan on either side), decoded only when someone
- * reads it (the status routes).
+ * check-in answers, the gauges' counts, the actions) and the whole plan packed (V8's serialization,
+ * compressed: see packed-plan.ts), unpacked only when someone reads it (the status routes).
  */
 export type WorkerOutcome =
   | { kind: 'idle'; reason: string }
@@ -47,7 +46,8 @@ export type WorkerOutcome =
       actions: Action[];
       counts: PlanCounts;
       answers: CompactAnswers;
-      planBytes: Uint8Array;
+      /** The whole plan, packed (see packed-plan.ts). */
+      packedPlan: Uint8Array;
     }
   | { kind: 'conflict' }
   | { kind: 'unavailable' | 'failed'; message: string; stack: string | undefined };
@@ -63,4 +63,9 @@ export interface PassReply {
   outcome: WorkerOutcome;
   logs: PassLogRecord[];
   heap: WorkerHeap;
+}
+
+/** Sent after a pass's reply, once the worker has collected the pass's garbage: its heap between passes. */
+export interface CollectedHeap {
+  collected: WorkerHeap;
 }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PlanCounts } from '../api/metrics.js';
@@ -9,7 +8,8 @@ import type { DesiredState } from '../desired/types.js';
 import type { Action, Plan } from '../reconcile/plan.js';
 import type { RevisionStatus } from '../sources/revision-tracker.js';
 import { StoreUnavailableError } from '../store/store.js';
-import type { PassReply, PassRequest, PassWorkerData, WorkerHeap, WorkerOutcome } from './pass-messages.js';
+import { unpackPlan } from './packed-plan.js';
+import type { CollectedHeap, PassReply, PassRequest, PassWorkerData, WorkerHeap, WorkerOutcome } from './pass-messages.js';
 import { fleetHeapSizing, isOutOfMemory, workerLimits, type PassHeapSizing } from './pass-heap.js';
 import type { PassNotify, PassOutcome } from './reconcile-pass.js';
 
@@ -31,7 +31,10 @@ export interface ThreadPassDeps {
   expireBatch?: number;
   notify?: PassNotify;
   forecast?: boolean;
-  /** Told the worker's heap as each pass ended (a gauge: the controller's own heap metrics cover only its thread). */
+  /**
+   * Told the worker's heap as each pass ends, then again once the worker has collected that pass's
+   * garbage (a gauge: the controller's own heap metrics cover only its thread).
+   */
   onHeap?: (heap: WorkerHeap) => void;
 }
 
@@ -61,6 +64,8 @@ export class PassThread {
   /** How many times the sizing the next worker gets: doubled by every out-of-memory. */
   private growth = 1;
   private readonly pending = new Map<number, { resolve: (reply: PassReply) => void; reject: (err: Error) => void }>();
+  /** The latest pass's listener, told the heap the worker reports after its collection. */
+  private onHeap: ((heap: WorkerHeap) => void) | undefined;
 
   /** `script` is the compiled worker module (`pass-worker.js` beside this one by default). */
   constructor(
@@ -90,6 +95,7 @@ export class PassThread {
         worker.postMessage(request);
       });
       this.sent = desired;
+      this.onHeap = deps.onHeap;
       deps.onHeap?.(reply.heap);
       for (const record of reply.logs) deps.log[levelName(record.level)](record.fields, record.msg);
       return outcomeOf(reply.outcome, desired);
@@ -116,7 +122,8 @@ export class PassThread {
     if (this.worker) return this.worker;
     const resourceLimits = workerLimits(this.heap, appliances, this.growth);
     const worker = new Worker(this.script, { workerData: { db: this.db } satisfies PassWorkerData, resourceLimits });
-    worker.on('message', (reply: PassReply) => {
+    worker.on('message', (reply: PassReply | CollectedHeap) => {
+      if ('collected' in reply) return this.onHeap?.(reply.collected);
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       waiting?.resolve(reply);
@@ -151,7 +158,7 @@ function outcomeOf(outcome: WorkerOutcome, desired: DesiredState): PassOutcome {
     }
     case 'planned': {
       let plan: Plan | null = null;
-      const bytes = outcome.planBytes;
+      const packed = outcome.packedPlan;
       const planned: WorkerPlanned = {
         kind: 'planned',
         applied: outcome.applied,
@@ -160,7 +167,7 @@ function outcomeOf(outcome: WorkerOutcome, desired: DesiredState): PassOutcome {
         computed: { desired, answers: outcome.answers, counts: outcome.counts, actions: outcome.actions },
         // Decoding 100,000 appliances' plan takes a while: only when asked (status routes, tests).
         get plan(): Plan {
-          plan ??= v8.deserialize(bytes) as Plan;
+          plan ??= unpackPlan(packed);
           return plan;
         },
       };

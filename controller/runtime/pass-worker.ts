@@ -7,7 +7,9 @@ import { shareRepeatedStrings } from '../desired/shared-strings.js';
 import type { DesiredState } from '../desired/types.js';
 import { ReconcileCache } from '../reconcile/reconcile.js';
 import { openStore } from '../store/open-store.js';
-import type { PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerOutcome } from './pass-messages.js';
+import type { CollectedHeap, PassLogRecord, PassReply, PassRequest, PassWorkerData, WorkerHeap, WorkerOutcome } from './pass-messages.js';
+import { fullCollection } from './full-collection.js';
+import { packPlan } from './packed-plan.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
 
@@ -24,6 +26,7 @@ if (port) {
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(toRecord(line)) });
   let desired: DesiredState | null = null;
   const cache = new ReconcileCache();
+  const collect = fullCollection();
 
   port.on('message', (request: PassRequest | 'close') => {
     if (request === 'close') {
@@ -40,11 +43,22 @@ if (port) {
       { store, desired: () => current, sourceStatus: () => request.sourceStatus, isLeader: () => request.isLeader, log, expireBatch: request.expireBatch, notify, cache, forecast: request.forecast },
       new Date(request.now),
     ).then((outcome) => {
-      const { used_heap_size: usedBytes, total_heap_size: committedBytes } = v8.getHeapStatistics();
-      const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0), heap: { usedBytes, committedBytes } };
-      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.planBytes.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
+      const reply: PassReply = { id: request.id, outcome: crossing(outcome, current), logs: logs.splice(0), heap: heapNow() };
+      port.postMessage(reply, reply.outcome.kind === 'planned' ? [reply.outcome.packedPlan.buffer as ArrayBuffer, reply.outcome.answers.bodyOf.buffer as ArrayBuffer] : []);
+      // The pass's garbage goes now, while the thread has nothing else to do (see full-collection.ts).
+      if (collect && reply.outcome.kind === 'planned') {
+        setImmediate(() => {
+          collect();
+          port.postMessage({ collected: heapNow() } satisfies CollectedHeap);
+        });
+      }
     });
   });
+}
+
+function heapNow(): WorkerHeap {
+  const { used_heap_size: usedBytes, total_heap_size: committedBytes } = v8.getHeapStatistics();
+  return { usedBytes, committedBytes };
 }
 
 /** The outcome in the form that crosses threads (see WorkerOutcome). */
@@ -66,15 +80,10 @@ function crossing(outcome: PassOutcome, desired: DesiredState | null): WorkerOut
         actions: plan.actions,
         counts: planCounts(plan),
         answers: compactAnswers(desired as DesiredState, plan),
-        planBytes: ownBuffer(v8.serialize(plan)),
+        packedPlan: packPlan(plan),
       };
     }
   }
-}
-
-/** `bytes` alone in its ArrayBuffer, so that transferring the buffer sends these bytes and no others. */
-function ownBuffer(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 function toRecord(line: string): PassLogRecord {
