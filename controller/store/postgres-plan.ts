@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { pgWriteOutbox } from './postgres-outbox.js';
 import { pgRecordExpiryCutoff } from './postgres-proofs.js';
 import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
@@ -167,7 +167,7 @@ async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string 
  * new and reopened findings (first seen = now), changed ones, stale last seen, and resolutions.
  * Returns the open findings after the writes.
  */
-async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string, OpenFinding> | null): Promise<SavedFindings> {
+async function saveFindings(client: pg.ClientBase, plan: Plan, known: OpenFindings | null): Promise<SavedFindings> {
   const open = known ?? (await readOpenFindings(client));
   const changes = findingChanges(plan.findings, open, plan.now);
   if (changes.open.length) {
@@ -207,24 +207,23 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: Map<string
   if (changes.resolve.length) {
     await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE key = ANY($2::text[]) AND resolved_at IS NULL', [plan.now, changes.resolve]);
   }
-  // Only ever applied to a map nothing else holds: the cache was cleared before this transaction.
-  applyFindingChanges(open, changes, plan.now);
-  return { open, changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  return { open: applyFindingChanges(open, changes, plan.now), changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
-  open: Map<string, OpenFinding>;
+  /** The open findings once the transaction commits. */
+  open: OpenFindings;
   changes: FindingChanges;
   findingsOpened: number;
   findingsResolved: number;
 }
 
-async function readOpenFindings(client: pg.ClientBase): Promise<Map<string, OpenFinding>> {
+async function readOpenFindings(client: pg.ClientBase): Promise<OpenFindings> {
   const found = await rows<{ key: string; severity: string; since: string | null; message: string; lastSeen: string }>(
     client,
     'SELECT key, severity, since, message, last_seen AS "lastSeen" FROM findings WHERE resolved_at IS NULL',
   );
-  return new Map(found.map((r) => [r.key, { severity: r.severity, since: r.since, message: r.message, lastSeenMs: Date.parse(r.lastSeen) }]));
+  return openFindingsFromRows(found.map((r) => [r.key, { severity: r.severity, since: r.since, message: r.message }, r.lastSeen]));
 }
 
 /** The last applied plan, or null. */

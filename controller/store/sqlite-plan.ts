@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, type FindingChanges, type OpenFinding, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
 import { sqliteRecordExpiryCutoff } from './sqlite-proofs.js';
 import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
@@ -55,9 +55,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
     })
     .immediate();
   if (result.applied) {
-    // Only ever applied to a map nothing else holds: the cache was cleared above.
-    applyFindingChanges(open, changes, plan.now);
-    cache.set(result.version, open);
+    cache.set(result.version, applyFindingChanges(open, changes, plan.now));
   }
   return result;
 }
@@ -160,7 +158,7 @@ function writeFindingChanges(db: Database.Database, changes: FindingChanges, now
   }
 }
 
-function readOpenFindings(db: Database.Database): Map<string, OpenFinding> {
+function readOpenFindings(db: Database.Database): OpenFindings {
   const rows = db.prepare('SELECT key, severity, since, message, last_seen FROM findings WHERE resolved_at IS NULL').raw().all() as [
     string,
     string,
@@ -168,7 +166,7 @@ function readOpenFindings(db: Database.Database): Map<string, OpenFinding> {
     string,
     string,
   ][];
-  return new Map(rows.map(([key, severity, since, message, lastSeen]) => [key, { severity, since, message, lastSeenMs: Date.parse(lastSeen) }]));
+  return openFindingsFromRows(rows.map(([key, severity, since, message, lastSeen]) => [key, { severity, since, message }, lastSeen]));
 }
 
 /** The last applied plan, or null. */

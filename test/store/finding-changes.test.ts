@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyFindingChanges, findingChanges, LAST_SEEN_REFRESH_MS, OpenFindingsCache, type OpenFinding } from '../../controller/store/finding-changes.js';
+import { applyFindingChanges, findingChanges, LAST_SEEN_REFRESH_MS, OpenFindingsCache, openFindingsFromRows, type OpenFinding, type OpenFindings } from '../../controller/store/finding-changes.js';
 import type { Finding } from '../../controller/reconcile/plan.js';
 
 const NOW = '2026-01-31T12:10:00.000Z';
@@ -11,15 +11,15 @@ function stuck(id: string, fields: Partial<Finding> = {}): Finding {
   return { type: 'StuckAppliance', severity: 'error', appliance: id, message: `${id} is stuck`, ...fields };
 }
 
-/** The open finding stored for `stuck(id)`. */
-function open(id: string, lastSeen: string, fields: Partial<OpenFinding> = {}): [string, OpenFinding] {
-  return [`StuckAppliance/${id}//`, { severity: 'error', since: null, message: `${id} is stuck`, lastSeenMs: Date.parse(lastSeen), ...fields }];
+/** The open finding stored for `stuck(id)`, as a row reads: key, finding, last seen. */
+function open(id: string, lastSeen: string, fields: Partial<OpenFinding> = {}): [string, OpenFinding, string] {
+  return [`StuckAppliance/${id}//`, { severity: 'error', since: null, message: `${id} is stuck`, ...fields }, lastSeen];
 }
 
 const keyOf = (id: string) => `StuckAppliance/${id}//`;
 
 describe('which findings rows a plan writes', () => {
-  const rows: { name: string; given: { planned: Finding[]; open: [string, OpenFinding][] }; want: Record<string, string[]> }[] = [
+  const rows: { name: string; given: { planned: Finding[]; open: [string, OpenFinding, string][] }; want: Record<string, string[]> }[] = [
     { name: 'nothing open, nothing planned', given: { planned: [], open: [] }, want: { open: [], change: [], touch: [], resolve: [] } },
     { name: 'a new finding is opened', given: { planned: [stuck('a')], open: [] }, want: { open: ['a'], change: [], touch: [], resolve: [] } },
     {
@@ -53,10 +53,20 @@ describe('which findings rows a plan writes', () => {
       given: { planned: [stuck('a')], open: [open('a', 'yesterday')] },
       want: { open: [], change: [], touch: ['a'], resolve: [] },
     },
+    {
+      name: 'when the oldest last seen is a refresh period old, every unchanged finding is touched, the recent ones too',
+      given: { planned: [stuck('a'), stuck('b'), stuck('c', { message: 'stuck for 2h' })], open: [open('a', ago(LAST_SEEN_REFRESH_MS)), open('b', NOW), open('c', NOW)] },
+      want: { open: [], change: ['c'], touch: ['a', 'b'], resolve: [] },
+    },
+    {
+      name: 'a finding written this pass is not touched as well',
+      given: { planned: [stuck('a', { severity: 'warning' }), stuck('b')], open: [open('a', ago(LAST_SEEN_REFRESH_MS))] },
+      want: { open: ['b'], change: ['a'], touch: [], resolve: [] },
+    },
   ];
   for (const { name, given, want } of rows) {
     it(name, () => {
-      const changes = findingChanges(given.planned, new Map(given.open), NOW);
+      const changes = findingChanges(given.planned, openFindingsFromRows(given.open), NOW);
       const ids = (keys: string[]) => keys.map((k) => k.split('/')[1]);
       expect({
         open: ids(changes.open.map((r) => r.key)),
@@ -79,20 +89,17 @@ describe('which findings rows a plan writes', () => {
       .map(([f, age]) => open(f.id, ago(age), { severity: f.severity, since: f.since ?? null, message: f.message })),
   );
 
-  it('leaves the open findings exactly the plan’s, the later of duplicates winning, last seen never older than the refresh period', () => {
+  it('leaves the open findings exactly the plan’s, the later of duplicates winning, none last seen a refresh period ago', () => {
     fc.assert(
-      fc.property(fc.array(arbitraryFinding, { maxLength: 8 }), arbitraryOpen, (drawn, before) => {
+      fc.property(fc.array(arbitraryFinding, { maxLength: 8 }), arbitraryOpen, (drawn, rows) => {
         const findings = drawn.map((f) => stuck(f.id, { severity: f.severity, message: f.message, ...(f.since ? { since: f.since } : {}) }));
         const latest = new Map(findings.map((f) => [keyOf(f.appliance as string), f]));
-        const after = new Map(before.map(([key, finding]) => [key, { ...finding }]));
-        const changes = findingChanges(findings, after, NOW);
-        applyFindingChanges(after, changes, NOW);
-        expect([...after.keys()].sort()).toEqual([...latest.keys()].sort());
-        for (const [key, f] of latest) {
-          const kept = after.get(key) as OpenFinding;
-          expect({ severity: kept.severity, since: kept.since, message: kept.message }).toEqual({ severity: f.severity, since: f.since ?? null, message: f.message });
-          expect(Date.parse(NOW) - kept.lastSeenMs).toBeLessThan(LAST_SEEN_REFRESH_MS);
-        }
+        const before = openFindingsFromRows(rows);
+        const changes = findingChanges(findings, before, NOW);
+        const after = applyFindingChanges(before, changes, NOW);
+        expect([...after.byKey.keys()].sort()).toEqual([...latest.keys()].sort());
+        for (const [key, f] of latest) expect(after.byKey.get(key)).toBe(f);
+        expect(Date.parse(NOW) - after.seenSinceMs).toBeLessThan(LAST_SEEN_REFRESH_MS);
         // A finding is written at most once per pass, and none that is unchanged and fresh.
         const written = [...changes.open.map((r) => r.key), ...changes.change.map((r) => r.key), ...changes.touch, ...changes.resolve];
         expect(new Set(written).size).toBe(written.length);
@@ -101,10 +108,28 @@ describe('which findings rows a plan writes', () => {
       }),
     );
   });
+
+  it('takes the last seen of every open finding at once: the oldest row’s, and now once all were refreshed', () => {
+    const rows = [open('a', ago(60_000)), open('b', ago(120_000))];
+    const before = openFindingsFromRows(rows);
+    expect(before.seenSinceMs).toBe(Date.parse(ago(120_000)));
+    expect(openFindingsFromRows([]).seenSinceMs).toBeNaN();
+    expect(openFindingsFromRows([...rows, open('c', 'yesterday')]).seenSinceMs).toBeNaN();
+    // A new finding a minute later is last seen then, later than the oldest: the oldest stays.
+    const later = new Date(Date.parse(NOW) + 60_000).toISOString();
+    const quiet = findingChanges([stuck('a'), stuck('b'), stuck('d')], before, later);
+    expect(quiet.refreshed).toBe(false);
+    expect(applyFindingChanges(before, quiet, later).seenSinceMs).toBe(before.seenSinceMs);
+    // A refresh period after the oldest: every unchanged one touched, all last seen now.
+    const due = new Date(before.seenSinceMs + LAST_SEEN_REFRESH_MS).toISOString();
+    const refresh = findingChanges([stuck('a'), stuck('b')], before, due);
+    expect(refresh.touch.sort()).toEqual([keyOf('a'), keyOf('b')]);
+    expect(applyFindingChanges(before, refresh, due).seenSinceMs).toBe(Date.parse(due));
+  });
 });
 
 describe('what comparing leaves in the open findings', () => {
-  it('changes no remembered value, whatever the plan: only the equal text of unchanged findings is the plan’s', () => {
+  it('changes nothing remembered, whatever the plan', () => {
     const id = fc.constantFrom('a', 'b', 'c');
     const message = fc.constantFrom(undefined, 'stuck for 2h');
     const since = fc.constantFrom(undefined, ago(60_000));
@@ -112,14 +137,14 @@ describe('what comparing leaves in the open findings', () => {
     const remembered = fc.uniqueArray(fc.record({ id, message, since }), { selector: (r) => r.id, maxLength: 3 });
     fc.assert(
       fc.property(planned, remembered, (plan, rows) => {
-        const openMap = new Map(rows.map((r) => open(r.id, NOW, { ...(r.message ? { message: r.message } : {}), since: r.since ?? null })));
-        const before = structuredClone(openMap);
+        const openNow: OpenFindings = openFindingsFromRows(rows.map((r) => open(r.id, NOW, { ...(r.message ? { message: r.message } : {}), since: r.since ?? null })));
+        const before = structuredClone(openNow);
         findingChanges(
           plan.map((p) => stuck(p.id, { ...(p.message ? { message: p.message } : {}), ...(p.since ? { since: p.since } : {}) })),
-          openMap,
+          openNow,
           NOW,
         );
-        expect(openMap).toEqual(before);
+        expect(openNow).toEqual(before);
       }),
     );
   });
@@ -128,7 +153,7 @@ describe('what comparing leaves in the open findings', () => {
 describe('the open-findings cache', () => {
   it('answers only for the state version it was recorded at, and nothing once cleared', () => {
     const cache = new OpenFindingsCache();
-    const known = new Map([open('a', NOW)]);
+    const known = openFindingsFromRows([open('a', NOW)]);
     expect(cache.at(0)).toBeNull();
     cache.set(3, known);
     expect(cache.at(3)).toBe(known);
