@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
+import { compressJson, parseStoredJson } from './compressed-json.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
@@ -24,7 +25,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
   const open = known ?? readOpenFindings(db);
   const changes = findingChanges(plan.findings, open, plan.now);
   const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
-  const planJson = shouldSavePlan(plan, options.revision, stamp ?? null) ? JSON.stringify(plan) : null;
+  const planBlob = shouldSavePlan(plan, options.revision, stamp ?? null) ? compressJson(JSON.stringify(plan)) : null;
   const result = db
     .transaction((): ApplyPlanResult => {
       const version = db
@@ -44,11 +45,11 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
       saveRolloutStatuses(db, plan);
       writeFindingChanges(db, changes, plan.now);
       const notifications = options.notify?.notifiers.length ? sqliteWriteOutbox(db, plan, changes, options.notify) : undefined;
-      if (planJson !== null) {
+      if (planBlob !== null) {
         db.prepare(
           `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
-        ).run(planJson, options.revision, version, plan.now);
+        ).run(planBlob, options.revision, version, plan.now);
       }
       const counts = { events, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length, ...expiredCount(plan, proofsExpired) };
       return { applied: true, version, touched: { ...touched, ...counts, ...(notifications === undefined ? {} : { notifications }) } };
@@ -172,9 +173,9 @@ function readOpenFindings(db: Database.Database): OpenFindings {
 /** The last applied plan, or null. */
 export function sqliteLatestPlan(db: Database.Database): SavedPlan | null {
   const row = db.prepare('SELECT plan, revision, version, saved_at FROM latest_plan WHERE id = 1').get() as
-    | { plan: string; revision: string | null; version: number; saved_at: string }
+    | { plan: string | Buffer; revision: string | null; version: number; saved_at: string }
     | undefined;
-  return row ? { plan: JSON.parse(row.plan), revision: row.revision, version: row.version, savedAt: row.saved_at } : null;
+  return row ? { plan: parseStoredJson(row.plan) as Plan, revision: row.revision, version: row.version, savedAt: row.saved_at } : null;
 }
 
 /** Events newest first, filtered by rollout and/or appliance. */
