@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
+import { compressJson, parseStoredJson } from './compressed-json.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
 import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { pgWriteOutbox } from './postgres-outbox.js';
@@ -58,9 +59,10 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
     if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
       await rows(
         client,
-        `INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, revision = excluded.revision, version = excluded.version, saved_at = excluded.saved_at`,
-        [JSON.stringify(plan), options.revision, bumped.version, plan.now],
+        `INSERT INTO latest_plan (id, plan, packed, revision, version, saved_at) VALUES (1, NULL, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET plan = NULL, packed = excluded.packed, revision = excluded.revision, version = excluded.version,
+           saved_at = excluded.saved_at`,
+        [compressJson(JSON.stringify(plan)), options.revision, bumped.version, plan.now],
       );
     }
     const counts = { events, findingsOpened, findingsResolved, ...expiredCount(plan, proofsExpired), ...(notifications === undefined ? {} : { notifications }) };
@@ -228,11 +230,12 @@ async function readOpenFindings(client: pg.ClientBase): Promise<OpenFindings> {
 
 /** The last applied plan, or null. */
 export async function pgLatestPlan(pool: pg.Pool): Promise<SavedPlan | null> {
-  const [row] = await rows<{ plan: string; revision: string | null; version: number; saved_at: string }>(
+  const [row] = await rows<{ plan: string | null; packed: Buffer | null; revision: string | null; version: number; saved_at: string }>(
     pool,
-    'SELECT plan::text AS plan, revision, version, saved_at FROM latest_plan WHERE id = 1',
+    'SELECT plan::text AS plan, packed, revision, version, saved_at FROM latest_plan WHERE id = 1',
   );
-  return row ? { plan: JSON.parse(row.plan), revision: row.revision, version: row.version, savedAt: row.saved_at } : null;
+  if (!row) return null;
+  return { plan: parseStoredJson((row.packed ?? row.plan) as Buffer | string) as Plan, revision: row.revision, version: row.version, savedAt: row.saved_at };
 }
 
 /** Events newest first, filtered by rollout and/or appliance. */

@@ -238,4 +238,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
        END`,
     ],
   },
+  {
+    version: 9,
+    name: 'saved plan compressed',
+    // Nothing to change here: SQLite's `latest_plan.plan` takes the compressed plan as a BLOB as it is
+    // (a column's declared type does not bind its values). The version keeps both stores' lists alike.
+    statements: [],
+  },
 ];

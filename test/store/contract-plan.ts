@@ -115,6 +115,17 @@ export function planContract(h: () => StoreHarness): void {
     expect((await h().store.loadObserved(new Date(T1))).state.rollouts).toHaveLength(1);
   });
 
+  it('reads a saved plan stored as JSON text by an earlier version, until a pass saves it compressed', async () => {
+    const { store } = h();
+    const earlier = plan(T0, [], { rollouts: [rolloutStatus('v51', { revision: 'abc123' })] });
+    const text = JSON.stringify(earlier).replaceAll("'", "''");
+    await h().sql(`INSERT INTO latest_plan (id, plan, revision, version, saved_at) VALUES (1, '${text}', 'abc123', 0, '${T0}')`);
+    expect(await store.latestPlan()).toEqual({ plan: earlier, revision: 'abc123', version: 0, savedAt: T0 });
+    const later = plan(T1, [{ type: 'SetPhase', rollout: 'v51', phase: 'Stalled', from: null }]);
+    await store.applyPlan(later, { revision: 'abc123', expectedVersion: 0 });
+    expect(await store.latestPlan()).toEqual({ plan: later, revision: 'abc123', version: 1, savedAt: T1 });
+  });
+
   it('saves rollout conditions and revisions, and the plan itself', async () => {
     const { store } = h();
     const condition = { type: 'Ready', status: 'False' as const, reason: 'Stuck', message: '3 stuck', lastTransitionTime: T0 };
