@@ -112,7 +112,10 @@ export interface DesiredState {
   otsPolicy: OtsPolicy | null;
   /** Sorted by name; absent in states built before notifiers existed (read as none). */
   notifiers?: Notifier[];
-  /** Every object in path order, for the store and for `plan --base` changes. */
+  /**
+   * Every object in path order, for the store and for `plan --base` changes. The controller empties
+   * it once the store has them (see persistSourceChange): read them from the store there.
+   */
   objects: DesiredObject[];
 }
 

@@ -231,10 +231,10 @@ async function persistSourceChange(
   } else if (change.outcome === 'applied') {
     log.info({ revision: status.lastAppliedRevision }, 'new desired state');
   }
-  if (!leader) return;
+  const desired = change.outcome === 'applied' ? source.current() : null;
   try {
-    const desired = source.current();
-    if (change.outcome === 'applied' && desired) {
+    if (!leader) return;
+    if (desired) {
       await store.saveDesiredState({ revision: desired.revision, objects: desired.objects, appliedAt: status.at, ...(desired.commit ? { commit: desired.commit } : {}) });
     }
     await store.saveSourceStatus({
@@ -245,6 +245,11 @@ async function persistSourceChange(
     });
   } catch (err) {
     log.warn({ err }, 'could not record the source status in the store');
+  } finally {
+    // The documents as loaded are for the store alone (the status page and the CLI read them there;
+    // passes read the parsed kinds): once saved, or on a replica that does not save, they go. At
+    // 100,000 appliances they held about 17 MB of the API thread's heap.
+    if (desired) desired.objects = [];
   }
 }
 

@@ -53,6 +53,21 @@ describe('the controller on SQLite', () => {
     expect(events.map((e) => e.type).sort()).toEqual(['AssignRelease', 'AssignRelease', 'SetPhase']);
   });
 
+  it('keeps the documents as loaded in the store only: saved there, let go in memory', async () => {
+    const repo = fleetDir();
+    const controller = await controllerOn(dbBeside(repo), repo);
+    const revision = controller.source.current()?.revision;
+    const saved = await eventually(async () => {
+      const state = await controller.store.loadDesiredState();
+      return state?.revision === revision ? state : null;
+    }, { what: 'the revision saved in the store' });
+    const declared = (controller.source.current()?.appliances ?? []).map((a) => a.name);
+    expect(saved.objects.filter((o) => o.kind === 'Appliance').map((o) => o.name).sort()).toEqual([...declared].sort());
+    await eventually(() => controller.source.current()?.objects.length === 0, { what: 'the documents let go' });
+    expect(controller.source.current()?.appliances).toHaveLength(3);
+    expect((await controller.reconcileNow()).kind).toBe('planned');
+  });
+
   it('refuses a second controller on the same file with a clear message', async () => {
     const repo = fleetDir();
     const db = dbBeside(repo);
