@@ -4,6 +4,7 @@ import { checkinPassBenchmark } from './checkin-pass.bench.js';
 import { checkinStoreBenchmark } from './checkin-store.bench.js';
 import { forecastBenchmark } from './forecast.bench.js';
 import { loadBenchmark } from './load.bench.js';
+import { memoryBenchmark } from './memory.bench.js';
 import { otsExpireBenchmark } from './ots-expire.bench.js';
 import { reconcileBenchmark } from './reconcile.bench.js';
 import { statusPageBenchmark } from './status-page.bench.js';
@@ -15,6 +16,7 @@ export const BENCHMARKS: Benchmark[] = [
   forecastBenchmark,
   checkinBenchmark,
   checkinPassBenchmark,
+  memoryBenchmark,
   checkinStoreBenchmark,
   otsExpireBenchmark,
   statusPageBenchmark,
