@@ -2,6 +2,7 @@ import type { DesiredState } from '../../desired/types.js';
 import { cohortKey, cohortPermutationAt } from '../cohorts.js';
 import { buildDesiredIndex, type DesiredIndex } from '../desired-index.js';
 import { FindingLanes } from '../findings/reuse.js';
+import { FlatTexts } from './flat-texts.js';
 import type { ApplianceStatus } from '../plan.js';
 import { newWorkspace, releaseWorkspace, resetWorkspace, type Workspace } from './workspace.js';
 
@@ -56,8 +57,10 @@ export class ReconcileCache {
   private workspace: Workspace | null = null;
   private readonly positionHints = new Map<string, Int32Array>();
   private statuses: { index: DesiredIndex; byPosition: (ApplianceStatus | undefined)[] } | null = null;
+  /** This pass's kept texts, flat (see FlatTexts). */
+  readonly texts = new FlatTexts();
   /** The previous pass's per-appliance findings, to be shared when unchanged (see FindingLanes). */
-  readonly findings = new FindingLanes();
+  readonly findings = new FindingLanes(this.texts);
   readonly stats: CacheStats = { hits: 0, incremental: 0, full: 0 };
 
   /** The index of a desired state, built on first use and kept while the object lives. */
@@ -114,6 +117,7 @@ export class ReconcileCache {
   endPass(ws: Workspace): void {
     releaseWorkspace(ws);
     this.findings.rotate();
+    this.texts.clear();
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { FlatTexts } from '../engine/flat-texts.js';
 import type { Finding } from '../plan.js';
 
 /**
@@ -39,6 +40,9 @@ export class FindingLanes {
   private previous = new Map<string, LaneState>();
   private current = new Map<string, LaneState>();
 
+  /** `texts` makes the message of each finding a lane keeps flat (see FlatTexts). */
+  constructor(private readonly texts: FlatTexts | null = null) {}
+
   /** The lane named `name` for this pass. */
   lane(name: string): FindingLane {
     const before = this.previous.get(name);
@@ -59,6 +63,7 @@ export class FindingLanes {
         else {
           const made = make();
           finding = old && sameFinding(old, made) ? old : made;
+          if (finding === made && this.texts) made.message = this.texts.flat(made.message);
         }
         state.positions.push(i);
         state.keys.push(key);
