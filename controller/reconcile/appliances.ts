@@ -1,6 +1,5 @@
 import { isDeferring, offlineSince, type ReconcileContext } from './context.js';
 import { statusAt } from './engine/member-table.js';
-import type { FlatTexts } from './engine/flat-texts.js';
 import type { Undeclared } from './engine/seen-table.js';
 import { targetOf } from './engine/target-table.js';
 import { HOLDS, type Hold } from './holds.js';
@@ -23,7 +22,7 @@ export function applianceStatuses(ctx: ReconcileContext, byRank: readonly Target
   // Most of a fleet runs what it is told, or waits for the same thing: reasons that do not depend
   // on the appliance are worded once per pass and shared.
   const shared: SharedReasons = { runs: [], waits: [], idle: new Map() };
-  const previous: Kept | null = ctx.cache ? { byPosition: ctx.cache.previousStatuses(ctx.index), texts: ctx.cache.texts } : null;
+  const previous = ctx.cache ? ctx.cache.previousStatuses(ctx.index) : null;
   // Each rollout's stuck members are sorted by position, so one cursor per rollout finds them.
   const stuckAt = new Int32Array(byRank.length);
   // Sized once: grown by pushes, a list this long leaves a trail of discarded copies in the old generation.
@@ -68,14 +67,8 @@ interface SharedReasons {
  * Most of a fleet's entries stay the same from one pass to the next; sharing them leaves the new
  * plan's objects and reason strings to die young instead of accumulating between collections.
  */
-/** The previous pass's entries by position, and the pass's kept texts (see FlatTexts). */
-interface Kept {
-  byPosition: (ApplianceStatus | undefined)[];
-  texts: FlatTexts;
-}
-
 function entry(
-  previous: Kept | null,
+  previous: (ApplianceStatus | undefined)[] | null,
   i: number,
   id: string,
   target: string | null,
@@ -83,16 +76,16 @@ function entry(
   status: ApplianceStatus['status'],
   reason: string,
 ): ApplianceStatus {
-  const before = previous?.byPosition[i];
+  const before = previous?.[i];
   if (before && before.reason === reason && before.status === status && before.target === target && before.rollout === rollout) return before;
-  const made: ApplianceStatus = { id, target, rollout, status, reason: previous ? previous.texts.flat(reason) : reason };
-  if (previous) previous.byPosition[i] = made;
+  const made: ApplianceStatus = { id, target, rollout, status, reason };
+  if (previous) previous[i] = made;
   return made;
 }
 
 // A target no rollout counts (its rollout now delivers another release and has not assigned that
 // yet) still stands: targets move only by actions.
-function keptTarget(ctx: ReconcileContext, previous: Kept | null, i: number, id: string): ApplianceStatus {
+function keptTarget(ctx: ReconcileContext, previous: (ApplianceStatus | undefined)[] | null, i: number, id: string): ApplianceStatus {
   const target = targetOf(ctx.targets, ctx.ranked, i) as TargetRef;
   const version = ctx.index.releases.get(target.release)?.version;
   const runs = version !== undefined && ctx.seen.version[i] === (normalizeVersion(version) ?? version);

@@ -57,7 +57,7 @@ export class ReconcileCache {
   private workspace: Workspace | null = null;
   private readonly positionHints = new Map<string, Int32Array>();
   private statuses: { index: DesiredIndex; byPosition: (ApplianceStatus | undefined)[] } | null = null;
-  /** This pass's kept texts, flat (see FlatTexts). */
+  /** This pass's kept finding messages, flat (see FlatTexts). */
   readonly texts = new FlatTexts();
   /** The previous pass's per-appliance findings, to be shared when unchanged (see FindingLanes). */
   readonly findings = new FindingLanes(this.texts);
