@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import zlib from 'node:zlib';
+import { fastBrotli } from '../../lib/fast-brotli.js';
 import type { Plan } from '../reconcile/plan.js';
 
 /**
@@ -9,15 +10,10 @@ import type { Plan } from '../reconcile/plan.js';
  * statuses, reasons and messages: Brotli's quality 1 packs it into about 1.5 MB in about 60 ms on the
  * worker's thread, and the API's thread keeps 1.5 MB instead of 76 between passes (2026-12-05,
  * docs/BENCHMARKS.md). Reading it back costs about 0.2 s more, once per pass and only when read.
+ * The packed bytes have an ArrayBuffer of their own, so that transferring it moves them and no others.
  */
-const PACK_OPTIONS: zlib.BrotliOptions = {
-  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_GENERIC },
-};
-
-/** The plan packed: its own ArrayBuffer, so that transferring it moves these bytes and no others. */
 export function packPlan(plan: Plan): Uint8Array {
-  const serialized = v8.serialize(plan);
-  const packed = zlib.brotliCompressSync(serialized, { ...PACK_OPTIONS, params: { ...PACK_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: serialized.length } });
+  const packed = fastBrotli(v8.serialize(plan), 'generic');
   return packed.byteOffset === 0 && packed.byteLength === packed.buffer.byteLength ? packed : new Uint8Array(packed);
 }
 

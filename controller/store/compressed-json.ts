@@ -1,18 +1,16 @@
 import zlib from 'node:zlib';
+import { fastBrotli } from '../../lib/fast-brotli.js';
 
 /**
- * Large JSON texts a store keeps but seldom reads (the saved plan), compressed with Brotli at its
+ * A large JSON value a store keeps but seldom reads (the saved plan), compressed with Brotli at its
  * fastest quality. At 100,000 appliances the saved plan is about 50 MB of JSON, written every 30
  * seconds; SQLite wrote it inside the apply transaction, holding the database's one write lock for
  * about 280 ms while check-ins waited for it (their longest wait during passes: 235 ms). Compressed,
- * it is a few MB, made before the transaction (2026-12-05, docs/BENCHMARKS.md).
+ * it is a few MB, made before the transaction (2026-12-05, docs/BENCHMARKS.md). This is `value` as
+ * JSON, compressed, to be stored as a BLOB.
  */
-const OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } };
-
-/** `text` compressed, to be stored as a BLOB. */
-export function compressJson(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  return zlib.brotliCompressSync(bytes, { params: { ...OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+export function compressJson(value: unknown): Buffer {
+  return fastBrotli(Buffer.from(JSON.stringify(value), 'utf8'), 'text');
 }
 
 /** A stored JSON value: a compressed BLOB (compressJson), or JSON text as earlier versions stored it. */

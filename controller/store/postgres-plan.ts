@@ -62,7 +62,7 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
         `INSERT INTO latest_plan (id, plan, packed, revision, version, saved_at) VALUES (1, NULL, $1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET plan = NULL, packed = excluded.packed, revision = excluded.revision, version = excluded.version,
            saved_at = excluded.saved_at`,
-        [compressJson(JSON.stringify(plan)), options.revision, bumped.version, plan.now],
+        [compressJson(plan), options.revision, bumped.version, plan.now],
       );
     }
     const counts = { events, findingsOpened, findingsResolved, ...expiredCount(plan, proofsExpired), ...(notifications === undefined ? {} : { notifications }) };

@@ -25,7 +25,7 @@ export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: Appl
   const open = known ?? readOpenFindings(db);
   const changes = findingChanges(plan.findings, open, plan.now);
   const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
-  const planBlob = shouldSavePlan(plan, options.revision, stamp ?? null) ? compressJson(JSON.stringify(plan)) : null;
+  const planBlob = shouldSavePlan(plan, options.revision, stamp ?? null) ? compressJson(plan) : null;
   const result = db
     .transaction((): ApplyPlanResult => {
       const version = db
