@@ -52,7 +52,7 @@ export type WorkerOutcome =
   | { kind: 'conflict' }
   | { kind: 'unavailable' | 'failed'; message: string; stack: string | undefined };
 
-/** The worker's V8 heap as a pass ended, bytes: in use (live and not yet collected) and committed. */
+/** The worker's V8 heap, bytes: in use (live and not yet collected) and committed; as a pass ended, or after its collection. */
 export interface WorkerHeap {
   usedBytes: number;
   committedBytes: number;
