@@ -20,6 +20,8 @@ FROM node:20-bookworm-slim
 # git for the git source and plan --base; ssh for ssh:// remotes.
 RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client ca-certificates && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
+# glibc's allocator: two arenas, large blocks handed back when freed (controller/runtime/malloc-settings.ts).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /opt/muster
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules

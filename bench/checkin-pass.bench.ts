@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import { summarize, type LoadOptions, type LoadResult, type Sample } from './load/checkin-load.js';
 import { ask, forkWithRequest, stopChild, stopLoad } from './support/child.js';
-import { controllerNodeArgs } from './support/controller-node-args.js';
+import { controllerEnv, controllerNodeArgs } from './support/controller-node-args.js';
 import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import { chosenCases } from './support/cases.js';
@@ -68,7 +68,7 @@ async function measure(name: CaseName, request: TargetRequest, s: Settings): Pro
   // that its memory holds nothing the set-up left behind.
   const setup = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
   await stopChild(setup.child);
-  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } }, controllerNodeArgs());
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } }, controllerNodeArgs(), controllerEnv());
   const rss = new RssSampler(target.child.pid as number, 20);
   try {
     const { url, tokens } = target.answer.ready;

@@ -8,7 +8,7 @@ import type { BenchResult, Benchmark, Figure } from './bench.js';
 import { summarize, type LoadOptions, type LoadResult, type Sample } from './load/checkin-load.js';
 import type { SliceAnswer, SliceRequest } from './load/checkin-slices-main.js';
 import { ask, forkWithRequest, stopChild } from './support/child.js';
-import { controllerNodeArgs } from './support/controller-node-args.js';
+import { controllerEnv, controllerNodeArgs } from './support/controller-node-args.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import type { TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { metricsSince, passFigures, scrapeTargetMetrics, type TargetMetrics } from './support/target-metrics.js';
@@ -74,7 +74,8 @@ interface Running {
 async function startTarget(name: CaseName, request: TargetRequest, postgresPid: number | undefined): Promise<Running> {
   const started = Date.now();
   // The baseline is a bare Node server with Node's defaults.
-  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request, request.mode === 'bare' ? [] : controllerNodeArgs());
+  const controller = request.mode !== 'bare';
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request, controller ? controllerNodeArgs() : [], controller ? controllerEnv() : process.env);
   const ready = target.answer.ready;
   const metricsBefore = request.mode === 'bare' ? null : await scrapeTargetMetrics(ready.url);
   return { name, child: target.child, ready, setupMs: Date.now() - started, postgresPid, metricsBefore, samples: [], windowMs: 0, cpuMs: { controller: 0, postgres: 0, load: 0 } };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, Benchmark, Figure } from './bench.js';
 import { ask, forkWithRequest, stopChild } from './support/child.js';
-import { controllerNodeArgs } from './support/controller-node-args.js';
+import { controllerEnv, controllerNodeArgs } from './support/controller-node-args.js';
 import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { chosenCases } from './support/cases.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
@@ -49,7 +49,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
   const setup = await forkWithRequest<{ ready: TargetReady }>(TARGET, request);
   await stopChild(setup.child);
-  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } }, controllerNodeArgs());
+  const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, { ...request, prepared: { tokens: setup.answer.ready.tokens } }, controllerNodeArgs(), controllerEnv());
   try {
     const pid = target.child.pid as number;
     const started = memoryMap(pid);

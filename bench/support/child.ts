@@ -2,12 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Sample } from '../load/checkin-load.js';
 
 /**
- * Forks a built module (with `execArgv` for Node, e.g. `--cpu-prof`), sends it one request over IPC and resolves with its first answer
+ * Forks a built module (with `execArgv` for Node, e.g. `--cpu-prof`, and `env`, this process's by default), sends it one request over IPC and resolves with its first answer
  * (`{ok: true, …}`), keeping the child running; rejects with the child's error otherwise.
  */
-export function forkWithRequest<T>(modulePath: string, request: unknown, execArgv: string[] = []): Promise<{ child: ChildProcess; answer: T }> {
+export function forkWithRequest<T>(modulePath: string, request: unknown, execArgv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; answer: T }> {
   return new Promise((resolve, reject) => {
-    const child = fork(modulePath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+    const child = fork(modulePath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${modulePath} exited with ${code} before answering`)));
     child.once('message', (message: { ok: boolean; error?: string } & Record<string, unknown>) => {

@@ -18,6 +18,7 @@ import { openMigratedStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { Notifications } from '../notify/service.js';
 import { collectorMode } from './gc-mode.js';
+import { allocatorMode } from './malloc-settings.js';
 import { HousekeepingSchedule } from './housekeeping.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { ReconcileLoop } from './loop.js';
@@ -180,7 +181,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const address = await api.listen({ host: options.host, port: options.port });
   loop.start();
   notifications.start();
-  log.info({ address, store: store.description, repo: options.repo, gc: collectorMode() }, 'controller started');
+  log.info({ address, store: store.description, repo: options.repo, gc: collectorMode(), malloc: allocatorMode() }, 'controller started');
 
   return {
     url: address,
