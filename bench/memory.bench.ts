@@ -8,7 +8,7 @@ import { controllerEnv, controllerNodeArgs } from './support/controller-node-arg
 import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './support/checkin-target-main.js';
 import { chosenCases } from './support/cases.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
-import { memoryMap, type MemoryMap } from './support/memory-map.js';
+import { memoryMap, peakResidentMb, type MemoryMap } from './support/memory-map.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
@@ -40,6 +40,8 @@ interface Measured {
   /** The memory map right after start-up (the fleet loaded, the first pass done), then after the passes and the rest. */
   started: MemoryMap | null;
   settled: MemoryMap | null;
+  /** The highest RSS from start-up to the end of the rest (the kernel's high-water mark), MB. */
+  peakMb: number | null;
   heaps: PassWindows['memory'];
 }
 
@@ -55,7 +57,7 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
     const started = memoryMap(pid);
     const { memory } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
     await sleep(s.settleMs);
-    return { started, settled: memoryMap(pid), heaps: memory };
+    return { started, settled: memoryMap(pid), peakMb: peakResidentMb(pid), heaps: memory };
   } finally {
     await stopChild(target.child);
   }
@@ -77,6 +79,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
   const at = m.settled;
   return [
     { name: `${name}: RSS right after start-up → at rest after the passes`, value: mb(m.started?.total), unit: `MB → ${mb(at?.total)} MB` },
+    { name: `${name}: peak RSS over the run (start-up included)`, value: mb(m.peakMb ?? undefined), unit: 'MB' },
     {
       name: `${name}: at rest: V8 heap pages, large anonymous mappings, malloc, node binary, other`,
       value: mb(at?.v8Pages),
