@@ -63,7 +63,7 @@ export interface SqliteStoreOptions {
  * SQLite's negative-KiB form: SQLite's own default of 2 MiB. better-sqlite3 builds SQLite with 16 MiB,
  * which each connection fills and keeps; here that bought nothing, since a pass reads the whole
  * observed state (hundreds of MB of file at 100,000 appliances, read from the kernel's cache either way),
- * and at rest the two connections held 28 MB more (docs/BENCHMARKS.md). The check-in writer keeps the
+ * and at rest the two connections held about 25 MB more (docs/BENCHMARKS.md). The check-in writer keeps the
  * larger cache: its upserts come back to the same pages.
  */
 export const PAGE_CACHE_SIZE = -2000;
