@@ -1,5 +1,5 @@
 import { checkDocument, identifyUnsound, type CheckedDocument } from './checked-document.js';
-import { parseFleetFile, type FleetFile, type Issue, type ParsedDocument } from './parse-documents.js';
+import { parseFleetDocuments, type FleetFile, type Issue, type ParsedDocument } from './parse-documents.js';
 import { formatPath, locateOffset, type FieldPath, type Position } from './positions.js';
 import type { KindName } from './schema/kinds.js';
 import { documentRules } from './semantic-checks.js';
@@ -75,25 +75,31 @@ function loaded(checked: CheckedDocument): LoadedDocument {
 /**
  * Everything that one file alone decides: its YAML parsed, each document's apiVersion, kind and
  * schema checked (defaults filled in), the rules of a single document applied, and every problem
- * placed at `line:column`. The syntax tree is dropped before returning. Pure; never throws on bad
- * input. Files are independent of each other here, so they can be checked in any order or thread.
+ * placed at `line:column`. Documents are parsed and checked one at a time, and each one's syntax
+ * tree is let go once its problems are placed. Pure; never throws on bad input. Files are
+ * independent of each other here, so they can be checked in any order or thread.
  */
 export function checkFleetFile(file: FleetFile): CheckedFile {
-  const parsed = parseFleetFile(file);
-  const issues: Issue[] = parsed.issues;
   const documents: LoadedDocument[] = [];
-  for (const document of parsed.documents) {
-    let checked: CheckedDocument | null;
-    if (document.sound) {
-      const result = checkDocument(document);
-      for (const issue of result.issues) issues.push(issue);
-      checked = result.checked;
-    } else {
-      checked = identifyUnsound(document);
-    }
-    if (!checked) continue;
-    if (checked.valid) for (const issue of documentRules(checked)) issues.push(issue);
-    documents.push(loaded(checked));
+  const errors: LoadError[] = [];
+  for (const { document, issues } of parseFleetDocuments(file)) {
+    const checked = checkParsed(document, issues);
+    for (const issue of issues) errors.push(toLoadError(issue));
+    if (checked) documents.push(loaded(checked));
   }
-  return { documents, errors: issues.map(toLoadError) };
+  return { documents, errors };
+}
+
+/** One document checked, its problems added to `issues`; null when it cannot even be identified. */
+function checkParsed(document: ParsedDocument, issues: Issue[]): CheckedDocument | null {
+  let checked: CheckedDocument | null;
+  if (document.sound) {
+    const result = checkDocument(document);
+    for (const issue of result.issues) issues.push(issue);
+    checked = result.checked;
+  } else {
+    checked = identifyUnsound(document);
+  }
+  if (checked?.valid) for (const issue of documentRules(checked)) issues.push(issue);
+  return checked;
 }
