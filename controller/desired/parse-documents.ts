@@ -140,7 +140,7 @@ export interface ParsedFileDocument {
  * before asking lets it go: a file of 100,000 appliances parsed whole held about 450 MB of trees.
  * Never throws.
  */
-export function* parseFleetDocuments(file: FleetFile): Generator<ParsedFileDocument> {
+export function* parseFleetDocuments(file: FleetFile): Generator<ParsedFileDocument, void, undefined> {
   const lines = new LineIndex(file.content);
   // What parseAllDocuments does, one document at a time.
   const composer = new Composer({ prettyErrors: false, logLevel: 'silent', uniqueKeys: true });

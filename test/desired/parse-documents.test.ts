@@ -1,6 +1,6 @@
 import { isScalar, parseAllDocuments, type Document } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseFleetDocuments, parseFleetFile } from '../../controller/desired/parse-documents.js';
+import { parseFleetDocuments, parseFleetFile, type ParsedFileDocument } from '../../controller/desired/parse-documents.js';
 
 const DOC = (name: string) => `apiVersion: muster.dev/v1\nkind: Appliance\nmetadata:\n  name: ${name}\n`;
 
@@ -35,11 +35,12 @@ describe('a fleet file parsed one document at a time', () => {
     const documents = parseFleetDocuments({ path: 'f.yaml', content });
     const first = documents.next();
     expect(first.done).toBe(false);
-    expect(first.value?.document.value).toMatchObject({ metadata: { name: 'a' } });
-    expect(first.value?.issues).toEqual([]);
-    const second = documents.next().value;
-    expect(second?.document.sound).toBe(false);
-    expect(second?.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^YAML syntax error/)]);
+    const { document, issues } = first.value as ParsedFileDocument;
+    expect(document.value).toMatchObject({ metadata: { name: 'a' } });
+    expect(issues).toEqual([]);
+    const second = documents.next().value as ParsedFileDocument;
+    expect(second.document.sound).toBe(false);
+    expect(second.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^YAML syntax error/)]);
   });
 
   it('gives parseFleetFile every document and every issue of the file', () => {
