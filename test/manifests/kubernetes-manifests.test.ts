@@ -103,12 +103,21 @@ describe('manifests/kubernetes', () => {
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
   });
 
-  it('runs non-root on a read-only root filesystem, with memory for the heap cap it sets', () => {
+  it('runs non-root on a read-only root filesystem', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    const heap = Number(/--max-old-space-size=(\d+)/.exec(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '')?.[1]);
-    const limitMi = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
-    expect(heap).toBeGreaterThan(0);
-    expect(limitMi).toBeGreaterThan(heap);
+  });
+
+  it("leaves room for a pass's peak (and sets no heap limit: see test/runtime/heap-flag.test.ts)", () => {
+    // The `memory` benchmark's peak over a run at 100,000 appliances: 613–703 MB (docs/BENCHMARKS.md).
+    expect(mebibytes(container.resources.limits.memory)).toBeGreaterThanOrEqual(1024);
+    expect(mebibytes(container.resources.requests.memory)).toBeLessThanOrEqual(mebibytes(container.resources.limits.memory));
   });
 });
+
+/** A Kubernetes memory quantity in Mi or Gi as MiB. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity in Mi or Gi: ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
