@@ -11,7 +11,7 @@
  *   compression) the megabyte-sized blocks that follow then live in the arenas, whose freed holes stay
  *   resident.
  *
- * Together they took 100–120 MB off the controller's resident memory at rest at 100,000 appliances
+ * Together they took 100–140 MB off the controller's resident memory at rest at 100,000 appliances
  * (docs/BENCHMARKS.md). Other C libraries (musl) ignore them.
  */
 export const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;
