@@ -31,11 +31,6 @@ export interface Issue {
   offset?: number;
 }
 
-export interface ParsedFile {
-  documents: ParsedDocument[];
-  issues: Issue[];
-}
-
 // Past this many alias expansions a document is rejected rather than expanded (a "billion laughs" file).
 const MAX_ALIAS_COUNT = 1000;
 
@@ -150,17 +145,6 @@ export function* parseFleetDocuments(file: FleetFile): Generator<ParsedFileDocum
     // The documents of an empty stream (only comments) carry nothing to check.
     if (!isEmptyDocument(doc)) yield parsedDocument(file, doc, at, lines);
   }
-}
-
-/** Every document of a file and every problem of its YAML (see parseFleetDocuments). Never throws. */
-export function parseFleetFile(file: FleetFile): ParsedFile {
-  const documents: ParsedDocument[] = [];
-  const issues: Issue[] = [];
-  for (const parsed of parseFleetDocuments(file)) {
-    documents.push(parsed.document);
-    for (const issue of parsed.issues) issues.push(issue);
-  }
-  return { documents, issues };
 }
 
 function parsedDocument(file: FleetFile, doc: Document, index: number, lines: LineIndex): ParsedFileDocument {

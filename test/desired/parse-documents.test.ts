@@ -1,6 +1,6 @@
 import { isScalar, parseAllDocuments, type Document } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseFleetDocuments, parseFleetFile, type ParsedFileDocument } from '../../controller/desired/parse-documents.js';
+import { parseFleetDocuments, type ParsedFileDocument } from '../../controller/desired/parse-documents.js';
 
 const DOC = (name: string) => `apiVersion: muster.dev/v1\nkind: Appliance\nmetadata:\n  name: ${name}\n`;
 
@@ -41,14 +41,5 @@ describe('a fleet file parsed one document at a time', () => {
     const second = documents.next().value as ParsedFileDocument;
     expect(second.document.sound).toBe(false);
     expect(second.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^YAML syntax error/)]);
-  });
-
-  it('gives parseFleetFile every document and every issue of the file', () => {
-    const file = { path: 'f.yaml', content: [DOC('a'), `${DOC('b')}kind: Release\n`, DOC('c')].join('---\n') };
-    const parsed = parseFleetFile(file);
-    const streamed = [...parseFleetDocuments(file)];
-    expect(parsed.documents.map((d) => d.value)).toEqual(streamed.map((s) => s.document.value));
-    expect(parsed.issues.map((i) => i.message)).toEqual(streamed.flatMap((s) => s.issues.map((i) => i.message)));
-    expect(parsed.issues).toHaveLength(1);
   });
 });
