@@ -77,7 +77,7 @@ async function startTarget(name: CaseName, request: TargetRequest, postgresPid: 
   const controller = request.mode !== 'bare';
   const target = await forkWithRequest<{ ready: TargetReady }>(TARGET, request, controller ? controllerNodeArgs() : [], controller ? controllerEnv() : process.env);
   const ready = target.answer.ready;
-  const metricsBefore = request.mode === 'bare' ? null : await scrapeTargetMetrics(ready.url);
+  const metricsBefore = controller ? await scrapeTargetMetrics(ready.url) : null;
   return { name, child: target.child, ready, setupMs: Date.now() - started, postgresPid, metricsBefore, samples: [], windowMs: 0, cpuMs: { controller: 0, postgres: 0, load: 0 } };
 }
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlatTexts } from '../../controller/reconcile/engine/flat-texts.js';
-import { ReconcileCache } from '../../controller/reconcile/reconcile.js';
-import { reconcile } from '../../controller/reconcile/reconcile.js';
+import { reconcile, ReconcileCache } from '../../controller/reconcile/reconcile.js';
 import { appliances, desired, NOW, rollout, seen, state } from './builders.js';
 
 describe('flat texts', () => {
