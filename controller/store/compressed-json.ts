@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
-import { fastBrotli } from '../../lib/fast-brotli.js';
+import { fastBrotliPieces } from '../../lib/fast-brotli.js';
+import { jsonPieces } from '../../lib/json-pieces.js';
 
 /**
  * A large JSON value a store keeps but seldom reads (the saved plan), compressed with Brotli at its
@@ -7,10 +8,11 @@ import { fastBrotli } from '../../lib/fast-brotli.js';
  * seconds; SQLite wrote it inside the apply transaction, holding the database's one write lock for
  * about 280 ms while check-ins waited for it (their longest wait during passes: 235 ms). Compressed,
  * it is a few MB, made before the transaction (2026-12-05, docs/BENCHMARKS.md). This is `value` as
- * JSON, compressed, to be stored as a BLOB.
+ * JSON, compressed, to be stored as a BLOB; the JSON text is made and compressed a piece at a time
+ * (see jsonPieces), never whole.
  */
-export function compressJson(value: unknown): Buffer {
-  return fastBrotli(Buffer.from(JSON.stringify(value), 'utf8'), 'text');
+export function compressJson(value: unknown): Promise<Buffer> {
+  return fastBrotliPieces(jsonPieces(value));
 }
 
 /** A stored JSON value: a compressed BLOB (compressJson), or JSON text as earlier versions stored it. */

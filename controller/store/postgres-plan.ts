@@ -18,6 +18,11 @@ const NOTHING_TOUCHED = { rollouts: [], appliances: [], events: 0, findingsOpene
  * finds the version moved and writes nothing. Runs of one action type are one statement each.
  */
 export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): Promise<ApplyPlanResult> {
+  // Packed before the transaction, which would otherwise stay open (and the version row locked) for
+  // the time it takes. Sound because only an apply or an import changes the saved plan, and each
+  // bumps the version: if it moved meanwhile, this apply writes nothing.
+  const [stamp] = await rows<SavedPlanStamp>(pool, 'SELECT revision, saved_at AS "savedAt" FROM latest_plan WHERE id = 1');
+  const packedPlan = shouldSavePlan(plan, options.revision, stamp ?? null) ? await compressJson(plan) : null;
   const known = cache.at(options.expectedVersion);
   let saved: SavedFindings | null = null;
   cache.clear(); // until this transaction has committed, what the table holds is not known here
@@ -55,14 +60,13 @@ export async function pgApplyPlan(pool: pg.Pool, plan: Plan, options: ApplyPlanO
     saved = await saveFindings(client, plan, known);
     const { findingsOpened, findingsResolved } = saved;
     const notifications = options.notify?.notifiers.length ? await pgWriteOutbox(client, plan, saved.changes, options.notify) : undefined;
-    const [stamp] = await rows<SavedPlanStamp>(client, 'SELECT revision, saved_at AS "savedAt" FROM latest_plan WHERE id = 1');
-    if (shouldSavePlan(plan, options.revision, stamp ?? null)) {
+    if (packedPlan !== null) {
       await rows(
         client,
         `INSERT INTO latest_plan (id, plan, packed, revision, version, saved_at) VALUES (1, NULL, $1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET plan = NULL, packed = excluded.packed, revision = excluded.revision, version = excluded.version,
            saved_at = excluded.saved_at`,
-        [compressJson(plan), options.revision, bumped.version, plan.now],
+        [packedPlan, options.revision, bumped.version, plan.now],
       );
     }
     const counts = { events, findingsOpened, findingsResolved, ...expiredCount(plan, proofsExpired), ...(notifications === undefined ? {} : { notifications }) };

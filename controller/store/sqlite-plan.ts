@@ -18,14 +18,19 @@ import type { ApplyPlanOptions, ApplyPlanResult, EventQuery, SavedPlan, StoredEv
  * the version: if the version is still the expected one inside the transaction, what was read
  * before it is still what the table holds.
  */
-export function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): ApplyPlanResult {
+export async function sqliteApplyPlan(db: Database.Database, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache): Promise<ApplyPlanResult> {
+  const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
+  const planBlob = shouldSavePlan(plan, options.revision, stamp ?? null) ? await compressJson(plan) : null;
+  return applyPacked(db, plan, options, cache, planBlob);
+}
+
+/** sqliteApplyPlan's writes, the plan packed if it is to be saved: one synchronous transaction. */
+function applyPacked(db: Database.Database, plan: Plan, options: ApplyPlanOptions, cache: OpenFindingsCache, planBlob: Buffer | null): ApplyPlanResult {
   const touched = touchedBy(plan.actions);
   const known = cache.at(options.expectedVersion);
   cache.clear(); // until this transaction has committed, what the table holds is not known here
   const open = known ?? readOpenFindings(db);
   const changes = findingChanges(plan.findings, open, plan.now);
-  const stamp = db.prepare('SELECT revision, saved_at AS savedAt FROM latest_plan WHERE id = 1').get() as SavedPlanStamp | undefined;
-  const planBlob = shouldSavePlan(plan, options.revision, stamp ?? null) ? compressJson(plan) : null;
   const result = db
     .transaction((): ApplyPlanResult => {
       const version = db

@@ -29,9 +29,9 @@ function fleetPlan(count: number) {
 }
 
 describe('compressed JSON', () => {
-  it('reads back what it compressed, and JSON text as stored before', () => {
+  it('reads back what it compressed, and JSON text as stored before', async () => {
     const value = { a: [1, 'two', null], b: 'ü €' };
-    expect(parseStoredJson(compressJson(value))).toEqual(value);
+    expect(parseStoredJson(await compressJson(value))).toEqual(value);
     expect(parseStoredJson(JSON.stringify(value))).toEqual(value);
   });
 });

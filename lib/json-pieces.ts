@@ -1,0 +1,56 @@
+/** About how long each piece of text `jsonPieces` yields is, in characters. */
+export const JSON_PIECE_CHARS = 256 * 1024;
+
+/**
+ * `JSON.stringify(value)`, character for character, in pieces of about `pieceChars`: the elements of
+ * the arrays directly under a top-level object are stringified one at a time, so the whole text of a
+ * large value never exists at once. The saved plan at 100,000 appliances is 51 MB of JSON, mostly its
+ * `appliances` and `findings` arrays; held whole, with its UTF-8 copy, it took about 100 MB more while
+ * it was compressed (2026-12-05, docs/BENCHMARKS.md). Anything else is stringified whole, as one piece.
+ */
+export function* jsonPieces(value: unknown, pieceChars = JSON_PIECE_CHARS): Generator<string> {
+  if (!isPlainRecord(value)) {
+    // Nothing for what JSON cannot write at all (undefined, a function, a symbol).
+    const whole = JSON.stringify(value) as string | undefined;
+    if (whole !== undefined) yield whole;
+    return;
+  }
+  let piece = '{';
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    // Members JSON leaves out of an object.
+    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(member) || hasToJson(member)) {
+      piece += JSON.stringify(member);
+      continue;
+    }
+    piece += '[';
+    for (let i = 0; i < member.length; i++) {
+      // JSON writes null for an element it cannot write (undefined, a function, a symbol).
+      piece += `${i === 0 ? '' : ','}${JSON.stringify(member[i]) ?? 'null'}`;
+      if (piece.length >= pieceChars) {
+        yield piece;
+        piece = '';
+      }
+    }
+    piece += ']';
+  }
+  yield `${piece}}`;
+}
+
+/**
+ * An object JSON writes member by member, as this does: a plain object (a boxed number or string
+ * is written as its value), with no `toJSON` to write instead.
+ */
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || hasToJson(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+function hasToJson(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
