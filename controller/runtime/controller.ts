@@ -25,6 +25,7 @@ import { ReconcileLoop } from './loop.js';
 import type { WorkerHeap } from './pass-messages.js';
 import { isWorkerPlanned, PassThread, passWorkerAvailable } from './pass-thread.js';
 import { runPass, type PassOutcome } from './reconcile-pass.js';
+import { RevisionCollection } from './revision-collection.js';
 import { desiredFromSavedIsolated } from './saved-desired.js';
 
 export interface ControllerOptions {
@@ -131,6 +132,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
   // The loop's passes on this thread keep their cache here; the worker keeps its own.
   const cache = new ReconcileCache();
+  const collection = new RevisionCollection();
   const loop: ReconcileLoop = new ReconcileLoop({
     pass: (now) => {
       const desired = view.desired();
@@ -143,6 +145,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     checkinMinGapMs: options.checkinMinGapMs,
     onOutcome: (outcome, ms) => {
       metrics.reconcileDuration.observe(ms / 1000);
+      if (outcome.kind === 'planned') collection.afterPass(view.desired());
       view.record(outcome, log, metrics);
       if (outcome.kind === 'planned' && outcome.applied) {
         void reportPlan(source, outcome, log);
