@@ -1,5 +1,10 @@
-/** About how long each piece of text `jsonPieces` yields is, in characters. */
-export const JSON_PIECE_CHARS = 256 * 1024;
+/**
+ * About how long each piece of text `jsonPieces` yields is, in characters. Under V8's largest
+ * ordinary object (128 KiB), so a piece is made and dropped in the young generation, collected at
+ * almost no cost: pieces of 256 Ki characters were born in the old generation, where they waited for
+ * a full collection, and the pass saving the plan allocated 204 MB for 51 MB of text (2026-12-05).
+ */
+export const JSON_PIECE_CHARS = 64 * 1024;
 
 /**
  * `JSON.stringify(value)`, character for character, in pieces of about `pieceChars`: the elements of
@@ -15,30 +20,39 @@ export function* jsonPieces(value: unknown, pieceChars = JSON_PIECE_CHARS): Gene
     if (whole !== undefined) yield whole;
     return;
   }
-  let piece = '{';
+  // Parts joined once per piece: one flat string, where appending made a chain of partial ones.
+  const parts: string[] = ['{'];
+  let length = 1;
+  const add = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
   let first = true;
   for (const key of Object.keys(value)) {
     const member = value[key];
     // Members JSON leaves out of an object.
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    add(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
     if (!Array.isArray(member) || hasToJson(member)) {
-      piece += JSON.stringify(member);
+      add(JSON.stringify(member));
       continue;
     }
-    piece += '[';
+    add('[');
     for (let i = 0; i < member.length; i++) {
+      if (i > 0) add(',');
       // JSON writes null for an element it cannot write (undefined, a function, a symbol).
-      piece += `${i === 0 ? '' : ','}${JSON.stringify(member[i]) ?? 'null'}`;
-      if (piece.length >= pieceChars) {
-        yield piece;
-        piece = '';
+      add(JSON.stringify(member[i]) ?? 'null');
+      if (length >= pieceChars) {
+        yield parts.join('');
+        parts.length = 0;
+        length = 0;
       }
     }
-    piece += ']';
+    add(']');
   }
-  yield `${piece}}`;
+  add('}');
+  yield parts.join('');
 }
 
 /**

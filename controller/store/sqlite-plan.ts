@@ -3,7 +3,7 @@ import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { compressJson, parseStoredJson } from './compressed-json.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFinding, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
 import { sqliteRecordExpiryCutoff } from './sqlite-proofs.js';
 import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
@@ -164,15 +164,19 @@ function writeFindingChanges(db: Database.Database, changes: FindingChanges, now
   }
 }
 
+/**
+ * The open findings, row by row into the map that keeps them: at 100,000 appliances there are more
+ * than 100,000, and all the rows at once, then mapped, were two passing copies beside the map.
+ */
 function readOpenFindings(db: Database.Database): OpenFindings {
-  const rows = db.prepare('SELECT key, severity, since, message, last_seen FROM findings WHERE resolved_at IS NULL').raw().all() as [
-    string,
-    string,
-    string | null,
-    string,
-    string,
-  ][];
-  return openFindingsFromRows(rows.map(([key, severity, since, message, lastSeen]) => [key, { severity, since, message }, lastSeen]));
+  const rows = db.prepare('SELECT key, severity, since, message, last_seen FROM findings WHERE resolved_at IS NULL').raw().iterate() as IterableIterator<
+    [string, string, string | null, string, string]
+  >;
+  return openFindingsFromRows(openFindingEntries(rows));
+}
+
+function* openFindingEntries(rows: Iterable<[string, string, string | null, string, string]>): Generator<[string, OpenFinding, string]> {
+  for (const [key, severity, since, message, lastSeen] of rows) yield [key, { severity, since, message }, lastSeen];
 }
 
 /** The last applied plan, or null. */

@@ -32,6 +32,7 @@ describe('jsonPieces', () => {
     expect(pieces.join('')).toBe(whole);
     expect(pieces.length).toBeGreaterThan(whole.length / 4200);
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(4096 + 100);
+    expect(pieces.every((p) => p.length > 0)).toBe(true);
   });
 });
 
