@@ -38,7 +38,11 @@ export interface FindingChanges {
   open: FindingRow[];
   /** Open, and the plan changes its severity, message or since: rewritten with last seen = now. */
   change: FindingRow[];
-  /** Open and unchanged, when the oldest last seen is a refresh period old: last seen = now. */
+  /**
+   * Open and unchanged, when the oldest last seen is a refresh period old: last seen = now. Then it is
+   * every open finding not in `change` or `resolve`, so the stores touch every row still open once
+   * the rest is written, in one statement, instead of row by row.
+   */
   touch: string[];
   /** Open, and absent from the plan: resolved at now. */
   resolve: string[];

@@ -209,10 +209,12 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: OpenFindin
       [column('key'), column('severity'), column('since'), column('message'), plan.now],
     );
   }
-  if (changes.touch.length) await rows(client, 'UPDATE findings SET last_seen = $1 WHERE key = ANY($2::text[])', [plan.now, changes.touch]);
   if (changes.resolve.length) {
     await rows(client, 'UPDATE findings SET resolved_at = $1 WHERE key = ANY($2::text[]) AND resolved_at IS NULL', [plan.now, changes.resolve]);
   }
+  // A pass touches only when it refreshes every open finding it did not write: the rows still open
+  // now, in one statement, rather than their keys sent as an array (133,000 at 100,000 appliances).
+  if (changes.touch.length) await rows(client, 'UPDATE findings SET last_seen = $1 WHERE resolved_at IS NULL AND last_seen <> $1', [plan.now]);
   return { open: applyFindingChanges(open, changes, plan.now), changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 

@@ -138,7 +138,7 @@ function saveRolloutStatuses(db: Database.Database, plan: Plan): void {
 
 /**
  * Writes what changed in the findings (see finding-changes.ts): new and reopened findings (first seen =
- * now), changed ones, stale last seen, and resolutions.
+ * now), changed ones, resolutions, then stale last seen.
  */
 function writeFindingChanges(db: Database.Database, changes: FindingChanges, now: string): void {
   if (changes.open.length) {
@@ -154,15 +154,20 @@ function writeFindingChanges(db: Database.Database, changes: FindingChanges, now
     const change = db.prepare('UPDATE findings SET severity = @severity, since = @since, message = @message, last_seen = @now WHERE key = @key');
     for (const row of changes.change) change.run({ key: row.key, severity: row.severity, since: row.since, message: row.message, now });
   }
-  if (changes.touch.length) {
-    const touch = db.prepare('UPDATE findings SET last_seen = ? WHERE key = ?');
-    for (const key of changes.touch) touch.run(now, key);
-  }
   if (changes.resolve.length) {
     const resolve = db.prepare('UPDATE findings SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL');
     for (const key of changes.resolve) resolve.run(now, key);
   }
+  if (changes.touch.length) db.prepare(TOUCH_STILL_OPEN_SQLITE).run(now, now);
 }
+
+/**
+ * Last seen = now for every finding still open once the rest is written. A pass touches only when it
+ * refreshes them all, and then its touch list is every open finding it did not write: the same rows,
+ * in one statement. One statement per finding allocated and bound 133,000 of them on the first pass
+ * after a start at 100,000 appliances (77 MB allocated in the reconcile worker; docs/BENCHMARKS.md).
+ */
+const TOUCH_STILL_OPEN_SQLITE = 'UPDATE findings SET last_seen = ? WHERE resolved_at IS NULL AND last_seen <> ?';
 
 /**
  * The open findings, row by row into the map that keeps them: at 100,000 appliances there are more

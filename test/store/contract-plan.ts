@@ -187,6 +187,24 @@ export function planContract(h: () => StoreHarness): void {
     expect(await seen(at(6))).toEqual([T0, at(5)]);
   });
 
+  it('a refreshing pass touches the unchanged findings only: not the resolved ones, new and changed ones at now', async () => {
+    const { store } = h();
+    const finding = (appliance: string, message = 'stuck 1h') => ({ type: 'StuckAppliance' as const, severity: 'error' as const, appliance, rollout: 'v51', message });
+    const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+    const [soon, later] = [at(1), at(6)];
+    const first = await store.applyPlan(plan(T0, [], { findings: [finding('gone'), finding('same'), finding('changed'), finding('resolved')] }), { revision: 'r', expectedVersion: 0 });
+    const second = await store.applyPlan(plan(soon, [], { findings: [finding('same'), finding('changed'), finding('resolved')] }), { revision: 'r', expectedVersion: first.version });
+    await store.applyPlan(plan(later, [], { findings: [finding('same'), finding('changed', 'stuck 2h'), finding('new')] }), { revision: 'r', expectedVersion: second.version });
+    const rows = Object.fromEntries((await store.listFindings({ includeResolved: true })).map((f) => [f.appliance, [f.firstSeen, f.lastSeen, f.resolvedAt]]));
+    expect(rows).toEqual({
+      gone: [T0, T0, soon],
+      same: [T0, later, null],
+      changed: [T0, later, null],
+      resolved: [T0, T0, later],
+      new: [later, later, null],
+    });
+  });
+
   it('reads the findings afresh when another store applied a plan or imported a state in between', async () => {
     const { store } = h();
     const other = await h().openAnother();
