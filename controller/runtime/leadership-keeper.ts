@@ -3,9 +3,16 @@ import type { Leadership, Store } from '../store/store.js';
 import type { Clock, TimerHandle } from '../../lib/clock.js';
 
 /**
+ * How many retry periods a replica that has just lost its lock waits before trying again. Followers
+ * try every period, so one of them takes over first: the replica whose connection just failed is the
+ * one least likely to be healthy. Without the head start the two raced, and either could win.
+ */
+export const LOST_LEADER_BACKOFF_PERIODS = 2;
+
+/**
  * Keeps trying to lead: holds the store's leadership when it can, drops it the moment the lock is lost,
- * and tries again every `retryMs`. SQLite's refusal (another controller on the file) is not retried:
- * `start` rejects with it.
+ * and tries again every `retryMs` (later after losing it: see above). SQLite's refusal (another
+ * controller on the file) is not retried: `start` rejects with it.
  */
 export class LeadershipKeeper {
   private held: Leadership | null = null;
@@ -59,12 +66,12 @@ export class LeadershipKeeper {
       this.held = null;
       this.log.error({ err: reason }, 'lost leadership: stopped applying plans');
       this.onChange(false);
-      this.retry();
+      this.retry(this.retryMs * LOST_LEADER_BACKOFF_PERIODS);
     });
   }
 
-  private retry(): void {
+  private retry(delayMs = this.retryMs): void {
     if (this.stopped || this.timer !== null) return;
-    this.timer = this.clock.setTimeout(() => void this.attempt(false), this.retryMs);
+    this.timer = this.clock.setTimeout(() => void this.attempt(false), delayMs);
   }
 }

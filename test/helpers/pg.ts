@@ -22,3 +22,22 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     },
   };
 }
+
+/**
+ * Ends every session holding an advisory lock on the database at `url` (the controllers' leader lock),
+ * as a failover or a network partition would. Only that database: other test files run controllers
+ * on the same server meanwhile, and cutting theirs would make their leadership change under them.
+ */
+export async function cutLeaderLocks(url: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const result = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return result.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}

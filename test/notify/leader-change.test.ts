@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { createTestDatabase } from '../helpers/pg.js';
+import { createTestDatabase, cutLeaderLocks } from '../helpers/pg.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/tmp.js';
 import { Receiver } from './receiver.js';
@@ -47,10 +46,7 @@ describe('notifications across a leader change on PostgreSQL', () => {
     expect(receiver.delivered).toEqual([]);
 
     // Kill the leader's lock connection from outside, as a failover would; the receiver recovers.
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
-    await admin.end();
+    expect(await cutLeaderLocks(db.url)).toBe(1);
     await eventually(() => follower.isLeader(), { what: 'the follower to take over' });
     receiver.mode = 'ok';
 

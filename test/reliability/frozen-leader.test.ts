@@ -1,8 +1,7 @@
-import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../controller/reconcile/plan.js';
 import { openMigratedStore } from '../../controller/store/open-store.js';
-import { createTestDatabase } from '../helpers/pg.js';
+import { createTestDatabase, cutLeaderLocks } from '../helpers/pg.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
@@ -68,17 +67,8 @@ describe('two controllers on one PostgreSQL', () => {
     // Cut the leader's lock connection from outside, as a network partition or a failover would.
     const { leader, follower } = await leaderOf(controllers);
     const before = await store.loadObserved(new Date());
-    const admin = new pg.Client({ connectionString: inject('pgUrl') });
-    await admin.connect();
     const cut = Date.now();
-    // Only this test's database: other test files run controllers on the same server meanwhile.
-    const name = new URL(db).pathname.slice(1);
-    await admin.query(
-      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-       WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1`,
-      [name],
-    );
-    await admin.end();
+    expect(await cutLeaderLocks(db)).toBe(1);
     await eventually(() => leads(follower), { what: 'the follower to take over', timeoutMs: 30_000 });
     expect(await leads(leader)).toBe(false);
     const cutTakeoverMs = Date.now() - cut;

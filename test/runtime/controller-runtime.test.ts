@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../controller/runtime/controller.js';
 import { StoreLockedError } from '../../controller/store/store.js';
 import { checkinBody, post } from '../api/api-harness.js';
 import { smallFleetFiles, writeFiles } from '../helpers/fleet.js';
-import { createTestDatabase } from '../helpers/pg.js';
+import { createTestDatabase, cutLeaderLocks } from '../helpers/pg.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -109,10 +108,7 @@ describe('two controllers on one PostgreSQL', () => {
     expect(await follower.store.listEvents({ limit: 10 })).toHaveLength(3);
 
     // Kill the leader's lock connection from outside, as a network partition or a failover would.
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
-    await admin.end();
+    expect(await cutLeaderLocks(db.url)).toBe(1);
     await eventually(() => !leader.isLeader(), { what: 'the old leader to notice' });
     await eventually(() => follower.isLeader(), { what: 'the follower to take over' });
     expect(leader.isLeader()).toBe(false);
