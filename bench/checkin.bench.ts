@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupCommitOptions } from '../controller/api/group-commit.js';
@@ -124,6 +124,20 @@ async function interleave(targets: Running[], s: Settings): Promise<void> {
   }
 }
 
+/** CPU per check-in summed over every process that serves one: the controller, PostgreSQL, the load generator. */
+function totalCpuUs(m: Measured): number {
+  return m.cpu.controllerUs + (m.cpu.postgresUs ?? 0) + (m.cpu.loadUs ?? 0);
+}
+
+/**
+ * The rate the machine's cores allow at that CPU per check-in, were every core busy with nothing else:
+ * on a machine where the load generator and PostgreSQL share the controller's cores, a store can reach
+ * no more than its ceiling over the bare server's rate, whatever its commit path does.
+ */
+function cpuCeilingPerSecond(m: Measured): number {
+  return (availableParallelism() * 1e6) / Math.max(1, totalCpuUs(m));
+}
+
 function figures(label: string, m: Measured): Figure[] {
   return [
     { name: `${label}: check-ins/s`, value: m.load.perSecond, unit: '/s' },
@@ -134,6 +148,8 @@ function figures(label: string, m: Measured): Figure[] {
     { name: `${label}: controller CPU per check-in`, value: Math.round(m.cpu.controllerUs), unit: 'µs' },
     ...(m.cpu.loadUs === null ? [] : [{ name: `${label}: load generator CPU per check-in`, value: Math.round(m.cpu.loadUs), unit: 'µs' }]),
     ...(m.cpu.postgresUs === null ? [] : [{ name: `${label}: PostgreSQL CPU per check-in`, value: Math.round(m.cpu.postgresUs), unit: 'µs' }]),
+    { name: `${label}: CPU per check-in, every process`, value: Math.round(totalCpuUs(m)), unit: 'µs' },
+    { name: `${label}: the rate ${availableParallelism()} cores allow at that CPU`, value: Math.round(cpuCeilingPerSecond(m)), unit: `/s (${pct(m.load.perSecond / cpuCeilingPerSecond(m))} reached)` },
     ...(m.target ? passFigures(label, m.target, m.steadyPassMs) : []),
   ];
 }
@@ -152,11 +168,20 @@ function comparison(results: Partial<Record<CaseName, Measured>>): string {
     const [x, y] = [rate(a), rate(b)];
     return x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}×` : 'n/a';
   };
+  const ceiling = (c: CaseName) => {
+    const [m, bare] = [results[c], rate('bare')];
+    return m !== undefined && bare !== undefined ? `${(cpuCeilingPerSecond(m) / bare).toFixed(2)}×` : 'n/a';
+  };
   return (
     `PostgreSQL with group commit reaches ${ratio('postgres', 'bare')} the bare server's rate and ` +
     `${ratio('postgres', 'postgres-naive')} one transaction per check-in; ` +
-    `SQLite ${ratio('sqlite', 'bare')} the bare server and ${ratio('sqlite', 'sqlite-naive')} one transaction per check-in.`
+    `SQLite ${ratio('sqlite', 'bare')} the bare server and ${ratio('sqlite', 'sqlite-naive')} one transaction per check-in. ` +
+    `At the CPU each spent per check-in (every process), the cores allow at most ${ceiling('postgres')} (PostgreSQL) and ${ceiling('sqlite')} (SQLite) of the bare server's rate.`
   );
+}
+
+function pct(share: number): string {
+  return `${Math.round(100 * share)}%`;
 }
 
 /** The goal: each store's rate as a share of the bare server's, in the same run. */
