@@ -6,6 +6,7 @@ import { createHttpFetch } from '../../agent/protocol/http-fetch.js';
 import { checkIn } from '../../agent/protocol/checkin-client.js';
 import { checkinBody, post } from '../api/api-harness.js';
 import { releaseYaml, smallFleetFiles, writeFiles } from '../helpers/fleet.js';
+import { openMigratedStore } from '../../controller/store/open-store.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createGitFixture } from '../sources/git-repos.js';
@@ -60,6 +61,8 @@ describe("the controller's own TLS", () => {
     cleanups.push(db.remove);
     const controller = await controllerFor(cleanups, repo.dir, join(db.dir, 'muster.db'), { tls });
     expect(controller.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // Until its first plan the controller answers check-ins 503 with Retry-After (see checkin-route.ts).
+    await controller.reconcileNow();
     const token = (await controller.store.issueToken('lab-01')) as string;
     const call = (fetchFn: ReturnType<typeof createHttpFetch>) =>
       checkIn({ server: controller.url, token, report: checkinBody() as never, fetch: fetchFn.fetch, now: Date.now() });
@@ -95,6 +98,48 @@ describe('a restart while the git remote is unreachable', () => {
     const ready = await fetch(`${after.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ revision: first });
+  });
+});
+
+describe('a restart onto a revision that does not load', () => {
+  it('acts on the last applied revision from the store and reports the rejected one', async () => {
+    const { git, first } = await fleetRemote();
+    const db = join(git.root, 'muster.db');
+    const before = await controllerFor(cleanups, git.url, db);
+    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
+    await before.stop();
+
+    const broken = await git.commit({ 'releases/v1.0.52.yaml': 'kind: Release\nspec: [unclosed' }, 'broken YAML');
+    const after = await controllerFor(cleanups, git.url, db);
+    expect(after.source.current()).toBeNull();
+    expect(after.source.status().lastAttemptedRevision).toBe(broken);
+    expect(await after.reconcileNow()).toMatchObject({ kind: 'planned', plan: { revision: first } });
+    const ready = await fetch(`${after.url}/readyz`);
+    expect(await ready.json()).toMatchObject({ revision: first });
+  });
+});
+
+describe('a restart with the source reachable', () => {
+  it('acts on the source and never rebuilds the saved desired state', async () => {
+    const { git, first } = await fleetRemote();
+    const db = join(git.root, 'muster.db');
+    const before = await controllerFor(cleanups, git.url, db);
+    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
+    await before.stop();
+
+    const store = await openMigratedStore(db);
+    cleanups.push(() => store.close());
+    let savedReads = 0;
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'loadDesiredState') savedReads += 1;
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const after = await controllerFor(cleanups, git.url, db, { store: counting });
+    expect(await after.reconcileNow()).toMatchObject({ kind: 'planned', plan: { revision: first } });
+    expect(savedReads).toBe(0);
   });
 });
 
