@@ -3,9 +3,9 @@ import { fullCollection } from './full-collection.js';
 
 /**
  * One full garbage collection of the API thread's heap after the first pass of each desired state.
- * Loading a revision leaves its garbage on this thread — at start-up also the saved desired state the
- * controller acted on until the source delivered one (about 45 MB at 100,000 appliances) and the
- * documents it saved (17 MB) — and it becomes garbage only as that revision's first pass runs. V8
+ * Loading a revision leaves its garbage on this thread — the documents it saved (17 MB at 100,000
+ * appliances) and, when start-up found the source with nothing to give, the saved desired state acted
+ * on until it did (about 45 MB) — and it becomes garbage only as that revision's first pass runs. V8
  * left it for tens of seconds, through the passes after start-up, whose peaks it raised by about
  * 100 MB (2026-12-05, docs/BENCHMARKS.md). The collection takes about 0.1 s there; at start-up it runs
  * before the first plan is recorded, so before any check-in is answered; for a later revision the
