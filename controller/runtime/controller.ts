@@ -171,6 +171,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   // unreachable, its revision rejected), so it is rebuilt only then: at 100,000 appliances that takes
   // about 8 s and, held beside the source's own, about 80 MB of this thread's heap through start-up.
   if (!source.current()) view.actOnSaved(await desiredFromSavedIsolated(await store.loadDesiredState().catch(() => null)));
+  collection.afterStartupLoad();
 
   const api = await buildApi({
     store,

@@ -16,6 +16,16 @@ describe('RevisionCollection', () => {
 
   it('does nothing where the runtime offers no collection', () => {
     expect(new RevisionCollection(null).afterPass(desired({}))).toBe(false);
+    expect(new RevisionCollection(null).afterStartupLoad()).toBe(false);
+  });
+
+  it('collects after the start-up load, and again after the first pass of its desired state', () => {
+    let collections = 0;
+    const collection = new RevisionCollection(() => (collections += 1));
+    expect(collection.afterStartupLoad()).toBe(true);
+    expect(collections).toBe(1);
+    expect(collection.afterPass(desired({}))).toBe(true);
+    expect(collections).toBe(2);
   });
 
   it('collects for real by default: garbage this thread dropped is gone', () => {
