@@ -23,6 +23,16 @@ async function fleetRemote() {
   return { git, first };
 }
 
+/** A fleet remote whose first revision a controller applied and saved in its store, then stopped. */
+async function appliedThenStopped() {
+  const { git, first } = await fleetRemote();
+  const db = join(git.root, 'muster.db');
+  const before = await controllerFor(cleanups, git.url, db);
+  await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
+  await before.stop();
+  return { git, first, db };
+}
+
 const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 describe('the git webhook', () => {
@@ -79,12 +89,7 @@ describe("the controller's own TLS", () => {
 
 describe('a restart while the git remote is unreachable', () => {
   it('acts on the last applied revision from the store, counts the fetch errors, and is ready', async () => {
-    const { git, first } = await fleetRemote();
-    const db = join(git.root, 'muster.db');
-    const before = await controllerFor(cleanups, git.url, db);
-    await eventually(() => before.source.current()?.revision === first, { what: 'the first revision' });
-    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
-    await before.stop();
+    const { git, first, db } = await appliedThenStopped();
 
     renameSync(git.remoteDir, `${git.remoteDir}.gone`);
     const after = await controllerFor(cleanups, git.url, db);
@@ -103,11 +108,7 @@ describe('a restart while the git remote is unreachable', () => {
 
 describe('a restart onto a revision that does not load', () => {
   it('acts on the last applied revision from the store and reports the rejected one', async () => {
-    const { git, first } = await fleetRemote();
-    const db = join(git.root, 'muster.db');
-    const before = await controllerFor(cleanups, git.url, db);
-    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
-    await before.stop();
+    const { git, first, db } = await appliedThenStopped();
 
     const broken = await git.commit({ 'releases/v1.0.52.yaml': 'kind: Release\nspec: [unclosed' }, 'broken YAML');
     const after = await controllerFor(cleanups, git.url, db);
@@ -121,11 +122,7 @@ describe('a restart onto a revision that does not load', () => {
 
 describe('a restart with the source reachable', () => {
   it('acts on the source and never rebuilds the saved desired state', async () => {
-    const { git, first } = await fleetRemote();
-    const db = join(git.root, 'muster.db');
-    const before = await controllerFor(cleanups, git.url, db);
-    await eventually(async () => (await before.store.loadDesiredState())?.revision === first, { what: 'the revision saved in the store' });
-    await before.stop();
+    const { git, first, db } = await appliedThenStopped();
 
     const store = await openMigratedStore(db);
     cleanups.push(() => store.close());
