@@ -50,6 +50,8 @@ export interface FindingChanges {
   planned: Map<string, Finding>;
   /** Whether every open finding's last seen is now (all unchanged ones were touched). */
   refreshed: boolean;
+  /** The oldest last seen among the open findings before these writes, ms; NaN when unknown. */
+  seenSinceMs: number;
 }
 
 /**
@@ -58,18 +60,60 @@ export interface FindingChanges {
  * next to nothing. The stores run the result through their own statements; `open` is not changed.
  */
 export function findingChanges(findings: readonly Finding[], open: OpenFindings, now: string, refreshMs = LAST_SEEN_REFRESH_MS): FindingChanges {
-  const nowMs = Date.parse(now);
-  const refreshed = !(nowMs - open.seenSinceMs < refreshMs);
+  const refreshed = !(Date.parse(now) - open.seenSinceMs < refreshMs);
   const planned = findingsByKey(findings);
-  const changes: FindingChanges = { open: [], change: [], touch: [], resolve: [], planned, refreshed };
+  const changes: FindingChanges = { open: [], change: [], touch: [], resolve: [], planned, refreshed, seenSinceMs: open.seenSinceMs };
   for (const [key, f] of planned) {
     const current = open.byKey.get(key);
     if (!current) changes.open.push(findingRow(f, key));
-    else if (current.severity !== f.severity || current.message !== f.message || (current.since ?? null) !== (f.since ?? null)) changes.change.push(findingRow(f, key));
+    else if (differs(current, f)) changes.change.push(findingRow(f, key));
     else if (refreshed) changes.touch.push(key);
   }
   for (const key of open.byKey.keys()) if (!planned.has(key)) changes.resolve.push(key);
   return changes;
+}
+
+/** Open findings as a store reads them back: each open row once, with its last seen. */
+export type OpenFindingRows = Iterable<[key: string, finding: OpenFinding, lastSeen: string]>;
+
+const NEW = 0;
+const UNCHANGED = 1;
+const CHANGED = 2;
+
+/**
+ * findingChanges against the open rows as the store reads them, one at a time, when it remembers
+ * none (the first apply after a start, or after another writer): each row is compared as it comes
+ * and dropped, so the rows are never all held at once. At 100,000 appliances holding them as a map
+ * beside the plan's findings was about 58 MB of the reconcile worker's heap at its height. The
+ * result is findingChanges' exactly, in the same order.
+ */
+export function findingChangesFromRows(findings: readonly Finding[], rows: OpenFindingRows, now: string, refreshMs = LAST_SEEN_REFRESH_MS): FindingChanges {
+  const planned = findingsByKey(findings);
+  // Keyed by the plan's own key strings (setting a key already there keeps the first), none of the rows'.
+  const state = new Map<string, number>();
+  for (const key of planned.keys()) state.set(key, NEW);
+  const resolve: string[] = [];
+  let oldest = Infinity;
+  for (const [key, current, lastSeen] of rows) {
+    oldest = Math.min(oldest, Date.parse(lastSeen));
+    const f = planned.get(key);
+    if (f === undefined) resolve.push(key);
+    else state.set(key, differs(current, f) ? CHANGED : UNCHANGED);
+  }
+  const seenSinceMs = Number.isFinite(oldest) ? oldest : NaN;
+  const refreshed = !(Date.parse(now) - seenSinceMs < refreshMs);
+  const changes: FindingChanges = { open: [], change: [], touch: [], resolve, planned, refreshed, seenSinceMs };
+  for (const [key, found] of state) {
+    if (found === NEW) changes.open.push(findingRow(planned.get(key) as Finding, key));
+    else if (found === CHANGED) changes.change.push(findingRow(planned.get(key) as Finding, key));
+    else if (refreshed) changes.touch.push(key);
+  }
+  return changes;
+}
+
+/** Whether the plan changes a finding's row: its severity, message or since. */
+function differs(current: OpenFinding, f: Finding): boolean {
+  return current.severity !== f.severity || current.message !== f.message || (current.since ?? null) !== (f.since ?? null);
 }
 
 /**
@@ -77,19 +121,8 @@ export function findingChanges(findings: readonly Finding[], open: OpenFindings,
  * no copy of their text beside the one the pure core keeps for the next pass), last seen now when
  * the pass refreshed them all, else as old as before at the oldest.
  */
-export function applyFindingChanges(open: OpenFindings, changes: FindingChanges, now: string): OpenFindings {
-  return { byKey: changes.planned, seenSinceMs: changes.refreshed ? Date.parse(now) : open.seenSinceMs };
-}
-
-/** Open findings as read from rows: the oldest readable `last_seen` (NaN if any is unreadable, or none is open). */
-export function openFindingsFromRows(rows: Iterable<[key: string, finding: OpenFinding, lastSeen: string]>): OpenFindings {
-  const byKey = new Map<string, OpenFinding>();
-  let seenSinceMs = Infinity;
-  for (const [key, finding, lastSeen] of rows) {
-    byKey.set(key, finding);
-    seenSinceMs = Math.min(seenSinceMs, Date.parse(lastSeen));
-  }
-  return { byKey, seenSinceMs: Number.isFinite(seenSinceMs) ? seenSinceMs : NaN };
+export function applyFindingChanges(changes: FindingChanges, now: string): OpenFindings {
+  return { byKey: changes.planned, seenSinceMs: changes.refreshed ? Date.parse(now) : changes.seenSinceMs };
 }
 
 /**

@@ -3,7 +3,7 @@ import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { compressJson, parseStoredJson } from './compressed-json.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, findingChangesFromRows, type FindingChanges, type OpenFindingRows, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
 import { pgWriteOutbox } from './postgres-outbox.js';
 import { pgRecordExpiryCutoff } from './postgres-proofs.js';
 import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord, type FindingRow } from './plan-writes.js';
@@ -174,8 +174,7 @@ async function insertEvents(client: pg.ClientBase, plan: Plan, revision: string 
  * Returns the open findings after the writes.
  */
 async function saveFindings(client: pg.ClientBase, plan: Plan, known: OpenFindings | null): Promise<SavedFindings> {
-  const open = known ?? (await readOpenFindings(client));
-  const changes = findingChanges(plan.findings, open, plan.now);
+  const changes = known ? findingChanges(plan.findings, known, plan.now) : findingChangesFromRows(plan.findings, await readOpenFindings(client), plan.now);
   if (changes.open.length) {
     const column = <K extends keyof FindingRow>(key: K) => changes.open.map((f) => f[key]);
     await rows(
@@ -215,7 +214,7 @@ async function saveFindings(client: pg.ClientBase, plan: Plan, known: OpenFindin
   // A pass touches only when it refreshes every open finding it did not write: the rows still open
   // now, in one statement, rather than their keys sent as an array (133,000 at 100,000 appliances).
   if (changes.touch.length) await rows(client, 'UPDATE findings SET last_seen = $1 WHERE resolved_at IS NULL AND last_seen <> $1', [plan.now]);
-  return { open: applyFindingChanges(open, changes, plan.now), changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
+  return { open: applyFindingChanges(changes, plan.now), changes, findingsOpened: changes.open.length, findingsResolved: changes.resolve.length };
 }
 
 interface SavedFindings {
@@ -226,12 +225,17 @@ interface SavedFindings {
   findingsResolved: number;
 }
 
-async function readOpenFindings(client: pg.ClientBase): Promise<OpenFindings> {
+/** The open findings' rows (pg reads them all at once), each as findingChangesFromRows takes it when asked. */
+async function readOpenFindings(client: pg.ClientBase): Promise<OpenFindingRows> {
   const found = await rows<{ key: string; severity: string; since: string | null; message: string; lastSeen: string }>(
     client,
     'SELECT key, severity, since, message, last_seen AS "lastSeen" FROM findings WHERE resolved_at IS NULL',
   );
-  return openFindingsFromRows(found.map((r) => [r.key, { severity: r.severity, since: r.since, message: r.message }, r.lastSeen]));
+  return openFindingRows(found);
+}
+
+function* openFindingRows(found: Iterable<{ key: string; severity: string; since: string | null; message: string; lastSeen: string }>): OpenFindingRows {
+  for (const r of found) yield [r.key, r, r.lastSeen];
 }
 
 /** The last applied plan, or null. */

@@ -3,7 +3,7 @@ import { failpoint } from '../failpoints.js';
 import type { Plan } from '../reconcile/plan.js';
 import { compressJson, parseStoredJson } from './compressed-json.js';
 import { shouldSavePlan, type SavedPlanStamp } from './latest-plan.js';
-import { applyFindingChanges, findingChanges, openFindingsFromRows, type FindingChanges, type OpenFinding, type OpenFindings, type OpenFindingsCache } from './finding-changes.js';
+import { applyFindingChanges, findingChanges, findingChangesFromRows, type FindingChanges, type OpenFindingRows, type OpenFindingsCache } from './finding-changes.js';
 import { sqliteWriteOutbox } from './sqlite-outbox.js';
 import { sqliteRecordExpiryCutoff } from './sqlite-proofs.js';
 import { actionRuns, eventRows, expiredCount, findingFromRow, latchWrite, touchedBy, type ActionRun, type FindingRecord } from './plan-writes.js';
@@ -29,8 +29,7 @@ function applyPacked(db: Database.Database, plan: Plan, options: ApplyPlanOption
   const touched = touchedBy(plan.actions);
   const known = cache.at(options.expectedVersion);
   cache.clear(); // until this transaction has committed, what the table holds is not known here
-  const open = known ?? readOpenFindings(db);
-  const changes = findingChanges(plan.findings, open, plan.now);
+  const changes = known ? findingChanges(plan.findings, known, plan.now) : findingChangesFromRows(plan.findings, openFindingRows(db), plan.now);
   const result = db
     .transaction((): ApplyPlanResult => {
       const version = db
@@ -61,7 +60,7 @@ function applyPacked(db: Database.Database, plan: Plan, options: ApplyPlanOption
     })
     .immediate();
   if (result.applied) {
-    cache.set(result.version, applyFindingChanges(open, changes, plan.now));
+    cache.set(result.version, applyFindingChanges(changes, plan.now));
   }
   return result;
 }
@@ -169,18 +168,11 @@ function writeFindingChanges(db: Database.Database, changes: FindingChanges, now
  */
 const TOUCH_STILL_OPEN_SQLITE = 'UPDATE findings SET last_seen = ? WHERE resolved_at IS NULL AND last_seen <> ?';
 
-/**
- * The open findings, row by row into the map that keeps them: at 100,000 appliances there are more
- * than 100,000, and all the rows at once, then mapped, were two passing copies beside the map.
- */
-function readOpenFindings(db: Database.Database): OpenFindings {
+/** The open findings' rows, read one at a time as findingChangesFromRows compares them. */
+function* openFindingRows(db: Database.Database): OpenFindingRows {
   const rows = db.prepare('SELECT key, severity, since, message, last_seen FROM findings WHERE resolved_at IS NULL').raw().iterate() as IterableIterator<
     [string, string, string | null, string, string]
   >;
-  return openFindingsFromRows(openFindingEntries(rows));
-}
-
-function* openFindingEntries(rows: Iterable<[string, string, string | null, string, string]>): Generator<[string, OpenFinding, string]> {
   for (const [key, severity, since, message, lastSeen] of rows) yield [key, { severity, since, message }, lastSeen];
 }
 

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyFindingChanges, findingChanges, LAST_SEEN_REFRESH_MS, OpenFindingsCache, openFindingsFromRows, type OpenFinding, type OpenFindings } from '../../controller/store/finding-changes.js';
+import {
+  applyFindingChanges,
+  findingChanges,
+  findingChangesFromRows,
+  LAST_SEEN_REFRESH_MS,
+  OpenFindingsCache,
+  type FindingChanges,
+  type OpenFinding,
+  type OpenFindings,
+} from '../../controller/store/finding-changes.js';
 import type { Finding } from '../../controller/reconcile/plan.js';
 
 const NOW = '2026-01-31T12:10:00.000Z';
@@ -17,6 +26,20 @@ function open(id: string, lastSeen: string, fields: Partial<OpenFinding> = {}): 
 }
 
 const keyOf = (id: string) => `StuckAppliance/${id}//`;
+
+/** Open rows as a store remembers them after reading them all: the model findingChangesFromRows must agree with. */
+function openFindingsFromRows(rows: Iterable<[string, OpenFinding, string]>): OpenFindings {
+  const byKey = new Map<string, OpenFinding>();
+  let seenSinceMs = Infinity;
+  for (const [key, finding, lastSeen] of rows) {
+    byKey.set(key, finding);
+    seenSinceMs = Math.min(seenSinceMs, Date.parse(lastSeen));
+  }
+  return { byKey, seenSinceMs: Number.isFinite(seenSinceMs) ? seenSinceMs : NaN };
+}
+
+/** What a FindingChanges writes and remembers, comparable with toEqual. */
+const writes = (c: FindingChanges) => ({ ...c, planned: [...c.planned] });
 
 describe('which findings rows a plan writes', () => {
   const rows: { name: string; given: { planned: Finding[]; open: [string, OpenFinding, string][] }; want: Record<string, string[]> }[] = [
@@ -74,6 +97,7 @@ describe('which findings rows a plan writes', () => {
         touch: ids(changes.touch),
         resolve: ids(changes.resolve),
       }).toEqual(want);
+      expect(writes(findingChangesFromRows(given.planned, given.open, NOW))).toEqual(writes(changes));
     });
   }
 
@@ -96,7 +120,7 @@ describe('which findings rows a plan writes', () => {
         const latest = new Map(findings.map((f) => [keyOf(f.appliance as string), f]));
         const before = openFindingsFromRows(rows);
         const changes = findingChanges(findings, before, NOW);
-        const after = applyFindingChanges(before, changes, NOW);
+        const after = applyFindingChanges(changes, NOW);
         expect([...after.byKey.keys()].sort()).toEqual([...latest.keys()].sort());
         for (const [key, f] of latest) expect(after.byKey.get(key)).toBe(f);
         expect(Date.parse(NOW) - after.seenSinceMs).toBeLessThan(LAST_SEEN_REFRESH_MS);
@@ -105,6 +129,19 @@ describe('which findings rows a plan writes', () => {
         expect(new Set(written).size).toBe(written.length);
         const again = findingChanges(findings, after, NOW);
         expect([again.open, again.change, again.touch, again.resolve].every((l) => l.length === 0)).toBe(true);
+      }),
+    );
+  });
+
+  it('writes the same whether it compares the rows as read or as remembered, in the same order', () => {
+    const keyed = fc.uniqueArray(fc.tuple(arbitraryFinding, fc.integer({ min: 0, max: 2 * LAST_SEEN_REFRESH_MS })), { selector: ([f]) => f.id });
+    fc.assert(
+      fc.property(fc.array(arbitraryFinding, { maxLength: 8 }), keyed, fc.boolean(), (drawn, opened, unreadable) => {
+        const findings = drawn.map((f) => stuck(f.id, { severity: f.severity, message: f.message, ...(f.since ? { since: f.since } : {}) }));
+        const rows = opened.map(([f, age], i) => open(f.id, unreadable && i === 0 ? 'yesterday' : ago(age), { severity: f.severity, since: f.since ?? null, message: f.message }));
+        const fromRows = findingChangesFromRows(findings, rows, NOW);
+        expect(writes(fromRows)).toEqual(writes(findingChanges(findings, openFindingsFromRows(rows), NOW)));
+        expect(applyFindingChanges(fromRows, NOW).seenSinceMs).toEqual(applyFindingChanges(findingChanges(findings, openFindingsFromRows(rows), NOW), NOW).seenSinceMs);
       }),
     );
   });
@@ -119,12 +156,12 @@ describe('which findings rows a plan writes', () => {
     const later = new Date(Date.parse(NOW) + 60_000).toISOString();
     const quiet = findingChanges([stuck('a'), stuck('b'), stuck('d')], before, later);
     expect(quiet.refreshed).toBe(false);
-    expect(applyFindingChanges(before, quiet, later).seenSinceMs).toBe(before.seenSinceMs);
+    expect(applyFindingChanges(quiet, later).seenSinceMs).toBe(before.seenSinceMs);
     // A refresh period after the oldest: every unchanged one touched, all last seen now.
     const due = new Date(before.seenSinceMs + LAST_SEEN_REFRESH_MS).toISOString();
     const refresh = findingChanges([stuck('a'), stuck('b')], before, due);
     expect(refresh.touch.sort()).toEqual([keyOf('a'), keyOf('b')]);
-    expect(applyFindingChanges(before, refresh, due).seenSinceMs).toBe(Date.parse(due));
+    expect(applyFindingChanges(refresh, due).seenSinceMs).toBe(Date.parse(due));
   });
 });
 
