@@ -13,7 +13,7 @@ import type { Plan } from '../reconcile/plan.js';
  * The packed bytes have an ArrayBuffer of their own, so that transferring it moves them and no others.
  */
 export function packPlan(plan: Plan): Uint8Array {
-  const packed = fastBrotli(v8.serialize(plan), 'generic');
+  const packed = fastBrotli(v8.serialize(plan));
   return packed.byteOffset === 0 && packed.byteLength === packed.buffer.byteLength ? packed : new Uint8Array(packed);
 }
 
