@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIncidentsDatabase } from '../helpers/incidents-fixture.js';
 import type { Plan } from '../../controller/reconcile/plan.js';
+import { UPDATE_BACKOFF } from '../../agent/core/work.js';
 import { CliProcess, freePort, startMusterAgent, startMusterController } from '../agent/helpers/cli-processes.js';
 import { ThrottledImageServer } from '../agent/helpers/throttled-image-server.js';
 import { muster } from '../helpers/cli.js';
@@ -137,7 +138,7 @@ describe('the agent killed at every step of an update and of pruning', () => {
       // 1. Mid-download (throttled).
       images.rate = 128 * 1024;
       let a = agent(false);
-      await eventually(() => existsSync(partial) && statSync(partial).size > 64 * 1024, { what: `a partial image; agent:\n${a.output()}`, timeoutMs: 30_000 });
+      await eventually(() => existsSync(partial) && statSync(partial).size > 64 * 1024, { what: () => `a partial image; agent:\n${a.output()}`, timeoutMs: 30_000 });
       if (!checking) {
         await eventually(() => statusOf(port).then((st) => st !== 'succeeded'), { what: 'the controller to see the old image again' });
         checking = true;
@@ -158,9 +159,12 @@ describe('the agent killed at every step of an update and of pruning', () => {
       a = agent();
       await eventually(() => existsSync(installing), { what: 'the installer to start', timeoutMs: 30_000 });
       await kill(a, 'install');
-      // Then it runs undisturbed: the update completes and is reported.
+      // Then it runs undisturbed: the update completes and is reported. Its attempt may be the third:
+      // the kill at verification can land in the install, which fails that attempt too, so the agent
+      // first waits out the second failure's backoff (full jitter, up to twice the base).
       a = agent();
-      await eventually(async () => (await statusOf(port)) === 'succeeded', { what: `succeeded; agent:\n${a.output()}`, timeoutMs: 60_000 });
+      const thirdAttemptMs = 2 * UPDATE_BACKOFF.baseMs + 30_000;
+      await eventually(async () => (await statusOf(port)) === 'succeeded', { what: () => `succeeded; agent:\n${a.output()}`, timeoutMs: thirdAttemptMs });
       await kill(a, 'after success');
       if (round + 1 < rounds) {
         // Start over as a new appliance on the old image, with a fresh incidents database to prune.
