@@ -14,6 +14,15 @@ export const UPSERT_APPLIANCE_SQL = `INSERT INTO appliances (${SQLITE_APPLIANCE_
   WHERE excluded.last_checkin_at >= appliances.last_checkin_at`;
 
 /**
+ * The usual check-in: the appliance's row already reports the same, so only its check-in time moves
+ * (when newer). One statement where the history's comparison and the upsert take two; when it changes
+ * nothing, the check-in goes the long way (INSERT_HISTORY_SQL, then UPSERT_APPLIANCE_SQL), which
+ * then writes what the two always wrote. Parameters: time, appliance, time, then the reported columns.
+ */
+export const TOUCH_APPLIANCE_SQL = `UPDATE appliances SET last_checkin_at = ? WHERE id = ? AND last_checkin_at <= ?
+  AND agent_version IS ? AND image_version IS ? AND update_report IS ? AND defer_until IS ? AND retention IS ?`;
+
+/**
  * A history row, written when forced or when the appliance's stored row (before the batch's upserts)
  * reports something else: never checked in, or any reported column different.
  */
@@ -53,11 +62,16 @@ const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = FULL');
 const upsert = db.prepare(workerData.upsertSql);
 const history = db.prepare(workerData.historySql);
-// History first: its rows are compared with the appliance rows as they were before this batch.
+const touch = db.prepare(workerData.touchSql);
+// The other candidates first: they are compared with the appliance rows as they were before this batch.
+// Each row's own history is compared before its upsert; the rows are of distinct appliances.
 const write = db.transaction((rows, histories) => {
   for (const h of histories) history.run(h);
-  for (const r of rows) if (r[7] !== null) history.run(r[0], r[1], r[7], 0, r[0], r[2], r[3], r[4], r[5], r[6]);
-  for (const r of rows) upsert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+  for (const r of rows) {
+    if (touch.run(r[1], r[0], r[1], r[2], r[3], r[4], r[5], r[6]).changes === 1) continue;
+    if (r[7] !== null) history.run(r[0], r[1], r[7], 0, r[0], r[2], r[3], r[4], r[5], r[6]);
+    upsert.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+  }
   ${failpointSource('group-commit')}
 });
 parentPort.on('message', (message) => {
@@ -137,6 +151,7 @@ export class SqliteCheckinWriter {
         busyTimeoutMs: this.busyTimeoutMs,
         upsertSql: UPSERT_APPLIANCE_SQL,
         historySql: INSERT_HISTORY_SQL,
+        touchSql: TOUCH_APPLIANCE_SQL,
       },
     });
     worker.unref();

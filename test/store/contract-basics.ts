@@ -75,7 +75,11 @@ export function basicsContract(h: () => StoreHarness): void {
       { name: 'the same, twice in one batch', given: [checkin('a-01', at(4), { imageVersion: '46', deferUntil: '2026-02-01T00:00:00Z' }), checkin('a-01', at(5), { imageVersion: '46', deferUntil: '2026-02-01T00:00:00Z' })], want: 0 },
       { name: 'back and forth in one batch', given: [checkin('a-01', at(6)), checkin('a-01', at(7), { imageVersion: '46' }), checkin('a-01', at(8), { imageVersion: '46' })], want: 2 },
       { name: 'a retention report changed', given: [checkin('a-01', at(9), { imageVersion: '46', retention: { ...report().retention!, incidents: 4 } })], want: 1 },
+      { name: 'the same report, older than the stored check-in', given: [checkin('a-01', at(5), { imageVersion: '46', retention: { ...report().retention!, incidents: 4 } })], want: 0 },
       { name: 'another appliance with the same report', given: [checkin('b-01', at(10))], want: 1 },
+      { name: 'an update under way', given: [checkin('b-01', at(11), { update: { release: 'v46', phase: 'downloading', since: at(11), attempt: 1, error: null } })], want: 1 },
+      { name: 'a new agent', given: [checkin('b-01', at(12), { agentVersion: '1.0.46', update: { release: 'v46', phase: 'downloading', since: at(11), attempt: 1, error: null } })], want: 1 },
+      { name: 'the agent reports no image', given: [checkin('b-01', at(13), { agentVersion: '1.0.46', imageVersion: null, update: { release: 'v46', phase: 'downloading', since: at(11), attempt: 1, error: null } })], want: 1 },
     ];
     let count = 0;
     for (const row of rows) {
@@ -85,6 +89,7 @@ export function basicsContract(h: () => StoreHarness): void {
       count = history.length;
     }
     expect((await store.getAppliance('a-01'))?.lastCheckinAt).toBe('2026-01-31T12:00:09.000Z');
+    expect(await store.getAppliance('b-01')).toMatchObject({ lastCheckinAt: '2026-01-31T12:00:13.000Z', agentVersion: '1.0.46', imageVersion: null, update: { phase: 'downloading' } });
     const [newest] = await store.listCheckins('a-01', 1);
     expect(newest?.at).toBe('2026-01-31T12:00:09.000Z');
   });
