@@ -9,12 +9,13 @@ import type { PassWindows, TargetCommand, TargetReady, TargetRequest } from './s
 import { chosenCases } from './support/cases.js';
 import { createDatabase, startOwnPostgres } from './support/embedded-postgres.js';
 import { memoryMap, peakResidentMb, type MemoryMap } from './support/memory-map.js';
+import { RssSampler } from './support/rss.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = join(here, 'support', 'checkin-target-main.js');
 const CASES = ['sqlite', 'postgres'] as const;
 type CaseName = (typeof CASES)[number];
-/** The issue's goal for a long run at 100,000 appliances. */
+/** The goal for a long run at 100,000 appliances: RSS under it from start-up on, passes included. */
 const GOAL_MB = 300;
 
 interface Settings {
@@ -42,6 +43,8 @@ interface Measured {
   settled: MemoryMap | null;
   /** The highest RSS from start-up to the end of the rest (the kernel's high-water mark), MB. */
   peakMb: number | null;
+  /** The highest RSS sampled during the passes after start-up (every 10 ms), MB. */
+  passesPeakMb: number | null;
   heaps: PassWindows['memory'];
 }
 
@@ -55,9 +58,13 @@ async function measure(request: TargetRequest, s: Settings): Promise<Measured> {
   try {
     const pid = target.child.pid as number;
     const started = memoryMap(pid);
+    const sampler = new RssSampler(pid, 10);
+    sampler.enter('passes');
     const { memory } = await ask<PassWindows>(target.child, { passes: s.passes, gapMs: s.gapMs } satisfies TargetCommand);
+    sampler.enter(null);
+    sampler.stop();
     await sleep(s.settleMs);
-    return { started, settled: memoryMap(pid), peakMb: peakResidentMb(pid), heaps: memory };
+    return { started, settled: memoryMap(pid), peakMb: peakResidentMb(pid), passesPeakMb: sampler.peak('passes'), heaps: memory };
   } finally {
     await stopChild(target.child);
   }
@@ -80,6 +87,7 @@ function figures(name: CaseName, m: Measured): Figure[] {
   return [
     { name: `${name}: RSS right after start-up → at rest after the passes`, value: mb(m.started?.total), unit: `MB → ${mb(at?.total)} MB` },
     { name: `${name}: peak RSS over the run (start-up included)`, value: mb(m.peakMb ?? undefined), unit: 'MB' },
+    { name: `${name}: peak RSS during the passes after start-up (sampled every 10 ms)`, value: mb(m.passesPeakMb ?? undefined), unit: 'MB' },
     {
       name: `${name}: at rest: V8 heap pages, large anonymous mappings, malloc, node binary, other`,
       value: mb(at?.v8Pages),
@@ -106,12 +114,13 @@ async function run(): Promise<BenchResult> {
       process.stderr.write(`  ${name}: ${mb(results[name]?.settled?.total)} MB at rest\n`);
     }
     const rest = (c: CaseName) => results[c]?.settled?.total ?? Infinity;
+    const peak = (c: CaseName) => results[c]?.peakMb ?? Infinity;
     return {
       title: `Controller memory at ${s.appliances} appliances: ${s.passes} passes ${s.gapMs} ms apart, then ${s.settleMs / 1000} s at rest, no check-ins`,
       figures: [{ name: 'bare Node HTTP server, the same modules loaded (floor): RSS', value: mb(floor?.total), unit: 'MB' }, ...s.cases.flatMap((c) => figures(c, results[c] as Measured))],
       comparison: s.cases.map((c) => `${c}: ${mb(rest(c))} MB at rest, ${(rest(c) / Math.max(1, floor?.total ?? 1)).toFixed(1)}× a bare Node server`).join('; '),
-      goal: `under ${GOAL_MB} MB RSS at rest after the passes`,
-      met: s.cases.every((c) => rest(c) < GOAL_MB),
+      goal: `under ${GOAL_MB} MB RSS over the whole run, start-up and passes included (at rest after the passes: ${s.cases.map((c) => `${c} ${rest(c) < GOAL_MB ? 'under' : 'over'}`).join(', ')})`,
+      met: s.cases.every((c) => peak(c) < GOAL_MB && rest(c) < GOAL_MB),
     };
   } finally {
     await server?.remove();
