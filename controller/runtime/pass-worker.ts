@@ -20,8 +20,9 @@ const port = parentPort;
 if (port) {
   lowerThisThreadsPriority();
   const { db } = workerData as PassWorkerData;
-  // Few connections: one pass at a time reads and writes; the API keeps its own pool.
-  const store = openStore(db, { poolSize: 2 });
+  // Few connections: one pass at a time reads and writes; the API keeps its own pool. On PostgreSQL
+  // each of the pass's queries runs on one server process (see PostgresPoolOptions.parallelQueries).
+  const store = openStore(db, { poolSize: 2, parallelQueries: false });
   const logs: PassLogRecord[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(toRecord(line)) });
   let desired: DesiredState | null = null;

@@ -3,6 +3,7 @@ import { failpoint } from '../failpoints.js';
 import { backgroundClock, type Clock } from '../../lib/clock.js';
 import type { NotificationOutbox } from './outbox.js';
 import { PostgresOutbox } from './postgres-outbox.js';
+import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.js';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import type { Plan } from '../reconcile/plan.js';
 import { SchemaTooNewError } from './errors.js';
@@ -48,13 +49,9 @@ import { pgListRevisions, pgLoadDesiredState, pgLoadSourceStatus, pgSaveDesiredS
 import { pgApplianceForToken, pgAppliancesWithTokens, pgIssueOperatorToken, pgIssueTokens, pgOperatorForToken, pgTokensChangedSince } from './postgres-tokens.js';
 import { TokenListeners } from './tokens.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends PostgresPoolOptions {
   /** The clock for times the store stamps itself (migrations, tokens); the real one by default. */
   clock?: Clock;
-  /** Pooled connections (default 10). */
-  poolSize?: number;
-  /** How long to wait for a connection before reporting the store unavailable (default 5000 ms). */
-  connectTimeoutMs?: number;
   /** How often the leader checks its lock connection (default 5000 ms). */
   leaderHeartbeatMs?: number;
   /** Called with errors of idle pooled connections (the pool replaces them by itself). */
@@ -95,13 +92,7 @@ export class PostgresStore implements Store {
   ) {
     this.description = redactUrl(url);
     this.clock = options.clock ?? backgroundClock;
-    this.pool = new pg.Pool({
-      connectionString: url,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-    });
+    this.pool = createPostgresPool(url, options);
     // An idle connection dropped by the server must not crash the process: the pool discards it.
     this.pool.on('error', (err) => options.onIdleError?.(err));
     this.outbox = new PostgresOutbox(this.pool);

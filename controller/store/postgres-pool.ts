@@ -1,0 +1,40 @@
+import pg from 'pg';
+
+export interface PostgresPoolOptions {
+  /** Pooled connections (default 10). */
+  poolSize?: number;
+  /** How long to wait for a connection before reporting the store unavailable (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /**
+   * Whether the server may run one of this pool's queries on several processes at once (its
+   * `max_parallel_workers_per_gather`; default true, the server's own setting). The reconcile worker
+   * says false: its read of a whole fleet is the one query big enough to be planned in parallel
+   * (a parallel scan and sort of every appliance), and on a server that shares its cores with the
+   * check-ins' commits that took every core for the length of the read, stalling check-ins at the
+   * start of each pass. On one process the read takes one core at most.
+   */
+  parallelQueries?: boolean;
+}
+
+/**
+ * The connection pool of a PostgreSQL store. Settings a store needs on every connection go in the
+ * connection's start-up options (`-c name=value`, as `PGOPTIONS` would), after any the URL or
+ * `PGOPTIONS` already give, so they hold from the first statement with no extra round trip.
+ */
+export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString: options.parallelQueries === false ? withServerSetting(url, 'max_parallel_workers_per_gather', '0') : url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+}
+
+/** The URL with `-c name=value` added to its start-up options (its own `options`, else `PGOPTIONS`). */
+export function withServerSetting(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options') ?? process.env.PGOPTIONS ?? '';
+  parsed.searchParams.set('options', `${given} -c ${name}=${value}`.trim());
+  return parsed.toString();
+}

@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresPool } from '../../controller/store/postgres-pool.js';
+import { PostgresStore } from '../../controller/store/postgres-store.js';
+import { PG_APPLIANCE_SELECT } from '../../controller/store/postgres-rows.js';
+import { createTestDatabase } from '../helpers/pg.js';
+
+// The pass's read of every appliance, as pgLoadObserved runs it.
+const FLEET_READ = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
+// Costs that make the planner choose a parallel plan for any table, so that a small one shows what a large one would get.
+const PARALLEL_IS_FREE = ['SET parallel_setup_cost = 0', 'SET parallel_tuple_cost = 0', 'SET min_parallel_table_scan_size = 0'];
+
+describe('PostgreSQL connection pool', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  const pools: pg.Pool[] = [];
+  const pool = (options: Parameters<typeof createPostgresPool>[1]) => {
+    const created = createPostgresPool(db.url, { poolSize: 3, ...options });
+    pools.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const store = new PostgresStore(db.url);
+    await store.migrate();
+    await store.close();
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await db.drop();
+  });
+
+  /** The plan of the fleet read on one connection of `p`, with parallel plans made free. */
+  async function fleetReadPlan(p: pg.Pool): Promise<string> {
+    const client = await p.connect();
+    try {
+      for (const statement of PARALLEL_IS_FREE) await client.query(statement);
+      const plan = await client.query(`EXPLAIN ${FLEET_READ}`);
+      return plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    } finally {
+      client.release();
+    }
+  }
+
+  it('keeps the server parallel by default: the fleet read is planned on several processes', async () => {
+    expect(await fleetReadPlan(pool({}))).toMatch(/Gather/);
+  });
+
+  it('plans every query of every connection on one process when parallel queries are off', async () => {
+    const serial = pool({ parallelQueries: false });
+    // Three connections at once, so the setting is seen to hold on each, not only the first.
+    const settings = await Promise.all([1, 2, 3].map(() => serial.query('SELECT current_setting($1) AS value, pg_sleep(0.05)', ['max_parallel_workers_per_gather'])));
+    expect(settings.map((r) => (r.rows[0] as { value: string }).value)).toEqual(['0', '0', '0']);
+    expect(serial.totalCount).toBe(3);
+    const plan = await fleetReadPlan(serial);
+    expect(plan).not.toMatch(/Gather|Parallel/);
+    expect(plan).toMatch(/Seq Scan on appliances/);
+  });
+
+  it("keeps the start-up options the URL gives beside its own", async () => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const serial = createPostgresPool(url.toString(), { parallelQueries: false });
+    pools.push(serial);
+    const { rows } = await serial.query("SELECT current_setting('statement_timeout') AS timeout, current_setting('max_parallel_workers_per_gather') AS workers");
+    expect(rows[0]).toEqual({ timeout: '12345ms', workers: '0' });
+  });
+});
