@@ -31,10 +31,15 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
   });
 }
 
-/** The URL with `-c name=value` added to its start-up options (its own `options`, else `PGOPTIONS`). */
+/**
+ * The URL with `-c name=value` added to its start-up options (its own `options`, else `PGOPTIONS`).
+ * Only the query string is rewritten: a URL naming a socket directory (`postgres://user@/db?host=…`)
+ * is no WHATWG URL, though pg reads it.
+ */
 export function withServerSetting(url: string, name: string, value: string): string {
-  const parsed = new URL(url);
-  const given = parsed.searchParams.get('options') ?? process.env.PGOPTIONS ?? '';
-  parsed.searchParams.set('options', `${given} -c ${name}=${value}`.trim());
-  return parsed.toString();
+  const at = url.indexOf('?');
+  const params = new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+  const given = params.get('options') ?? process.env.PGOPTIONS ?? '';
+  params.set('options', `${given} -c ${name}=${value}`.trim());
+  return `${at === -1 ? url : url.slice(0, at)}?${params.toString()}`;
 }

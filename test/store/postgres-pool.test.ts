@@ -1,6 +1,6 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresPool } from '../../controller/store/postgres-pool.js';
+import { createPostgresPool, withServerSetting } from '../../controller/store/postgres-pool.js';
 import { PostgresStore } from '../../controller/store/postgres-store.js';
 import { PG_APPLIANCE_SELECT } from '../../controller/store/postgres-rows.js';
 import { createTestDatabase } from '../helpers/pg.js';
@@ -64,5 +64,26 @@ describe('PostgreSQL connection pool', () => {
     pools.push(serial);
     const { rows } = await serial.query("SELECT current_setting('statement_timeout') AS timeout, current_setting('max_parallel_workers_per_gather') AS workers");
     expect(rows[0]).toEqual({ timeout: '12345ms', workers: '0' });
+  });
+});
+
+describe('withServerSetting', () => {
+  const setting = '-c max_parallel_workers_per_gather=0';
+  // What pg itself reads from the URL, so the table checks the meaning, not the spelling.
+  const read = (url: string) => {
+    const { host, database, password, options, application_name } = (new pg.Client(url) as unknown as { connectionParameters: Record<string, unknown> }).connectionParameters;
+    return { host, database, password, options, application_name };
+  };
+  const rows = [
+    { name: 'a plain URL', url: 'postgres://u:p@127.0.0.1:5432/db', want: { host: '127.0.0.1', database: 'db', password: 'p', options: setting } },
+    { name: 'a socket directory', url: 'postgres://u@/db?host=/var/run/postgresql', want: { host: '/var/run/postgresql', database: 'db', options: setting } },
+    {
+      name: 'options and other parameters of its own',
+      url: 'postgresql://u:p%40x@h/db?application_name=muster&options=-c%20search_path%3Dmuster',
+      want: { host: 'h', database: 'db', password: 'p@x', options: `-c search_path=muster ${setting}`, application_name: 'muster' },
+    },
+  ];
+  it.each(rows)('keeps what $name says and adds the setting', ({ url, want }) => {
+    expect(read(withServerSetting(url, 'max_parallel_workers_per_gather', '0'))).toMatchObject(want);
   });
 });
