@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,31 +137,42 @@ describe('the reconcile worker', () => {
   });
 });
 
-/** The niceness of each of this process's threads, by thread id (Linux's /proc). */
-function threadNiceness(): Map<number, number> {
-  const nice = new Map<number, number>();
+/** The niceness and scheduling policy (5: SCHED_IDLE) of each of this process's threads, by thread id (Linux's /proc). */
+function threadScheduling(): Map<number, { nice: number; policy: number }> {
+  const threads = new Map<number, { nice: number; policy: number }>();
   for (const tid of readdirSync('/proc/self/task')) {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    threads.set(Number(tid), { nice: Number(fields[16]), policy: Number(fields[38]) });
   }
-  return nice;
+  return threads;
 }
+
+const SCHED_IDLE = 5;
+// Where util-linux's chrt is missing the worker keeps its niceness alone.
+const CHRT = spawnSync('chrt', ['--version']).status === 0;
 
 describe.runIf(process.platform === 'linux')('the reconcile worker\'s priority', () => {
   it.each([
-    { name: 'by default, 19 below the API\'s thread', env: undefined, want: 19 },
-    { name: 'as MUSTER_PASS_NICENESS says', env: '3', want: 3 },
-  ])('runs its thread $name', async ({ env, want }) => {
-    const saved = process.env.MUSTER_PASS_NICENESS;
-    if (env === undefined) delete process.env.MUSTER_PASS_NICENESS;
-    else process.env.MUSTER_PASS_NICENESS = env;
-    cleanups.push(() => void (saved === undefined ? delete process.env.MUSTER_PASS_NICENESS : (process.env.MUSTER_PASS_NICENESS = saved)));
-    const before = threadNiceness();
+    { name: 'by default, 19 below the API\'s thread and idle-scheduled', env: {}, nice: 19, idle: CHRT },
+    { name: 'as MUSTER_PASS_NICENESS says', env: { MUSTER_PASS_NICENESS: '3' }, nice: 3, idle: CHRT },
+    { name: 'with the normal policy when MUSTER_PASS_SCHED_IDLE is 0', env: { MUSTER_PASS_SCHED_IDLE: '0' }, nice: 19, idle: false },
+    { name: 'as the API\'s thread when MUSTER_PASS_NICENESS is 0', env: { MUSTER_PASS_NICENESS: '0' }, nice: 0, idle: false },
+  ])('runs its thread $name', async ({ env, nice, idle }) => {
+    for (const name of ['MUSTER_PASS_NICENESS', 'MUSTER_PASS_SCHED_IDLE'] as const) {
+      const saved = process.env[name];
+      const given = (env as Partial<Record<typeof name, string>>)[name];
+      if (given === undefined) delete process.env[name];
+      else process.env[name] = given;
+      cleanups.push(() => void (saved === undefined ? delete process.env[name] : (process.env[name] = saved)));
+    }
+    const before = threadScheduling();
     const db = await stores[0]!.db();
     await seeded(db);
     await thread(db).run({ desired: desiredFrom(smallFleetFiles({ appliances: APPLIANCES })), sourceStatus: STATUS, isLeader: true, log: silent }, NOW);
-    const own = before.get(Number(readdirSync('/proc/self/task').sort((a, b) => Number(a) - Number(b))[0])) ?? 0;
-    const lowered = [...threadNiceness()].filter(([tid, nice]) => !before.has(tid) && nice > own).map(([, nice]) => nice - own);
-    expect(lowered).toEqual([Math.min(19 - own, want)]);
+    const own = before.get(Number(readdirSync('/proc/self/task').sort((a, b) => Number(a) - Number(b))[0]))?.nice ?? 0;
+    const started = [...threadScheduling()].filter(([tid]) => !before.has(tid)).map(([, t]) => t);
+    expect(started.filter((t) => t.nice > own).map((t) => t.nice - own)).toEqual(nice === 0 ? [] : [Math.min(19 - own, nice)]);
+    expect(started.filter((t) => t.policy === SCHED_IDLE)).toHaveLength(idle ? 1 : 0);
   });
 });
