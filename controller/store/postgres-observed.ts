@@ -19,13 +19,16 @@ import type { ObservedSnapshot } from './store.js';
 
 const documentOf = (reader: ObservationReader) => (row: ApplianceRow) => reader.document(row);
 
+/** Every appliance's row, by id in byte order: a pass's largest read (see PostgresPoolOptions.parallelQueries). */
+export const PG_READ_FLEET_SQL = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
+
 /** Reads the State document and its version in one REPEATABLE READ snapshot. */
 export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<ObservedSnapshot> {
   return withTransaction(
     pool,
     async (client) => {
       const [versionRow] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
-      const appliances = await rows<ApplianceRow>(client, `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`);
+      const appliances = await rows<ApplianceRow>(client, PG_READ_FLEET_SQL);
       const rollouts = await rows<RolloutRow>(
         client,
         `SELECT name, stage, stage_started_at AS "stageStartedAt", phase, conditions::text AS conditions, latch::text AS latch, revision, release, version, rollback

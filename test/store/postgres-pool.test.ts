@@ -2,11 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPool, withServerSetting } from '../../controller/store/postgres-pool.js';
 import { PostgresStore } from '../../controller/store/postgres-store.js';
-import { PG_APPLIANCE_SELECT } from '../../controller/store/postgres-rows.js';
+import { PG_READ_FLEET_SQL } from '../../controller/store/postgres-observed.js';
 import { createTestDatabase } from '../helpers/pg.js';
 
-// The pass's read of every appliance, as pgLoadObserved runs it.
-const FLEET_READ = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
 // Costs that make the planner choose a parallel plan for any table, so that a small one shows what a large one would get.
 const PARALLEL_IS_FREE = ['SET parallel_setup_cost = 0', 'SET parallel_tuple_cost = 0', 'SET min_parallel_table_scan_size = 0'];
 
@@ -35,7 +33,7 @@ describe('PostgreSQL connection pool', () => {
     const client = await p.connect();
     try {
       for (const statement of PARALLEL_IS_FREE) await client.query(statement);
-      const plan = await client.query(`EXPLAIN ${FLEET_READ}`);
+      const plan = await client.query(`EXPLAIN ${PG_READ_FLEET_SQL}`);
       return plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
     } finally {
       client.release();
