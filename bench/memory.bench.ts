@@ -120,7 +120,8 @@ async function run(): Promise<BenchResult> {
       figures: [{ name: 'bare Node HTTP server, the same modules loaded (floor): RSS', value: mb(floor?.total), unit: 'MB' }, ...s.cases.flatMap((c) => figures(c, results[c] as Measured))],
       comparison: s.cases.map((c) => `${c}: ${mb(rest(c))} MB at rest, ${(rest(c) / Math.max(1, floor?.total ?? 1)).toFixed(1)}× a bare Node server`).join('; '),
       goal: `under ${GOAL_MB} MB RSS over the whole run, start-up and passes included (at rest after the passes: ${s.cases.map((c) => `${c} ${rest(c) < GOAL_MB ? 'under' : 'over'}`).join(', ')})`,
-      met: s.cases.every((c) => peak(c) < GOAL_MB && rest(c) < GOAL_MB),
+      // The peak is the kernel's high-water mark, so it bounds the RSS at rest too.
+      met: s.cases.every((c) => peak(c) < GOAL_MB),
     };
   } finally {
     await server?.remove();
