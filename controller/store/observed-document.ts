@@ -102,12 +102,24 @@ export function rolloutDocuments(
   assignments: Iterable<AssignmentRow>,
   reader: ObservationReader = new ObservationReader(),
 ): RolloutObservation[] {
-  const byRollout = new Map<string, Assignment[]>();
+  return rolloutDocumentsOf(rows, addAssignments(new Map(), assignments, reader));
+}
+
+/** Each rollout's assignments, by rollout name, in the order made. */
+export type AssignmentsByRollout = Map<string, Assignment[]>;
+
+/** Adds `assignments` (rows in the order made, read with `reader`) to `byRollout`; returns it. */
+export function addAssignments(byRollout: AssignmentsByRollout, assignments: Iterable<AssignmentRow>, reader: ObservationReader): AssignmentsByRollout {
   for (const a of assignments) {
     let list = byRollout.get(a.rollout);
     if (!list) byRollout.set(a.rollout, (list = []));
     list.push(reader.assignment(a));
   }
+  return byRollout;
+}
+
+/** rolloutDocuments with the assignments already grouped (see addAssignments). */
+export function rolloutDocumentsOf(rows: readonly RolloutRow[], byRollout: AssignmentsByRollout): RolloutObservation[] {
   return rows.map((row) => {
     const doc = { name: row.name, stage: row.stage, stageStartedAt: row.stageStartedAt, phase: row.phase } as RolloutObservation;
     if (row.conditions !== null) doc.conditions = JSON.parse(row.conditions) as Condition[];

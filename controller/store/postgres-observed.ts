@@ -1,12 +1,14 @@
 import type pg from 'pg';
-import type { StateDocument } from '../observed/state-schema.js';
+import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import {
   applianceRowFromDocument,
   proofCounts,
-  rolloutDocuments,
+  addAssignments,
+  rolloutDocumentsOf,
   rolloutRowsFromDocument,
   stateDocument,
   type ApplianceRow,
+  type AssignmentsByRollout,
   type AssignmentRow,
   type ProofCountRows,
   type RolloutRow,
@@ -14,12 +16,16 @@ import {
 import { ObservationReader } from './observation-reader.js';
 import { settledTotals } from './proof-rows.js';
 import { PG_PENDING } from './postgres-proofs.js';
-import { PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
+import { cursorBatches, PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
 
-const documentOf = (reader: ObservationReader) => (row: ApplianceRow) => reader.document(row);
+/**
+ * Rows per fetch when reading the whole fleet: the rows of a fetch die young once read, where a
+ * result of all 100,000 outlived V8's young generation (as SQLite's rows, streamed for that reason).
+ */
+const READ_BATCH = 2_000;
 
-/** Every appliance's row, by id in byte order: a pass's largest read (see PostgresPoolOptions.parallelQueries). */
+/** Every appliance's row, by id in byte order: a pass's largest read, fetched READ_BATCH rows at a time. */
 export const PG_READ_FLEET_SQL = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
 
 /** Reads the State document and its version in one REPEATABLE READ snapshot. */
@@ -28,17 +34,22 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
     pool,
     async (client) => {
       const [versionRow] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
-      const appliances = await rows<ApplianceRow>(client, PG_READ_FLEET_SQL);
+      const reader = new ObservationReader();
+      const appliances: ApplianceObservation[] = [];
+      for await (const batch of cursorBatches<ApplianceRow>(client, 'fleet', PG_READ_FLEET_SQL, READ_BATCH)) {
+        for (const row of batch) appliances.push(reader.document(row));
+      }
       const rollouts = await rows<RolloutRow>(
         client,
         `SELECT name, stage, stage_started_at AS "stageStartedAt", phase, conditions::text AS conditions, latch::text AS latch, revision, release, version, rollback
          FROM rollouts ORDER BY name COLLATE "C"`,
       );
-      const assignments = await rows<AssignmentRow>(client, 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq');
+      const byRollout: AssignmentsByRollout = new Map();
+      const assignments = 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq';
+      for await (const batch of cursorBatches<AssignmentRow>(client, 'assigned', assignments, READ_BATCH)) addAssignments(byRollout, batch, reader);
       const proofs = proofCounts(await pgProofCountRows(client));
-      const reader = new ObservationReader();
       return {
-        state: stateDocument(now, appliances.map(documentOf(reader)), rolloutDocuments(rollouts, assignments, reader), proofs),
+        state: stateDocument(now, appliances, rolloutDocumentsOf(rollouts, byRollout), proofs),
         version: versionRow?.version ?? 0,
       };
     },

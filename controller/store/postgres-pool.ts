@@ -8,10 +8,11 @@ export interface PostgresPoolOptions {
   /**
    * Whether the server may run one of this pool's queries on several processes at once (its
    * `max_parallel_workers_per_gather`; default true, the server's own setting). The reconcile worker
-   * says false: its read of a whole fleet is the one query big enough to be planned in parallel
-   * (a parallel scan and sort of every appliance), and on a server that shares its cores with the
-   * check-ins' commits that took every core for the length of the read, stalling check-ins at the
-   * start of each pass. On one process the read takes one core at most.
+   * says false: its read of a whole fleet was planned in parallel (a parallel scan and sort of every
+   * appliance), and on a server that shares its cores with the check-ins' commits that took every
+   * core for the length of the read, stalling check-ins at the start of each pass. That read now goes
+   * through a cursor, which PostgreSQL never plans in parallel; the setting keeps the pass's other
+   * large reads (the counts over every pending proof) on one process, one core at most, as well.
    */
   parallelQueries?: boolean;
 }

@@ -24,6 +24,21 @@ export async function rows<R>(db: Queryable, sql: string, params: unknown[] = []
 }
 
 /**
+ * The rows of `sql`, `batch` at a time, through a cursor named `cursor` (so inside a transaction): a
+ * batch is garbage once its rows are used, where a result of every row would be held whole until the
+ * last arrived. For the reads of the whole fleet.
+ */
+export async function* cursorBatches<R>(client: pg.ClientBase, cursor: string, sql: string, batch: number): AsyncGenerator<R[]> {
+  await rows(client, `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`);
+  for (;;) {
+    const got = await rows<R>(client, `FETCH FORWARD ${batch} FROM ${cursor}`);
+    if (got.length > 0) yield got;
+    if (got.length < batch) break;
+  }
+  await rows(client, `CLOSE ${cursor}`);
+}
+
+/**
  * Runs `work` in one transaction on a pooled client: committed when it resolves, rolled back when it
  * throws. A client whose connection broke is destroyed rather than returned to the pool.
  */

@@ -64,6 +64,24 @@ export function stateContract(h: () => StoreHarness): void {
     expect(JSON.stringify((await store.loadObserved(NOW)).state)).toBe(first);
   });
 
+  it('reads a fleet larger than one fetch of its rows whole and in order, its assignments too', async () => {
+    const { store } = h();
+    const base = sampleState();
+    // More rows than the stores read at a time (2,000 on PostgreSQL), not a multiple of it.
+    const ids = Array.from({ length: 4_501 }, (_, i) => `fleet-${String(i).padStart(5, '0')}`);
+    const doc: StateDocument = {
+      ...base,
+      appliances: ids.map((id, i) => ({ ...(base.appliances[i % 2] as StateDocument['appliances'][number]), id })),
+      rollouts: base.rollouts.map((r) => ({ ...r, assignments: [...ids].reverse().map((appliance) => ({ appliance, release: r.name, at: '2026-01-12T00:00:00Z' })) })),
+    };
+    await store.importState(doc);
+    const { state } = await store.loadObserved(NOW);
+    expect(state.appliances.map((a) => a.id)).toEqual(ids);
+    expect(state.appliances[4_500]).toEqual({ ...doc.appliances[4_500], lastCheckinAt: new Date(doc.appliances[4_500]?.lastCheckinAt as string).toISOString() });
+    expect(state.rollouts.map((r) => r.assignments.length)).toEqual([4_501, 4_501]);
+    expect(state.rollouts[1]?.assignments.map((a) => a.appliance)).toEqual([...ids].reverse());
+  });
+
   it('import replaces appliances and rollouts, bumps the version, and leaves proofs alone', async () => {
     const { store } = h();
     await store.recordCheckins([checkin('gone-01', '2026-01-31T11:00:00Z')]);
