@@ -88,27 +88,54 @@ const CHANGED = 2;
  * result is findingChanges' exactly, in the same order.
  */
 export function findingChangesFromRows(findings: readonly Finding[], rows: OpenFindingRows, now: string, refreshMs = LAST_SEEN_REFRESH_MS): FindingChanges {
-  const planned = findingsByKey(findings);
+  const comparison = new FindingRowComparison(findings, now, refreshMs);
+  comparison.add(rows);
+  return comparison.changes();
+}
+
+/**
+ * findingChangesFromRows with the rows given in as many parts as the store reads them in (a
+ * PostgreSQL cursor's fetches): `add` each part in order, then take `changes`.
+ */
+export class FindingRowComparison {
+  private readonly planned: Map<string, Finding>;
   // Keyed by the plan's own key strings (setting a key already there keeps the first), none of the rows'.
-  const state = new Map<string, number>();
-  for (const key of planned.keys()) state.set(key, NEW);
-  const resolve: string[] = [];
-  let oldest = Infinity;
-  for (const [key, current, lastSeen] of rows) {
-    oldest = Math.min(oldest, Date.parse(lastSeen));
-    const f = planned.get(key);
-    if (f === undefined) resolve.push(key);
-    else state.set(key, differs(current, f) ? CHANGED : UNCHANGED);
+  private readonly state = new Map<string, number>();
+  private readonly resolve: string[] = [];
+  private oldest = Infinity;
+
+  constructor(
+    findings: readonly Finding[],
+    private readonly now: string,
+    private readonly refreshMs = LAST_SEEN_REFRESH_MS,
+  ) {
+    this.planned = findingsByKey(findings);
+    for (const key of this.planned.keys()) this.state.set(key, NEW);
   }
-  const seenSinceMs = Number.isFinite(oldest) ? oldest : NaN;
-  const refreshed = !(Date.parse(now) - seenSinceMs < refreshMs);
-  const changes: FindingChanges = { open: [], change: [], touch: [], resolve, planned, refreshed, seenSinceMs };
-  for (const [key, found] of state) {
-    if (found === NEW) changes.open.push(findingRow(planned.get(key) as Finding, key));
-    else if (found === CHANGED) changes.change.push(findingRow(planned.get(key) as Finding, key));
-    else if (refreshed) changes.touch.push(key);
+
+  /** Compares the next open rows with the plan's findings. */
+  add(rows: OpenFindingRows): void {
+    for (const [key, current, lastSeen] of rows) {
+      this.oldest = Math.min(this.oldest, Date.parse(lastSeen));
+      const f = this.planned.get(key);
+      if (f === undefined) this.resolve.push(key);
+      else this.state.set(key, differs(current, f) ? CHANGED : UNCHANGED);
+    }
   }
-  return changes;
+
+  /** The changes, once every open row was added. */
+  changes(): FindingChanges {
+    const { planned, resolve } = this;
+    const seenSinceMs = Number.isFinite(this.oldest) ? this.oldest : NaN;
+    const refreshed = !(Date.parse(this.now) - seenSinceMs < this.refreshMs);
+    const changes: FindingChanges = { open: [], change: [], touch: [], resolve, planned, refreshed, seenSinceMs };
+    for (const [key, found] of this.state) {
+      if (found === NEW) changes.open.push(findingRow(planned.get(key) as Finding, key));
+      else if (found === CHANGED) changes.change.push(findingRow(planned.get(key) as Finding, key));
+      else if (refreshed) changes.touch.push(key);
+    }
+    return changes;
+  }
 }
 
 /** Whether the plan changes a finding's row: its severity, message or since. */

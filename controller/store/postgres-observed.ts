@@ -16,16 +16,11 @@ import {
 import { ObservationReader } from './observation-reader.js';
 import { settledTotals } from './proof-rows.js';
 import { PG_PENDING } from './postgres-proofs.js';
-import { cursorBatches, PG_APPLIANCE_SELECT, rows, withTransaction, type Queryable } from './postgres-rows.js';
+import { cursorBatches, PG_APPLIANCE_SELECT, PG_FETCH_ROWS, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
 
-/**
- * Rows per fetch when reading the whole fleet: the rows of a fetch die young once read, where a
- * result of all 100,000 outlived V8's young generation (as SQLite's rows, streamed for that reason).
- */
-const READ_BATCH = 2_000;
 
-/** Every appliance's row, by id in byte order: a pass's largest read, fetched READ_BATCH rows at a time. */
+/** Every appliance's row, by id in byte order: a pass's largest read, fetched PG_FETCH_ROWS rows at a time. */
 export const PG_READ_FLEET_SQL = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
 
 /** Reads the State document and its version in one REPEATABLE READ snapshot. */
@@ -36,7 +31,7 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       const [versionRow] = await rows<{ version: number }>(client, 'SELECT version FROM state_version WHERE id = 1');
       const reader = new ObservationReader();
       const appliances: ApplianceObservation[] = [];
-      for await (const batch of cursorBatches<ApplianceRow>(client, 'fleet', PG_READ_FLEET_SQL, READ_BATCH)) {
+      for await (const batch of cursorBatches<ApplianceRow>(client, 'fleet', PG_READ_FLEET_SQL, PG_FETCH_ROWS)) {
         for (const row of batch) appliances.push(reader.document(row));
       }
       const rollouts = await rows<RolloutRow>(
@@ -46,7 +41,7 @@ export async function pgLoadObserved(pool: pg.Pool, now: Date): Promise<Observed
       );
       const byRollout: AssignmentsByRollout = new Map();
       const assignments = 'SELECT rollout, appliance, release, at, previous::text AS previous FROM assignments ORDER BY seq';
-      for await (const batch of cursorBatches<AssignmentRow>(client, 'assigned', assignments, READ_BATCH)) addAssignments(byRollout, batch, reader);
+      for await (const batch of cursorBatches<AssignmentRow>(client, 'assigned', assignments, PG_FETCH_ROWS)) addAssignments(byRollout, batch, reader);
       const proofs = proofCounts(await pgProofCountRows(client));
       return {
         state: stateDocument(now, appliances, rolloutDocumentsOf(rollouts, byRollout), proofs),

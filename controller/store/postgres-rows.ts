@@ -24,6 +24,13 @@ export async function rows<R>(db: Queryable, sql: string, params: unknown[] = []
 }
 
 /**
+ * Rows per fetch when a cursor reads a whole table (the fleet's appliances, its assignments, the open
+ * findings): the rows of a fetch die young once used, where a result of all 100,000 or 300,000
+ * outlived V8's young generation (as SQLite's rows, streamed for that reason).
+ */
+export const PG_FETCH_ROWS = 2_000;
+
+/**
  * The rows of `sql`, `batch` at a time, through a cursor named `cursor` (so inside a transaction): a
  * batch is garbage once its rows are used, where a result of every row would be held whole until the
  * last arrived. For the reads of the whole fleet.

@@ -220,6 +220,21 @@ export function planContract(h: () => StoreHarness): void {
     expect(await store.listFindings()).toEqual([]);
   });
 
+  it('compares more open findings than one fetch of their rows when it reads them afresh', async () => {
+    const { store } = h();
+    const other = await h().openAnother();
+    const many: Plan['findings'] = Array.from({ length: 4_501 }, (_, i) => ({ type: 'ApplianceOffline', severity: 'warning', appliance: `a-${i}`, message: `offline ${i}` }));
+    const apply = async (by: typeof store, findings: Plan['findings']) =>
+      (await by.applyPlan(plan(T0, [], { findings }), { revision: 'r', expectedVersion: await by.stateVersion() })).touched;
+    expect(await apply(store, many)).toMatchObject({ findingsOpened: 4_501, findingsResolved: 0 });
+    // The other store remembers none: every open row is read and compared, the last ones too.
+    const changed = [...many.slice(1, -1), { ...(many[4_500] as Plan['findings'][number]), message: 'offline again' }];
+    expect(await apply(other, changed)).toMatchObject({ findingsOpened: 0, findingsResolved: 1 });
+    const listed = await store.listFindings();
+    expect(listed).toHaveLength(4_500);
+    expect(listed.find((f) => f.appliance === 'a-4500')?.message).toBe('offline again');
+  });
+
   it('saves the plan when it acts or the revision changes, and otherwise once it is 30 s old', async () => {
     const { store } = h();
     const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();

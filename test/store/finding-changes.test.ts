@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  FindingRowComparison,
   applyFindingChanges,
   findingChanges,
   findingChangesFromRows,
@@ -142,6 +143,23 @@ describe('which findings rows a plan writes', () => {
         const fromRows = findingChangesFromRows(findings, rows, NOW);
         expect(writes(fromRows)).toEqual(writes(findingChanges(findings, openFindingsFromRows(rows), NOW)));
         expect(applyFindingChanges(fromRows, NOW).seenSinceMs).toEqual(applyFindingChanges(findingChanges(findings, openFindingsFromRows(rows), NOW), NOW).seenSinceMs);
+      }),
+    );
+  });
+
+  it('writes the same whether the rows come at once or in parts', () => {
+    const keyed = fc.uniqueArray(fc.tuple(arbitraryFinding, fc.integer({ min: 0, max: 2 * LAST_SEEN_REFRESH_MS })), { selector: ([f]) => f.id });
+    fc.assert(
+      fc.property(fc.array(arbitraryFinding, { maxLength: 8 }), keyed, fc.array(fc.nat(), { maxLength: 4 }), (drawn, opened, cuts) => {
+        const findings = drawn.map((f) => stuck(f.id, { severity: f.severity, message: f.message, ...(f.since ? { since: f.since } : {}) }));
+        const rows = opened.map(([f, age]) => open(f.id, ago(age), { severity: f.severity, since: f.since ?? null, message: f.message }));
+        const comparison = new FindingRowComparison(findings, NOW);
+        const at = [0, ...cuts.map((c) => c % (rows.length + 1)).sort((a, b) => a - b), rows.length];
+        for (let i = 1; i < at.length; i++) comparison.add(rows.slice(at[i - 1], at[i]));
+        const inParts = comparison.changes();
+        const whole = findingChangesFromRows(findings, rows, NOW);
+        expect(writes(inParts)).toEqual(writes(whole));
+        expect(inParts.seenSinceMs).toEqual(whole.seenSinceMs);
       }),
     );
   });
