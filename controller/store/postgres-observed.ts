@@ -1,15 +1,15 @@
 import type pg from 'pg';
 import type { ApplianceObservation, StateDocument } from '../observed/state-schema.js';
 import {
+  addAssignments,
   applianceRowFromDocument,
   proofCounts,
-  addAssignments,
   rolloutDocumentsOf,
   rolloutRowsFromDocument,
   stateDocument,
   type ApplianceRow,
-  type AssignmentsByRollout,
   type AssignmentRow,
+  type AssignmentsByRollout,
   type ProofCountRows,
   type RolloutRow,
 } from './observed-document.js';
@@ -18,7 +18,6 @@ import { settledTotals } from './proof-rows.js';
 import { PG_PENDING } from './postgres-proofs.js';
 import { cursorBatches, PG_APPLIANCE_SELECT, PG_FETCH_ROWS, rows, withTransaction, type Queryable } from './postgres-rows.js';
 import type { ObservedSnapshot } from './store.js';
-
 
 /** Every appliance's row, by id in byte order: a pass's largest read, fetched PG_FETCH_ROWS rows at a time. */
 export const PG_READ_FLEET_SQL = `SELECT ${PG_APPLIANCE_SELECT} FROM appliances ORDER BY id COLLATE "C"`;
